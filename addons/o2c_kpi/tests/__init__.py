@@ -1,0 +1,1 @@
+from . import test_o2c_kpi_access

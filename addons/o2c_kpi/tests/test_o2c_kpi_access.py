@@ -1,0 +1,42 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.sales_support.tests.common import SalesSupportCommon
+
+
+@tagged("post_install", "-at_install")
+class TestO2cKpiAccess(SalesSupportCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kpi_group = cls.env.ref("o2c_kpi.group_o2c_kpi_manager")
+        cls.kpi_manager = new_test_user(cls.env, login="kpi_manager", groups="o2c_kpi.group_o2c_kpi_manager")
+        cls.order_1 = cls._create_order(cls.customer_1)
+        cls.order_3 = cls._create_order(cls.customer_3)
+
+    def test_managers_are_kpi_managers(self):
+        self.assertIn(self.kpi_group, self.support_manager.groups_id)
+        self.assertIn(self.kpi_group, self.sale_manager.groups_id)
+        self.assertNotIn(self.kpi_group, self.coordinator.groups_id)
+        self.assertNotIn(self.kpi_group, self.salesperson_1.groups_id)
+
+    def test_kpi_manager_reads_orders_by_coordinator(self):
+        """The Reporting menu's analysis groups every order of the company by coordinator."""
+        Order = self.env["sale.order"].with_user(self.kpi_manager)
+        groups = dict(Order._read_group(
+            [("id", "in", (self.order_1 | self.order_3).ids)], ["coordinator_id"], ["amount_untaxed:sum"]))
+        self.assertEqual(set(groups), {self.coordinator, self.coordinator_2})
+        self.assertAlmostEqual(groups[self.coordinator], self.order_1.amount_untaxed)
+        with self.assertRaises(AccessError):
+            self.order_1.with_user(self.kpi_manager).write({"note": "no"})
+
+    def test_reporting_menu_visible_to_kpi_managers_only(self):
+        menu = self.env.ref("o2c_kpi.menu_o2c_kpi_orders_by_coordinator")
+        visible = self.env["ir.ui.menu"].with_user(self.kpi_manager)._visible_menu_ids()
+        self.assertIn(menu.id, visible)
+        self.assertIn(self.env.ref("sales_support.menu_sales_support_root").id, visible)
+        hidden = self.env["ir.ui.menu"].with_user(self.coordinator)._visible_menu_ids()
+        self.assertNotIn(menu.id, hidden)
+        action = self.env.ref("o2c_kpi.sale_order_action_o2c_kpi_coordinator")
+        self.assertEqual(action.res_model, "sale.order")
