@@ -18,9 +18,14 @@ of salespeople, assigned automatically to customers and their orders.
         "security/sales_support_security.xml",
         "security/ir.model.access.csv",
         "security/sales_support_rules.xml",
+        "data/ir_sequence_data.xml",
+        "data/sales_support_request_type_data.xml",
+        "data/mail_data.xml",
         "data/ir_cron_data.xml",
         "views/res_users_views.xml",
         "views/sales_support_assignment_rule_views.xml",
+        "views/sales_support_request_views.xml",
+        "views/sales_support_claim_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
@@ -29,6 +34,7 @@ of salespeople, assigned automatically to customers and their orders.
     "demo": [
         "demo/sales_support_demo.xml",
     ],
+    "post_init_hook": "_post_init_hook",
     "application": True,
     "installable": True,
 }

@@ -32,7 +32,7 @@ class TestO2cKpiAccess(SalesSupportCommon):
             self.order_1.with_user(self.kpi_manager).write({"note": "no"})
 
     def test_reporting_menu_visible_to_kpi_managers_only(self):
-        menu = self.env.ref("o2c_kpi.menu_o2c_kpi_orders_by_coordinator")
+        menu = self.env.ref("o2c_kpi.menu_o2c_kpi_reporting")
         visible = self.env["ir.ui.menu"].with_user(self.kpi_manager)._visible_menu_ids()
         self.assertIn(menu.id, visible)
         self.assertIn(self.env.ref("sales_support.menu_sales_support_root").id, visible)

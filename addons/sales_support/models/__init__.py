@@ -3,4 +3,14 @@ from . import res_config_settings
 from . import res_users
 from . import sales_support_assignment_rule
 from . import res_partner
+from . import sales_support_o2c_step
+from . import sales_support_request_type
+from . import sales_support_request_sla
+from . import sales_support_request
+from . import sales_support_claim
+from . import sales_support_claim_line
+from . import sales_support_order_error
 from . import sale_order
+from . import sale_order_milestone
+from . import sale_order_error_detection
+from . import sale_order_line

@@ -111,8 +111,8 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _get_support_open_orders_domain(self):
-        """Orders the back office still works on."""
-        return [("state", "in", ("draft", "sent", "sale")), ("invoice_status", "!=", "invoiced")]
+        """Orders the back office still works on: not paid, not cancelled."""
+        return [("o2c_stage", "not in", ("paid", "cancel"))]
 
     def _apply_support_assignment(self):
         """Re-apply the assignment rules to ``self`` in batch, keeping manual overrides.

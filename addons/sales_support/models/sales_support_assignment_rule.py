@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -97,11 +97,18 @@ class SalesSupportAssignmentRule(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_coordinator_given({"coordinator_id": False, **vals})
+        self.env.registry.clear_cache()  # _get_active_rule_ids
         return super().create(vals_list)
 
     def write(self, vals):
         self._check_coordinator_given(vals)
+        if {"active", "company_id", "sequence"} & set(vals):
+            self.env.registry.clear_cache()  # _get_active_rule_ids
         return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _get_active_rule_ids
+        return super().unlink()
 
     # ------------------------------------------------------------
     # Actions
@@ -130,7 +137,14 @@ class SalesSupportAssignmentRule(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _get_active_rules(self, companies):
-        return self.search([("company_id", "in", companies.ids)])
+        return self.browse(self._get_active_rule_ids(tuple(sorted(companies.ids))))
+
+    @api.model
+    @tools.ormcache("company_ids")
+    def _get_active_rule_ids(self, company_ids):
+        # sudo: rules apply to every order and customer of their company, whoever creates them;
+        # only ids are cached, the records are read with the caller's environment.
+        return tuple(self.sudo().search([("company_id", "in", list(company_ids))]).ids)
 
     @api.model
     def _order_facts(self, order):

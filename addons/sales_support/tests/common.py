@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import Command
 from odoo.tests import new_test_user
 
@@ -52,6 +54,14 @@ class SalesSupportCommon(SaleCommon):
             "name": "Lathes", "parent_id": cls.categ_parent.id})
         cls.lathe = cls.env["product.product"].create({
             "name": "Lathe", "categ_id": cls.categ_child.id, "list_price": 1000.0})
+
+    @contextmanager
+    def assertRefused(self, exception, regex):
+        """Like assertRaisesRegex, but rolled back like an RPC call: Odoo's assertRaises wraps the
+        block in a savepoint (assertRaisesRegex does not), so 'nothing is half-written' can be checked."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), regex)
 
     @classmethod
     def _create_order(cls, partner, salesperson=None, products=None, **values):

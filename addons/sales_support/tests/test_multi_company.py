@@ -43,7 +43,7 @@ class TestMultiCompany(SalesSupportCommon):
         self.assertEqual(self._create_order(self.customer_1).coordinator_id, self.coordinator)
 
     def test_coordinator_of_another_company_refused(self):
-        with self.assertRaisesRegex(ValidationError, "does not work for"):
+        with self.assertRefused(ValidationError, "does not work for"):
             self.Rule.create({"company_id": self.company_b.id, "coordinator_id": self.coordinator.id})
-        with self.assertRaisesRegex(ValidationError, "does not work for"):
+        with self.assertRefused(ValidationError, "does not work for"):
             self.order_b.coordinator_id = self.coordinator
