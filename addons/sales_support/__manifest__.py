@@ -34,6 +34,11 @@ of salespeople, assigned automatically to customers and their orders.
     "demo": [
         "demo/sales_support_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sales_support/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "_post_init_hook",
     "application": True,
     "installable": True,
