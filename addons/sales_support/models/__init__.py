@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import res_users
 from . import sales_support_assignment_rule
 from . import res_partner
+from . import sales_support_sequence_mixin
 from . import sales_support_o2c_step
 from . import sales_support_request_type
 from . import sales_support_request_sla

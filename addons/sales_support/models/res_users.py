@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 
+from ..tools import count_related
+
 SUPPORT_LEVELS = [
     ("assistant", "Assistant"),
     ("coordinator", "Coordinator"),
@@ -84,9 +86,7 @@ class ResUsers(models.Model):
 
     @api.depends("support_salesperson_ids")
     def _compute_support_salesperson_count(self):
-        counts = dict(self.env["res.users"].with_context(active_test=True)._read_group(
-            [("support_coordinator_id", "in", self.ids)],
-            ["support_coordinator_id"], ["__count"]))
+        counts = count_related(self, "res.users", "support_coordinator_id")
         for user in self:
             user.support_salesperson_count = counts.get(user._origin, 0)
 

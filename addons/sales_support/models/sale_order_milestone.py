@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import count_related
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
 O2C_STAGES = O2C_STEP_SELECTION + [("cancel", "Cancelled")]
@@ -121,14 +122,12 @@ class SaleOrder(models.Model):
         return [code for code, _label in O2C_STAGES if code != "cancel"]
 
     def _compute_claim_count(self):
-        counts = dict(self.env["sales.support.claim"]._read_group(
-            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        counts = count_related(self, "sales.support.claim", "order_id")
         for order in self:
             order.claim_count = counts.get(order, 0)
 
     def _compute_order_error_count(self):
-        counts = dict(self.env["sales.support.order.error"]._read_group(
-            [("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        counts = count_related(self, "sales.support.order.error", "order_id")
         for order in self:
             order.order_error_count = counts.get(order, 0)
 

@@ -38,11 +38,11 @@ class SalesSupportClaim(models.Model):
 
     _name = "sales.support.claim"
     _description = "Customer Claim"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["sales.support.sequence.mixin", "mail.thread", "mail.activity.mixin"]
+    _sequence_code = "sales.support.claim"
     _order = "date_claim desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram")
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(
@@ -139,11 +139,6 @@ class SalesSupportClaim(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "sales.support.claim") or "/"
         claims = super().create(vals_list)
         claims._log_order_entry_errors()
         return claims

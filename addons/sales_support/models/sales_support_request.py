@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
+from ..tools import count_related
 from .sales_support_request_type import PRIORITIES
 
 REQUEST_STATES = [
@@ -36,7 +37,8 @@ class SalesSupportRequest(models.Model):
 
     _name = "sales.support.request"
     _description = "Customer Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["sales.support.sequence.mixin", "mail.thread", "mail.activity.mixin"]
+    _sequence_code = "sales.support.request"
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "subject", "partner_id.name"]
@@ -44,7 +46,6 @@ class SalesSupportRequest(models.Model):
     # ------------------------------------------------------------
     # Identification
     # ------------------------------------------------------------
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram")
     subject = fields.Char(required=True, tracking=True)
     description = fields.Html()
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
@@ -248,14 +249,12 @@ class SalesSupportRequest(models.Model):
         return domain
 
     def _compute_order_count(self):
-        counts = dict(self.env["sale.order"]._read_group(
-            [("support_request_id", "in", self.ids)], ["support_request_id"], ["__count"]))
+        counts = count_related(self, "sale.order", "support_request_id")
         for request in self:
             request.order_count = counts.get(request, 0)
 
     def _compute_claim_count(self):
-        counts = dict(self.env["sales.support.claim"]._read_group(
-            [("request_id", "in", self.ids)], ["request_id"], ["__count"]))
+        counts = count_related(self, "sales.support.claim", "request_id")
         for request in self:
             request.claim_count = counts.get(request, 0)
 
@@ -285,11 +284,6 @@ class SalesSupportRequest(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "sales.support.request") or "/"
         requests = super().create(vals_list)
         requests._stamp_state_dates()
         return requests

@@ -6,3 +6,4 @@ from . import test_request
 from . import test_milestones
 from . import test_order_error
 from . import test_ui
+from . import test_translation
