@@ -202,23 +202,28 @@ class ResUsers(models.Model):
     # ------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------
+    def _get_effective_support_coordinator(self, day=None, company=None):
+        """Coordinator who serves salesperson ``self`` on ``day`` (for ``company``): the coordinator,
+        or the backup while the coordinator is absent (the coordinator again if there is no backup).
+        Someone who does not work for ``company`` is passed over."""
+        self.ensure_one()
+        day = day or fields.Date.context_today(self)
+        coordinator, backup = self.support_coordinator_id, self.support_backup_coordinator_id
+        candidates = (backup, coordinator) if coordinator._is_support_absent_on(day) else (coordinator, backup)
+        for candidate in candidates:
+            if candidate and (not company or company in candidate.company_ids):
+                return candidate
+        return self.browse()
+
     def _is_support_absent_on(self, day):
+        if not self:
+            return False
         self.ensure_one()
         return bool(
             self.support_absence_date_from
             and self.support_absence_date_from <= day
             and (not self.support_absence_date_to or day <= self.support_absence_date_to)
         )
-
-    def _get_effective_support_coordinator(self, day=None):
-        """Coordinator who serves salesperson ``self`` on ``day``: the coordinator, or the
-        backup while the coordinator is absent (the coordinator again if there is no backup)."""
-        self.ensure_one()
-        day = day or fields.Date.context_today(self)
-        coordinator = self.support_coordinator_id
-        if coordinator and coordinator._is_support_absent_on(day) and self.support_backup_coordinator_id:
-            return self.support_backup_coordinator_id
-        return coordinator
 
     def action_open_support_orders(self):
         self.ensure_one()

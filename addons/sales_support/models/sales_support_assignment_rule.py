@@ -221,7 +221,8 @@ class SalesSupportAssignmentRule(models.Model):
     @api.model
     def _resolve_coordinators(self, matches, salesperson_getter):
         """Coordinator for each record of ``matches`` (record -> rule): the rule's coordinator,
-        else the salesperson's coordinator (backup while absent)."""
+        else the salesperson's coordinator (backup while absent), if they work for the record's
+        company."""
         day = fields.Date.context_today(self)
         result = {}
         for record, rule in matches.items():
@@ -229,8 +230,9 @@ class SalesSupportAssignmentRule(models.Model):
                 result[record] = rule.coordinator_id
             else:
                 salesperson = salesperson_getter(record)
-                result[record] = (salesperson._get_effective_support_coordinator(day)
-                                  if salesperson else self.env["res.users"])
+                result[record] = (
+                    salesperson._get_effective_support_coordinator(day, record.company_id or self.env.company)
+                    if salesperson else self.env["res.users"])
         return result
 
     @api.model

@@ -47,3 +47,17 @@ class TestMultiCompany(SalesSupportCommon):
             self.Rule.create({"company_id": self.company_b.id, "coordinator_id": self.coordinator.id})
         with self.assertRefused(ValidationError, "does not work for"):
             self.order_b.coordinator_id = self.coordinator
+
+    def test_branch_order_never_gets_a_coordinator_of_another_company(self):
+        """A salesperson selling for a branch keeps working: their coordinator, who does not work
+        for the branch, is passed over (the order is saved without a coordinator)."""
+        branch = self.env["res.company"].create({"name": "Branch", "parent_id": self.company.id})
+        self.salesperson_1.company_ids |= branch
+        order = self.env["sale.order"].with_company(branch).create({
+            "partner_id": self.customer_1.id, "user_id": self.salesperson_1.id, "company_id": branch.id})
+        self.assertFalse(order.coordinator_id)
+        self.assertFalse(order.is_coordinator_manual)
+        # once the backup works for the branch, the backup serves it
+        self.assistant.company_ids |= branch
+        order.action_apply_assignment_rules()
+        self.assertEqual(order.coordinator_id, self.assistant)
