@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class SalesSupportAssignmentRule(models.Model):
@@ -118,7 +118,8 @@ class SalesSupportAssignmentRule(models.Model):
         """Re-apply the rules to every open order of the current companies (manual overrides
         are kept). Returns the number of orders whose coordinator changed."""
         if not self.env.user.has_group("sales_support.group_support_manager"):
-            raise ValidationError(_("Only customer-service managers can re-apply the assignment rules."))
+            raise AccessError(_("Only customer-service managers can re-apply the assignment rules to "
+                                "every open order; select orders and use Re-apply Assignment Rules instead."))
         orders = self.env["sale.order"].search(self.env["sale.order"]._get_support_open_orders_domain())
         changed = orders._apply_support_assignment()
         return {

@@ -159,7 +159,7 @@ class TestAssignment(SalesSupportCommon):
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(open_order.coordinator_id, self.coordinator_2)
         self.assertEqual(done_order.coordinator_id, self.coordinator, "closed orders are left alone")
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(AccessError):
             self.Rule.with_user(self.coordinator).action_reapply_open_orders()
 
     # ------------------------------------------------------------
