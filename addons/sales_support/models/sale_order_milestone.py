@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import count_related
+from ..tools import count_related, form_action
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
 O2C_STAGES = O2C_STEP_SELECTION + [("cancel", "Cancelled")]
@@ -301,13 +301,7 @@ class SaleOrder(models.Model):
 
     def action_view_support_request(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sales.support.request",
-            "res_id": self.support_request_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(self.support_request_id)
 
     def action_view_claims(self):
         self.ensure_one()
@@ -330,13 +324,7 @@ class SaleOrder(models.Model):
             "request_id": self.support_request_id.id,
             "company_id": self.company_id.id,
         })
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sales.support.claim",
-            "res_id": claim.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(claim)
 
     # ------------------------------------------------------------
     # Crons

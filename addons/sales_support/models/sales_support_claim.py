@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import form_action
+
 CLAIM_TYPES = [
     ("damaged", "Damaged Goods"),
     ("short", "Short Shipment"),
@@ -261,13 +263,7 @@ class SalesSupportClaim(models.Model):
         self.credit_note_ids |= credit_note
         if self.state == "new":
             self.action_start()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": credit_note.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(credit_note)
 
     def action_view_returns(self):
         self.ensure_one()

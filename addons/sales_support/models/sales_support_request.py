@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..tools import count_related
+from ..tools import count_related, form_action
 from .sales_support_request_type import PRIORITIES
 
 REQUEST_STATES = [
@@ -368,13 +368,7 @@ class SalesSupportRequest(models.Model):
         order = self.env["sale.order"].create(self._prepare_quotation_values())
         if self.state == "new":
             self.action_start()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": order.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(order)
 
     def _prepare_quotation_values(self):
         self.ensure_one()
@@ -399,13 +393,7 @@ class SalesSupportRequest(models.Model):
         })
         if self.state == "new":
             self.action_start()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sales.support.claim",
-            "res_id": claim.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(claim)
 
     def action_view_orders(self):
         self.ensure_one()
