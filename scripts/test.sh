@@ -18,11 +18,12 @@ else
     say "database ready in $(( $(date +%s) - start ))s"
 fi
 export SALES_SUPPORT_TEST_DB="$DB"
+# PYTEST_TARGETS (development): run only these test paths instead of the whole suite.
 set +e
 "$VENV/bin/python" -m pytest -p no:cacheprovider \
     --odoo-config="$PROJECT_ROOT/odoo.conf" --odoo-database="$DB" --odoo-http \
     --odoo-log-level="${ODOO_LOG_LEVEL:-warn}" \
-    addons/sales_support/tests addons/o2c_kpi/tests tests "$@"
+    ${PYTEST_TARGETS:-addons/sales_support/tests addons/o2c_kpi/tests tests} "$@"
 rc=$?
 set -e
 [ $rc -eq 5 ] && die "pytest collected no test"

@@ -12,6 +12,4 @@ from . import sales_support_claim
 from . import sales_support_claim_line
 from . import sales_support_order_error
 from . import sale_order
-from . import sale_order_milestone
-from . import sale_order_error_detection
 from . import sale_order_line
