@@ -1,14 +1,20 @@
 # Sales Support for Odoo 18.0: see README.md.
-.PHONY: run test setup bench pot
+.PHONY: run test setup bench pot lint fmt
 
 run:      ## set up everything and serve http://localhost:8069 (database sales_support_demo)
 	bash scripts/run.sh
 
-test:     ## set up, one fresh test database, pytest (Odoo tests + end-to-end over RPC)
+test:     ## lint gate, set up, one fresh test database, pytest (Odoo tests + end-to-end over RPC)
 	bash scripts/test.sh
 
-setup:    ## PostgreSQL, .venv, Odoo source only
-	bash -c 'source scripts/env.sh && setup_all && ensure_test_tools'
+lint:     ## the hygiene gate: pre-commit hooks (ruff, pylint-odoo, OCA checks, prettier), check only
+	bash scripts/lint.sh
+
+fmt:      ## apply the mechanical fixes (ruff --fix, ruff format, prettier --write): review the diff
+	bash scripts/lint.sh --fix
+
+setup:    ## PostgreSQL, .venv (with the dev tools), Odoo source only
+	bash -c 'source scripts/env.sh && setup_all && ensure_dev_tools && ensure_test_tools'
 
 bench:    ## benchmarks on generated data (database sales_support_bench)
 	bash scripts/bench.sh

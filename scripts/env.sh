@@ -83,6 +83,28 @@ ensure_venv() {
     fi
 }
 
+# prettier + its XML plugin for the lint gate, pinned as in OCA's 18.0 template (npm packages).
+PRETTIER_NPM="prettier@3.3.3 @prettier/plugin-xml@3.4.1"
+
+ensure_dev_tools() {
+    # The lint gate, checklog and packaging tools: requirements-dev.txt into .venv (after
+    # requirements.txt, its own stamp), prettier from npm into .venv/node (linked in .venv/bin).
+    local stamp="$VENV/.requirements-dev.sha" want
+    want="$(sha1sum < "$PROJECT_ROOT/requirements-dev.txt" | cut -d' ' -f1) $PRETTIER_NPM"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -x "$VENV/bin/prettier" ]; then
+        say "installing requirements-dev.txt and prettier into $VENV"
+        "$VENV/bin/pip" install -q --disable-pip-version-check -r "$PROJECT_ROOT/requirements-dev.txt" \
+            || die "pip install -r requirements-dev.txt failed"
+        command -v npm >/dev/null || apt_install npm
+        mkdir -p "$VENV/node"
+        # shellcheck disable=SC2086 # PRETTIER_NPM is a list of packages
+        (cd "$VENV/node" && npm install --silent --no-audit --no-fund --save-exact $PRETTIER_NPM) \
+            || die "npm install $PRETTIER_NPM failed"
+        ln -sfn ../node/node_modules/.bin/prettier "$VENV/bin/prettier"
+        echo "$want" > "$stamp"
+    fi
+}
+
 ensure_test_tools() {
     # Browser tours need chromium (they are skipped, not failed, without it), PDF reports need
     # wkhtmltopdf, right-to-left CSS needs rtlcss.

@@ -1,8 +1,10 @@
-"""Fill addons/*/i18n/{he,ar,ru}.po from the .pot with the key terms below (menus, roles, states,
-Order-to-Cash steps). Untranslated entries stay empty and fall back to English.
+"""Fill addons/*/i18n/{he,ar,ru}.po from the .pot with the key terms below (menus,
+roles, states, Order-to-Cash steps). Untranslated entries stay empty and fall back to
+English.
 
     python scripts/i18n_terms.py
 """
+
 from pathlib import Path
 
 import polib
@@ -11,7 +13,11 @@ TERMS = {
     "Sales Support": ("תמיכת מכירות", "دعم المبيعات", "Поддержка продаж"),
     "Assistant": ("עוזר/ת", "مساعد", "Ассистент"),
     "Coordinator": ("רכז/ת", "منسق", "Координатор"),
-    "Customer Service Manager": ("מנהל/ת שירות לקוחות", "مدير خدمة العملاء", "Руководитель службы клиентов"),
+    "Customer Service Manager": (
+        "מנהל/ת שירות לקוחות",
+        "مدير خدمة العملاء",
+        "Руководитель службы клиентов",
+    ),
     "Coordinators": ("רכזים", "المنسقون", "Координаторы"),
     "Salespeople": ("אנשי מכירות", "مندوبو المبيعات", "Продавцы"),
     "Team": ("צוות", "الفريق", "Команда"),
@@ -22,19 +28,39 @@ TERMS = {
     "Customer Request": ("פניית לקוח", "طلب العميل", "Обращение клиента"),
     "Claims": ("תלונות", "المطالبات", "Претензии"),
     "Claim": ("תלונה", "مطالبة", "Претензия"),
-    "Order-Entry Errors": ("שגיאות הקלדת הזמנה", "أخطاء إدخال الطلبات", "Ошибки ввода заказов"),
+    "Order-Entry Errors": (
+        "שגיאות הקלדת הזמנה",
+        "أخطاء إدخال الطلبات",
+        "Ошибки ввода заказов",
+    ),
     "Configuration": ("הגדרות", "الإعدادات", "Настройка"),
     "Settings": ("הגדרות מערכת", "الضبط", "Параметры"),
     "Reporting": ("דוחות", "التقارير", "Отчёты"),
     "Assignment Rules": ("כללי שיוך", "قواعد التعيين", "Правила назначения"),
-    "Request Types and SLAs": ("סוגי פניות ו-SLA", "أنواع الطلبات واتفاقيات الخدمة", "Типы обращений и SLA"),
-    "Order-to-Cash Step Targets": ("יעדי שלבי Order-to-Cash", "أهداف مراحل الطلب حتى التحصيل", "Нормативы этапов Order-to-Cash"),
-    "Orders by Coordinator": ("הזמנות לפי רכז", "الطلبات حسب المنسق", "Заказы по координаторам"),
+    "Request Types and SLAs": (
+        "סוגי פניות ו-SLA",
+        "أنواع الطلبات واتفاقيات الخدمة",
+        "Типы обращений и SLA",
+    ),
+    "Order-to-Cash Step Targets": (
+        "יעדי שלבי Order-to-Cash",
+        "أهداف مراحل الطلب حتى التحصيل",
+        "Нормативы этапов Order-to-Cash",
+    ),
+    "Orders by Coordinator": (
+        "הזמנות לפי רכז",
+        "الطلبات حسب المنسق",
+        "Заказы по координаторам",
+    ),
     "Support Coordinator": ("רכז/ת תמיכה", "منسق الدعم", "Координатор поддержки"),
     "Backup Coordinator": ("רכז/ת מחליף/ה", "المنسق البديل", "Замещающий координатор"),
     "Request Received": ("פנייה התקבלה", "تم استلام الطلب", "Обращение получено"),
     "Quotation Sent": ("הצעת מחיר נשלחה", "تم إرسال عرض السعر", "КП отправлено"),
-    "Confirmed by Customer": ("אושר על ידי הלקוח", "أكده العميل", "Подтверждено клиентом"),
+    "Confirmed by Customer": (
+        "אושר על ידי הלקוח",
+        "أكده العميل",
+        "Подтверждено клиентом",
+    ),
     "Order Entered": ("ההזמנה הוקלדה", "تم إدخال الطلب", "Заказ введён"),
     "Goods Ready": ("הסחורה מוכנה", "البضاعة جاهزة", "Товар готов"),
     "Shipped": ("נשלח", "تم الشحن", "Отгружено"),
@@ -56,10 +82,18 @@ TERMS = {
     "Create Credit Note": ("צור זיכוי", "إنشاء إشعار دائن", "Создать кредит-ноту"),
     "Order-to-Cash": ("מהזמנה לגבייה", "من الطلب إلى التحصيل", "От заказа до оплаты"),
     "Milestones": ("אבני דרך", "المراحل", "Вехи"),
-    "My Support Orders": ("הזמנות התמיכה שלי", "طلبات الدعم الخاصة بي", "Мои заказы поддержки"),
+    "My Support Orders": (
+        "הזמנות התמיכה שלי",
+        "طلبات الدعم الخاصة بي",
+        "Мои заказы поддержки",
+    ),
     "First Response Due": ("מועד מענה ראשון", "موعد الرد الأول", "Срок первого ответа"),
     "Resolution Due": ("מועד פתרון", "موعد الحل", "Срок решения"),
-    "Sales Support KPIs": ("מדדי תמיכת מכירות", "مؤشرات دعم المبيعات", "KPI поддержки продаж"),
+    "Sales Support KPIs": (
+        "מדדי תמיכת מכירות",
+        "مؤشرات دعم المبيعات",
+        "KPI поддержки продаж",
+    ),
     "Manager": ("מנהל/ת", "مدير", "Руководитель"),
 }
 LANGS = {"he": 0, "ar": 1, "ru": 2}
@@ -72,18 +106,28 @@ def main():
         pot = polib.pofile(str(pot_path))
         for lang, index in LANGS.items():
             po = polib.POFile()
-            po.metadata = {**pot.metadata, "Language": LANG_NAMES[lang],
-                           "Content-Type": "text/plain; charset=UTF-8"}
+            po.metadata = {
+                **pot.metadata,
+                "Language": LANG_NAMES[lang],
+                "Content-Type": "text/plain; charset=UTF-8",
+            }
             for entry in pot:
                 translated = TERMS.get(entry.msgid)
-                po.append(polib.POEntry(
-                    msgid=entry.msgid, msgstr=translated[index] if translated else "",
-                    occurrences=entry.occurrences, comment=entry.comment, tcomment=entry.tcomment,
-                    flags=entry.flags))
+                po.append(
+                    polib.POEntry(
+                        msgid=entry.msgid,
+                        msgstr=translated[index] if translated else "",
+                        occurrences=entry.occurrences,
+                        comment=entry.comment,
+                        tcomment=entry.tcomment,
+                        flags=entry.flags,
+                    )
+                )
             out = pot_path.parent / f"{lang}.po"
             po.save(str(out))
             done = sum(1 for e in po if e.msgstr)
-            print(f"{out.relative_to(root.parent)}: {done} of {len(po)} entries translated")
+            name = out.relative_to(root.parent)
+            print(f"{name}: {done} of {len(po)} entries translated")
 
 
 if __name__ == "__main__":

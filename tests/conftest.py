@@ -1,7 +1,8 @@
 """End-to-end fixtures: a real Odoo server on the test database, on a free port.
 
-The server is started once per session with the project's odoo.conf; tests talk to it over
-JSON-RPC (odoorpc) and XML-RPC (xmlrpc.client), as external scripts do."""
+The server is started once per session with the project's odoo.conf; tests talk to it
+over JSON-RPC (odoorpc) and XML-RPC (xmlrpc.client), as external scripts do."""
+
 import os
 import socket
 import subprocess
@@ -26,18 +27,37 @@ def odoo_server():
     db = os.environ.get("SALES_SUPPORT_TEST_DB", "sales_support_test")
     odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo")
     port = _free_port()
-    log = open(ROOT / ".e2e-server.log", "w")  # noqa: SIM115 - closed at teardown
+    log_dir = ROOT / ".logs" / db
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / "e2e-server.log", "w")  # noqa: SIM115 - closed at teardown
     env = {**os.environ, "PROJECT_ROOT": str(ROOT), "ODOO_SRC": odoo_src}
     proc = subprocess.Popen(
-        [sys.executable, f"{odoo_src}/odoo-bin", "-c", str(ROOT / "odoo.conf"), "-d", db,
-         f"--db-filter=^{db}$", f"--http-port={port}", "--gevent-port=0", "--workers=0",
-         "--max-cron-threads=0", "--log-level=warn", "--no-database-list"],
-        stdout=log, stderr=subprocess.STDOUT, env=env)
+        [
+            sys.executable,
+            f"{odoo_src}/odoo-bin",
+            "-c",
+            str(ROOT / "odoo.conf"),
+            "-d",
+            db,
+            f"--db-filter=^{db}$",
+            f"--http-port={port}",
+            "--gevent-port=0",
+            "--workers=0",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+            "--no-database-list",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"the Odoo server exited ({proc.returncode}): see {log.name}")
+            raise RuntimeError(
+                f"the Odoo server exited ({proc.returncode}): see {log.name}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/web/health", timeout=2) as resp:
                 if resp.status == 200:
@@ -46,7 +66,9 @@ def odoo_server():
             pass
         if time.time() > deadline:
             proc.kill()
-            raise RuntimeError(f"the Odoo server did not answer on {url} within 120 s: see {log.name}")
+            raise RuntimeError(
+                f"the Odoo server did not answer on {url} within 120 s: see {log.name}"
+            )
         time.sleep(0.5)
     yield {"url": url, "host": "127.0.0.1", "port": port, "db": db}
     proc.terminate()
@@ -63,7 +85,10 @@ def login(odoo_server):
     import odoorpc
 
     def _login(user, password=None):
-        client = odoorpc.ODOO(odoo_server["host"], port=odoo_server["port"], timeout=120)
+        client = odoorpc.ODOO(
+            odoo_server["host"], port=odoo_server["port"], timeout=120
+        )
         client.login(odoo_server["db"], user, password or user)
         return client
+
     return _login

@@ -1,4 +1,5 @@
-"""Foundation over RPC: a coordinator's external script sees their orders and only theirs."""
+"""Foundation over RPC: a coordinator's script sees their orders and only theirs."""
+
 import xmlrpc.client
 
 import odoorpc
@@ -9,39 +10,60 @@ def _xmlrpc(server, login, password):
     common = xmlrpc.client.ServerProxy(f"{server['url']}/xmlrpc/2/common")
     uid = common.authenticate(server["db"], login, password, {})
     assert uid, f"{login} could not log in"
-    models = xmlrpc.client.ServerProxy(f"{server['url']}/xmlrpc/2/object", allow_none=True)
+    models = xmlrpc.client.ServerProxy(
+        f"{server['url']}/xmlrpc/2/object", allow_none=True
+    )
 
     def call(model, method, *args, **kwargs):
-        return models.execute_kw(server["db"], uid, password, model, method, list(args), kwargs)
+        return models.execute_kw(
+            server["db"], uid, password, model, method, list(args), kwargs
+        )
+
     return uid, call
 
 
 def test_coordinator_creates_order_and_reads_its_coordinator(login):
     odoo = login("coordinator")
     coordinator_uid = odoo.env.uid
-    partner_id = odoo.env["res.partner"].search([("name", "=", "Prairie Office Supply")])[0]
+    partner_id = odoo.env["res.partner"].search(
+        [("name", "=", "Prairie Office Supply")]
+    )[0]
     salesperson_id = odoo.env["res.users"].search([("login", "=", "sales01")])[0]
-    product_id = odoo.env["product.product"].search([("sale_ok", "=", True)], limit=1)[0]
-    order_id = odoo.env["sale.order"].create({
-        "partner_id": partner_id,
-        "user_id": salesperson_id,
-        "order_line": [(0, 0, {"product_id": product_id, "product_uom_qty": 3})],
-    })
-    [order] = odoo.execute("sale.order", "read", [order_id], ["coordinator_id", "is_coordinator_manual"])
+    product_id = odoo.env["product.product"].search([("sale_ok", "=", True)], limit=1)[
+        0
+    ]
+    order_id = odoo.env["sale.order"].create(
+        {
+            "partner_id": partner_id,
+            "user_id": salesperson_id,
+            "order_line": [(0, 0, {"product_id": product_id, "product_uom_qty": 3})],
+        }
+    )
+    [order] = odoo.execute(
+        "sale.order", "read", [order_id], ["coordinator_id", "is_coordinator_manual"]
+    )
     assert order["coordinator_id"][0] == coordinator_uid
     assert order["is_coordinator_manual"] is False
     # the customer is served by the same coordinator
-    [partner] = odoo.execute("res.partner", "read", [partner_id], ["support_coordinator_id"])
+    [partner] = odoo.execute(
+        "res.partner", "read", [partner_id], ["support_coordinator_id"]
+    )
     assert partner["support_coordinator_id"][0] == coordinator_uid
     # and it is in the coordinator's own list
-    assert order_id in odoo.env["sale.order"].search([("coordinator_id", "=", coordinator_uid)])
+    assert order_id in odoo.env["sale.order"].search(
+        [("coordinator_id", "=", coordinator_uid)]
+    )
 
 
 def test_coordinator_cannot_read_another_coordinators_order(login, odoo_server):
     manager = login("csmanager")
     other_order_ids = manager.env["sale.order"].search(
-        [("coordinator_id.login", "=", "assistant"), ("user_id.support_backup_coordinator_id.login", "!=", "coordinator")],
-        limit=1)
+        [
+            ("coordinator_id.login", "=", "assistant"),
+            ("user_id.support_backup_coordinator_id.login", "!=", "coordinator"),
+        ],
+        limit=1,
+    )
     assert other_order_ids, "the demo data has orders coordinated by the assistant"
     coordinator = login("coordinator")
     with pytest.raises(odoorpc.error.RPCError) as err:
@@ -63,7 +85,11 @@ def test_bad_input_over_rpc_is_a_validation_fault(odoo_server):
     assert "needs a coordinator" in fault.value.faultString
     salesperson = call("res.users", "search", [("login", "=", "sales02")])
     with pytest.raises(xmlrpc.client.Fault) as fault:
-        call("sales.support.assignment.rule", "create", {"coordinator_id": salesperson[0]})
+        call(
+            "sales.support.assignment.rule",
+            "create",
+            {"coordinator_id": salesperson[0]},
+        )
     assert fault.value.faultCode == 2
     assert "no Sales Support group" in fault.value.faultString
 

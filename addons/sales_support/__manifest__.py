@@ -1,6 +1,6 @@
 {
     "name": "Sales Support",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "summary": "Sales-support back office: coordinators, assignment, Order-to-Cash follow-up",
     "description": """
 Sales Support
@@ -16,8 +16,11 @@ of salespeople, assigned automatically to customers and their orders.
     "depends": ["sale_management", "sale_stock", "mail", "resource"],
     "data": [
         "security/sales_support_security.xml",
+        "security/sales_support_api_security.xml",
         "security/ir.model.access.csv",
         "security/sales_support_rules.xml",
+        "security/sales_support_o2c_rules.xml",
+        "security/sales_support_request_rules.xml",
         "data/ir_sequence_data.xml",
         "data/sales_support_request_type_data.xml",
         "data/mail_data.xml",
@@ -29,6 +32,9 @@ of salespeople, assigned automatically to customers and their orders.
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sales_support_o2c_event_views.xml",
+        "report/sales_support_o2c_report_views.xml",
+        "report/sales_support_request_report_views.xml",
         "views/sales_support_menus.xml",
     ],
     "demo": [

@@ -16,3 +16,15 @@ def form_action(record):
         "view_mode": "form",
         "views": [(False, "form")],
     }
+
+
+def format_delay(env, delta):
+    """A ``timedelta`` in plain words of ``env``'s language: "2 d 3 h", "3 h 20 min", "12 min"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return env._("%(days)s d %(hours)s h", days=days, hours=hours)
+    if hours:
+        return env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    return env._("%(minutes)s min", minutes=minutes)

@@ -32,7 +32,7 @@ class TestO2cKpiAccess(SalesSupportCommon):
             self.order_1.with_user(self.kpi_manager).write({"note": "no"})
 
     def test_reporting_menu_visible_to_kpi_managers_only(self):
-        menu = self.env.ref("o2c_kpi.menu_o2c_kpi_reporting")
+        menu = self.env.ref("sales_support.menu_sales_support_reporting")
         visible = self.env["ir.ui.menu"].with_user(self.kpi_manager)._visible_menu_ids()
         self.assertIn(menu.id, visible)
         self.assertIn(self.env.ref("sales_support.menu_sales_support_root").id, visible)
@@ -40,3 +40,14 @@ class TestO2cKpiAccess(SalesSupportCommon):
         self.assertNotIn(menu.id, hidden)
         action = self.env.ref("o2c_kpi.sale_order_action_o2c_kpi_coordinator")
         self.assertEqual(action.res_model, "sale.order")
+        self.assertIn(self.env.ref("o2c_kpi.menu_o2c_kpi_orders_by_coordinator").id, visible)
+
+    def test_kpi_manager_reads_the_o2c_analysis(self):
+        self.order_1.action_confirm()
+        rows = self.env["sales.support.o2c.report"].with_user(self.kpi_manager).search(
+            [("order_id", "in", (self.order_1 | self.order_3).ids)])
+        self.assertEqual(rows.order_id, self.order_1 | self.order_3)
+        row = rows.filtered(lambda r: r.order_id == self.order_1)
+        self.assertEqual(row.o2c_stage, self.order_1.o2c_stage)
+        self.assertEqual(row.date_o2c_entered, self.order_1.date_o2c_entered)
+        self.assertTrue(row.processing_hours is not False and row.processing_hours >= 0)

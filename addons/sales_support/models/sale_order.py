@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare, format_datetime
 
-from ..tools import count_related, form_action
+from ..tools import count_related, format_delay, form_action
+from .sales_support_o2c_event import end_of_day
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
 O2C_STAGES = O2C_STEP_SELECTION + [("cancel", "Cancelled")]
@@ -19,6 +20,13 @@ ORDER_ERROR_FIELDS = {
     "partner_shipping_id": "address",
     "partner_invoice_id": "address",
     "payment_term_id": "terms",
+}
+
+
+# Recorded by the server from Odoo's own steps; never written by users or scripts.
+O2C_PROTECTED_FIELDS = {
+    *STEP_FIELD.values(), "order_entry_user_id", "o2c_late_notified_step", "o2c_stage",
+    "o2c_next_step", "date_o2c_next_deadline", "has_o2c_deliveries",
 }
 
 
@@ -36,10 +44,10 @@ class SaleOrder(models.Model):
         "res.users", string="Support Coordinator",
         compute="_compute_coordinator_id", store=True, readonly=False, precompute=True,
         index="btree_not_null", tracking=True, copy=False,
-        domain="[('support_level', '!=', False), ('company_ids', 'in', company_id)]",
-        help="Sales-support staff member in charge of this order, from the assignment rules "
-             "(else the salesperson's coordinator). Set it by hand to override the rules; clear "
-             "it to go back to them.")
+        domain="[('support_level', 'in', ('coordinator', 'manager')), ('company_ids', 'in', company_id)]",
+        help="Coordinator in charge of this order: the customer's coordinator chosen by hand, "
+             "else the assignment rules, else the salesperson's coordinator (backup while absent). "
+             "Set it by hand to override them; clear it to go back to them.")
     is_coordinator_manual = fields.Boolean(
         string="Coordinator Set by Hand", readonly=True, copy=False,
         help="The coordinator was chosen by hand: re-applying the assignment rules keeps it.")
@@ -55,11 +63,7 @@ class SaleOrder(models.Model):
     def _check_coordinator_id(self):
         for order in self.filtered("coordinator_id"):
             coordinator = order.coordinator_id
-            if not coordinator.support_level:
-                raise ValidationError(_(
-                    "%(coordinator)s is in no Sales Support group and cannot coordinate order "
-                    "%(order)s: give them a Sales Support role first, or choose another coordinator.",
-                    coordinator=coordinator.name, order=order.name))
+            coordinator._check_can_serve(_("the coordinator of order %(order)s", order=order.name))
             if order.company_id not in coordinator.company_ids:
                 raise ValidationError(_(
                     "%(coordinator)s does not work for %(company)s and cannot coordinate order "
@@ -86,31 +90,35 @@ class SaleOrder(models.Model):
         help="Who confirmed (entered) the order in the system.")
 
     # ------------------------------------------------------------
-    # Milestones (stored, UTC)
+    # Milestones (stored, UTC), derived from the Order-to-Cash ledger
     # ------------------------------------------------------------
+    o2c_event_ids = fields.One2many("sales.support.o2c.event", "order_id", string="Order-to-Cash Events")
     date_o2c_request = fields.Datetime(
-        string="Request Received", compute="_compute_date_o2c_request", store=True, copy=False,
+        string="Request Received", compute="_compute_o2c_milestones", store=True, copy=False,
         help="Reception of the linked customer request, else the creation of the quotation.")
-    date_o2c_quotation_sent = fields.Datetime(string="Quotation Sent", readonly=True, copy=False)
+    date_o2c_quotation_sent = fields.Datetime(
+        string="Quotation Sent", compute="_compute_o2c_milestones", store=True, copy=False,
+        help="First time the quotation was sent (by e-mail or marked as sent).")
     date_o2c_customer_confirmed = fields.Datetime(
-        string="Confirmed by Customer", readonly=True, copy=False,
+        string="Confirmed by Customer", compute="_compute_o2c_milestones", store=True, copy=False,
         help="Customer's signature on the portal, the 'Customer Confirmed' button (purchase order "
              "received), else the order entry.")
-    date_o2c_entered = fields.Datetime(string="Order Entered", readonly=True, copy=False,
-                                       help="Confirmation of the order in Odoo.")
+    date_o2c_entered = fields.Datetime(
+        string="Order Entered", compute="_compute_o2c_milestones", store=True, copy=False,
+        help="Confirmation of the order in Odoo.")
     date_o2c_goods_ready = fields.Datetime(
-        string="Goods Ready", compute="_compute_o2c_delivery_dates", store=True, copy=False,
-        help="When every outgoing delivery became fully reserved (or done).")
+        string="Goods Ready", compute="_compute_o2c_milestones", store=True, copy=False,
+        help="When every outgoing delivery became fully reserved (at the latest, when shipped).")
     date_o2c_shipped = fields.Datetime(
-        string="Shipped", compute="_compute_o2c_delivery_dates", store=True, copy=False,
-        help="When the last outgoing delivery was validated (returns and replacements excluded).")
+        string="Shipped", compute="_compute_o2c_milestones", store=True, copy=False,
+        help="Validation of the last outgoing delivery (returns and replacements excluded).")
     date_o2c_invoiced = fields.Datetime(
-        string="Invoiced", compute="_compute_o2c_invoice_dates", store=True, copy=False,
-        help="When the first customer invoice was posted.")
+        string="Invoiced", compute="_compute_o2c_milestones", store=True, copy=False,
+        help="When nothing was left to invoice (down payments do not count).")
     date_o2c_paid = fields.Datetime(
-        string="Paid", compute="_compute_o2c_invoice_dates", store=True, copy=False,
-        help="When every customer invoice became paid, in payment or fully credited.")
-    has_o2c_deliveries = fields.Boolean(compute="_compute_o2c_delivery_dates", store=True)
+        string="Paid", compute="_compute_o2c_milestones", store=True, copy=False,
+        help="Date of the reconciliation that settled the last invoice, nothing being left to invoice.")
+    has_o2c_deliveries = fields.Boolean(compute="_compute_has_o2c_deliveries", store=True)
 
     # ------------------------------------------------------------
     # Stage, next step, lateness
@@ -122,9 +130,12 @@ class SaleOrder(models.Model):
     o2c_next_step = fields.Selection(O2C_STEP_SELECTION, string="Next Step", compute="_compute_o2c_stage",
                                      store=True, copy=False)
     date_o2c_next_deadline = fields.Datetime(
-        string="Next Step Due", compute="_compute_o2c_stage", store=True, index=True, copy=False)
+        string="Next Step Due", compute="_compute_o2c_stage", store=True, index=True, copy=False,
+        help="When the next step is due, from the step targets. Empty when the next step cannot be "
+             "worked yet (for example nothing to invoice before the delivery).")
     is_o2c_late = fields.Boolean(string="Late", compute="_compute_is_o2c_late", search="_search_is_o2c_late")
     o2c_late_step = fields.Selection(O2C_STEP_SELECTION, string="Late Step", compute="_compute_is_o2c_late")
+    o2c_late_text = fields.Char(string="Late By", compute="_compute_is_o2c_late")
     o2c_late_notified_step = fields.Selection(
         O2C_STEP_SELECTION, readonly=True, copy=False,
         help="Step for which the coordinator already got a late activity.")
@@ -140,26 +151,28 @@ class SaleOrder(models.Model):
     date_o2c_planned_paid = fields.Datetime(string="Payment Planned", compute="_compute_o2c_planned")
 
     # ------------------------------------------------------------
-    # Durations (hours, wall clock)
+    # Durations (hours, wall clock; not stored: averages come from sales.support.o2c.report,
+    # where a step not reached is NULL, not 0)
     # ------------------------------------------------------------
-    o2c_quotation_hours = fields.Float("Request to Quotation (h)", compute="_compute_o2c_durations",
-                                       store=True, aggregator="avg")
+    o2c_quotation_hours = fields.Float("Request to Quotation (h)", compute="_compute_o2c_durations")
     o2c_confirmation_hours = fields.Float("Quotation to Customer Confirmation (h)",
-                                          compute="_compute_o2c_durations", store=True, aggregator="avg")
-    o2c_entry_hours = fields.Float("Confirmation to Entry (h)", compute="_compute_o2c_durations",
-                                   store=True, aggregator="avg")
-    o2c_processing_hours = fields.Float("Request to Entry (h)", compute="_compute_o2c_durations",
-                                        store=True, aggregator="avg")
-    o2c_preparation_hours = fields.Float("Entry to Goods Ready (h)", compute="_compute_o2c_durations",
-                                         store=True, aggregator="avg")
-    o2c_shipping_hours = fields.Float("Goods Ready to Shipment (h)", compute="_compute_o2c_durations",
-                                      store=True, aggregator="avg")
-    o2c_invoicing_hours = fields.Float("Shipment to Invoice (h)", compute="_compute_o2c_durations",
-                                       store=True, aggregator="avg")
-    o2c_payment_hours = fields.Float("Invoice to Payment (h)", compute="_compute_o2c_durations",
-                                     store=True, aggregator="avg")
-    o2c_cycle_hours = fields.Float("Whole Cycle (h)", compute="_compute_o2c_durations",
-                                   store=True, aggregator="avg")
+                                          compute="_compute_o2c_durations")
+    o2c_entry_hours = fields.Float("Confirmation to Entry (h)", compute="_compute_o2c_durations")
+    o2c_processing_hours = fields.Float("Request to Entry (h)", compute="_compute_o2c_durations")
+    o2c_preparation_hours = fields.Float("Entry to Goods Ready (h)", compute="_compute_o2c_durations")
+    o2c_shipping_hours = fields.Float("Goods Ready to Shipment (h)", compute="_compute_o2c_durations")
+    o2c_invoicing_hours = fields.Float("Shipment to Invoice (h)", compute="_compute_o2c_durations")
+    o2c_payment_hours = fields.Float("Invoice to Payment (h)", compute="_compute_o2c_durations")
+    o2c_cycle_hours = fields.Float("Whole Cycle (h)", compute="_compute_o2c_durations")
+
+    def init(self):
+        super().init()
+        # The late-step cron reads only the orders not yet reminded for their next step.
+        self.env.cr.execute(SQL("""
+            CREATE INDEX IF NOT EXISTS sale_order_o2c_late_pending_idx
+                ON sale_order (date_o2c_next_deadline)
+             WHERE o2c_next_step IS DISTINCT FROM o2c_late_notified_step
+        """))
 
     # ------------------------------------------------------------
     # Computes
@@ -177,57 +190,28 @@ class SaleOrder(models.Model):
         for order in self:
             order.order_error_count = counts.get(order, 0)
 
-    @api.depends("support_request_id.date_received")
-    def _compute_date_o2c_request(self):
-        now = fields.Datetime.now()
+    @api.depends("o2c_event_ids")
+    def _compute_o2c_milestones(self):
+        milestones = self.env["sales.support.o2c.event"]._get_milestones(self._origin)
         for order in self:
-            order.date_o2c_request = (order.support_request_id.date_received
-                                      or order.date_o2c_request or now)
+            reached = milestones.get(order._origin.id, {})
+            for code, fname in STEP_FIELD.items():
+                order[fname] = reached.get(code, False)
 
-    @api.depends("state", "picking_ids.state", "picking_ids.date_done", "picking_ids.move_ids.state")
-    def _compute_o2c_delivery_dates(self):
-        now = fields.Datetime.now()
+    @api.depends("state", "picking_ids.picking_type_code", "picking_ids.state", "picking_ids.return_id")
+    def _compute_has_o2c_deliveries(self):
         for order in self:
-            if order.state == "cancel":
-                continue  # keep the history of a cancelled order
-            if order.state in ("draft", "sent"):  # quotations have no delivery yet
-                order.update({"has_o2c_deliveries": False, "date_o2c_goods_ready": False,
-                              "date_o2c_shipped": False})
-                continue
-            outgoing = order.picking_ids.filtered(
-                lambda p: p.picking_type_code == "outgoing" and p.state != "cancel" and not p.return_id)
-            order.has_o2c_deliveries = bool(outgoing)
-            moves = outgoing.move_ids.filtered(lambda m: m.state != "cancel")
-            ready = bool(moves) and all(m.state in ("assigned", "done") for m in moves)
-            shipped = bool(outgoing) and all(p.state == "done" for p in outgoing)
-            order.date_o2c_goods_ready = (order.date_o2c_goods_ready or now) if ready else False
-            order.date_o2c_shipped = max(outgoing.mapped("date_done")) if shipped else False
+            order.has_o2c_deliveries = bool(order._get_o2c_deliveries())
 
-    @api.depends("order_line.invoice_lines.move_id.state", "order_line.invoice_lines.move_id.payment_state")
-    def _compute_o2c_invoice_dates(self):
-        now = fields.Datetime.now()
-        for order in self:
-            if order.state in ("draft", "sent") and not order.date_o2c_invoiced:
-                order.update({"date_o2c_invoiced": False, "date_o2c_paid": False})
-                continue
-            invoices = order.order_line.invoice_lines.move_id.filtered(
-                lambda m: m.state == "posted" and m.move_type == "out_invoice")
-            settled = bool(invoices) and all(m.payment_state in SETTLED_PAYMENT_STATES for m in invoices)
-            order.date_o2c_invoiced = (order.date_o2c_invoiced or now) if invoices else False
-            order.date_o2c_paid = (order.date_o2c_paid or now) if settled else False
-
-    @api.depends("state", "has_o2c_deliveries", *STEP_FIELD.values())
+    @api.depends("state", "has_o2c_deliveries", "invoice_status", *STEP_FIELD.values())
     def _compute_o2c_stage(self):
         targets = self.env["sales.support.o2c.step"]._get_targets()
         for order in self:
             stage = order._get_o2c_stage()
             next_step = order._get_o2c_next_step(stage)
-            start = order[STEP_FIELD[stage]] if stage in STEP_FIELD else False
             order.o2c_stage = stage
             order.o2c_next_step = next_step
-            order.date_o2c_next_deadline = (
-                start + timedelta(hours=targets[next_step])
-                if next_step and start and targets.get(next_step) else False)
+            order.date_o2c_next_deadline = order._get_o2c_deadline(next_step, targets)
 
     def _get_o2c_stage(self):
         """Last step reached in order; delivery steps are skipped for orders without delivery."""
@@ -249,19 +233,45 @@ class SaleOrder(models.Model):
         if stage in ("paid", "cancel"):
             return False
         if stage == "entered" and not self.has_o2c_deliveries:
-            return "invoiced"
+            return "paid" if self.date_o2c_invoiced else "invoiced"
         if stage == "shipped" and self.date_o2c_invoiced:
             return "paid"
         codes = [code for code, _label in O2C_STEP_SELECTION]
         return codes[codes.index(stage) + 1]
 
+    def _get_o2c_deadline(self, next_step, targets):
+        """When ``next_step`` is due: its target after the milestone it follows. The invoice step
+        has no deadline while nothing is to invoice (it cannot be worked yet)."""
+        self.ensure_one()
+        if not next_step or not targets.get(next_step):
+            return False
+        if next_step == "invoiced" and self.invoice_status != "to invoice":
+            return False
+        start = self[STEP_FIELD[self._get_o2c_previous_step(next_step)]]
+        return start + timedelta(hours=targets[next_step]) if start else False
+
+    def _get_o2c_previous_step(self, step):
+        """The milestone a step's target counts from (delivery steps skipped without deliveries)."""
+        self.ensure_one()
+        codes = [code for code, _label in O2C_STEP_SELECTION]
+        previous = codes[codes.index(step) - 1]
+        if step == "invoiced":
+            return "shipped" if self.has_o2c_deliveries else "entered"
+        if step == "paid":
+            return "invoiced"
+        return previous
+
     @api.depends("date_o2c_next_deadline", "o2c_next_step")
+    @api.depends_context("lang")
     def _compute_is_o2c_late(self):
         now = fields.Datetime.now()
         for order in self:
             late = bool(order.date_o2c_next_deadline and order.date_o2c_next_deadline < now)
             order.is_o2c_late = late
             order.o2c_late_step = order.o2c_next_step if late else False
+            order.o2c_late_text = (
+                self.env._("late by %(delay)s", delay=format_delay(self.env, now - order.date_o2c_next_deadline))
+                if late else False)
 
     def _search_is_o2c_late(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -306,7 +316,10 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_o2c_protected_fields(vals)
         orders = super().create(vals_list)
+        orders._log_o2c_request_events()
         if not self.env.context.get("sales_support_auto_assign"):
             given = self.browse([
                 order.id for order, vals in zip(orders, vals_list) if vals.get("coordinator_id")
@@ -322,18 +335,24 @@ class SaleOrder(models.Model):
         return vals_list
 
     def write(self, vals):
+        self._check_o2c_protected_fields(vals)
         error_fields = ORDER_ERROR_FIELDS.keys() & vals.keys()
-        if error_fields and not self.env.context.get("sales_support_no_error_log"):
-            before = {order: {f: order[f] for f in error_fields} for order in self if order.state == "sale"}
+        confirmed = self.filtered(lambda o: o.state == "sale") if error_fields else self.browse()
+        if confirmed and self.env["sales.support.order.error"]._is_person_edit():
+            before = {order: {f: order[f] for f in error_fields} for order in confirmed}
         else:
             before = {}
         res = super().write(vals)
         if "coordinator_id" in vals and not self.env.context.get("sales_support_auto_assign"):
             self._flag_manual_coordinator()
-        if "state" in vals or vals.get("signed_on"):
-            self._stamp_o2c_states()
+        if vals.get("signed_on"):
+            self._log_o2c_customer_signatures()
+        if vals.get("support_request_id"):
+            self._log_o2c_request_events()
+        if "order_line" in vals:
+            self._o2c_sync()  # lines added or changed: more to ship or to invoice
         changes = [
-            (order, ORDER_ERROR_FIELDS[fname], order._fields[fname], old, order[fname], None)
+            (order, ORDER_ERROR_FIELDS[fname], order._fields[fname], old, order[fname], None, None)
             for order, old_values in before.items()
             for fname, old in old_values.items()
             if order[fname] != old
@@ -359,31 +378,6 @@ class SaleOrder(models.Model):
         if cleared:
             cleared.with_context(**ctx)._apply_support_assignment()
 
-    def _stamp_o2c_states(self):
-        now = fields.Datetime.now()
-        stamps = defaultdict(lambda: self.browse())
-        for order in self:
-            if order.state == "sent" and not order.date_o2c_quotation_sent:
-                stamps["date_o2c_quotation_sent"] |= order
-            if order.signed_on and not order.date_o2c_customer_confirmed:
-                stamps["date_o2c_customer_confirmed"] |= order
-            if order.state == "sale" and not order.date_o2c_entered:
-                stamps["date_o2c_entered"] |= order
-            if order.state == "draft" and order.date_o2c_entered:
-                stamps["reset"] |= order
-        for fname in ("date_o2c_quotation_sent", "date_o2c_customer_confirmed"):
-            if stamps[fname]:
-                stamps[fname].write({fname: now})
-        entered = stamps["date_o2c_entered"]
-        if entered:
-            entered.write({"date_o2c_entered": now, "order_entry_user_id": self.env.uid})
-            unconfirmed = entered.filtered(lambda o: not o.date_o2c_customer_confirmed)
-            if unconfirmed:
-                unconfirmed.write({"date_o2c_customer_confirmed": now})
-        if stamps["reset"]:
-            stamps["reset"].write({"date_o2c_entered": False, "date_o2c_customer_confirmed": False,
-                                   "order_entry_user_id": False})
-
     # ------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------
@@ -391,21 +385,55 @@ class SaleOrder(models.Model):
         if (self.env.user.has_group("sales_support.group_support_assistant")
                 and not self.env.user.has_group("sales_team.group_sale_salesman")):
             raise AccessError(_(
-                "Support assistants prepare orders but do not confirm them: ask the coordinator "
-                "or the salesperson to confirm %(orders)s.", orders=", ".join(self.mapped("name"))))
+                "Assistants do the paperwork of orders but do not confirm them: ask the coordinator "
+                "(%(coordinators)s) or the salesperson to confirm %(orders)s.",
+                coordinators=", ".join(self.coordinator_id.mapped("name")) or _("none yet"),
+                orders=", ".join(self.mapped("name"))))
         res = super().action_confirm()
-        replacements = self.filtered(lambda o: o.origin_order_id.state == "cancel"
-                                     and o.origin_order_id.date_o2c_entered)
+        replacements = self.filtered(lambda o: o.origin_order_id.state == "cancel")._get_replacements()
         if replacements:
             replacements._log_replacement_errors()
         return res
 
+    def action_quotation_sent(self):
+        res = super().action_quotation_sent()
+        self._log_o2c_quotation_sent()
+        return res
+
+    def message_post(self, **kwargs):
+        drafts = self.filtered(lambda o: o.state == "draft") if self.env.context.get("mark_so_as_sent") else None
+        message = super().message_post(**kwargs)
+        if drafts:
+            drafts.filtered(lambda o: o.state == "sent")._log_o2c_quotation_sent()
+        return message
+
+    def _action_confirm(self):
+        self._log_o2c_entry()
+        res = super()._action_confirm()
+        self._o2c_sync()
+        return res
+
+    def action_draft(self):
+        cancelled = self.filtered(lambda o: o.state == "cancel")
+        res = super().action_draft()
+        reopened = cancelled.filtered(lambda o: o.state == "draft")
+        if reopened:
+            self.env["sales.support.o2c.event"]._log_events([
+                {"order_id": order, "event_type": "reopened", "source": order} for order in reopened])
+            # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields)
+            reopened.sudo().order_entry_user_id = False
+        return res
+
     def _action_cancel(self):
         entered = self.filtered(lambda o: o.date_o2c_entered)
+        to_log = self.filtered(lambda o: o.state != "cancel")
         res = super()._action_cancel()
+        self.env["sales.support.o2c.event"]._log_events([
+            {"order_id": order, "event_type": "cancelled", "source": order}
+            for order in to_log if order.state == "cancel"])
         if entered:
             copies = self.search([("origin_order_id", "in", entered.ids), ("state", "=", "sale")])
-            copies._log_replacement_errors()
+            copies._get_replacements()._log_replacement_errors()
         return res
 
     def action_apply_assignment_rules(self):
@@ -427,8 +455,11 @@ class SaleOrder(models.Model):
         """The customer confirmed the quotation (purchase order received) before order entry."""
         if self.filtered(lambda o: o.state not in ("draft", "sent")):
             raise UserError(_("Only quotations can be marked as confirmed by the customer."))
-        self.filtered(lambda o: not o.date_o2c_customer_confirmed).write(
-            {"date_o2c_customer_confirmed": fields.Datetime.now()})
+        self.check_access("write")
+        self.env["sales.support.o2c.event"]._log_events([
+            {"order_id": order, "event_type": "customer_confirmed", "source": order,
+             "name": self.env._("Purchase order received")}
+            for order in self if not order.date_o2c_customer_confirmed])
 
     def action_view_support_request(self):
         self.ensure_one()
@@ -448,14 +479,33 @@ class SaleOrder(models.Model):
         return action
 
     def action_create_claim(self):
+        """A new claim form (not saved) with the customer, the order, its last delivery, its
+        invoice and its products filled in: nothing is written until the user saves."""
         self.ensure_one()
-        claim = self.env["sales.support.claim"].create({
-            "partner_id": self.partner_id.commercial_partner_id.id,
-            "order_id": self.id,
-            "request_id": self.support_request_id.id,
-            "company_id": self.company_id.id,
-        })
-        return form_action(claim)
+        return self.env["sales.support.claim"]._get_new_claim_action(
+            self, request=self.support_request_id)
+
+    def action_log_order_error(self):
+        """A new order-entry error form for this order, charged to who entered it."""
+        self.ensure_one()
+        self.env["sales.support.order.error"].check_access("create")
+        if self.state not in ("sale", "cancel"):
+            raise UserError(_("Order %(order)s is a quotation: order-entry errors are logged on "
+                              "confirmed orders.", order=self.name))
+        responsible = self.env["sales.support.order.error"]._get_responsible(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log Entry Error"),
+            "res_model": "sales.support.order.error",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_order_id": self.id,
+                "default_responsible_user_id": responsible.id,
+                "default_found_by": "internal",
+            },
+        }
 
     # ------------------------------------------------------------
     # Business methods
@@ -482,52 +532,291 @@ class SaleOrder(models.Model):
             batch.browse(order_ids).write({"coordinator_id": coordinator.id})
         return sum(len(ids) for ids in by_coordinator.values())
     # ------------------------------------------------------------
+    # Order-to-Cash ledger: events recorded by Odoo's own steps
+    # ------------------------------------------------------------
+    @api.model
+    def _check_o2c_protected_fields(self, vals):
+        """Milestones, stage, deadline and entry user are recorded by the server from Odoo's own
+        steps: no user (nor script over RPC) may write them, whatever the view says."""
+        forged = O2C_PROTECTED_FIELDS & vals.keys()
+        if forged and not self.env.su:
+            labels = ", ".join(sorted(self._fields[f].get_description(self.env)["string"] for f in forged))
+            raise AccessError(_(
+                "%(fields)s are recorded by Odoo from the order's own steps (quotation sent, "
+                "confirmation, deliveries, invoices, payments) and cannot be written. Do the step "
+                "itself instead.", fields=labels))
+
+    def _log_o2c_request_events(self):
+        """The request milestone: the linked customer request's reception, else the quotation's creation."""
+        now = fields.Datetime.now()
+        self.env["sales.support.o2c.event"]._log_events([{
+            "order_id": order,
+            "event_type": "request",
+            "date": order.support_request_id.date_received or now,
+            "source": order.support_request_id or order,
+        } for order in self])
+
+    def _log_o2c_customer_signatures(self):
+        self.env["sales.support.o2c.event"]._log_events([{
+            "order_id": order,
+            "event_type": "customer_confirmed",
+            "date": order.signed_on,
+            "source": order,
+            "name": self.env._("Signed online by %(name)s", name=order.signed_by or "-"),
+        } for order in self if order.signed_on and not order.date_o2c_customer_confirmed])
+
+    def _log_o2c_quotation_sent(self):
+        if not self:
+            return
+        self.env["sales.support.o2c.event"]._log_events([
+            {"order_id": order, "event_type": "quotation_sent", "source": order} for order in self])
+        requests = self.support_request_id
+        if requests and hasattr(requests, "_on_quotation_sent"):
+            requests._on_quotation_sent()
+
+    def _log_o2c_entry(self):
+        """Order entry at confirmation (date: the order date that confirmation sets), by the
+        internal user who confirmed; a confirmation by the customer online or by a payment robot
+        charges the quotation's internal creator, else the salesperson."""
+        user = self.env.user
+        person = user if user._is_internal() and not user._is_superuser() else None
+        values = []
+        for order in self:
+            creator = order.create_uid
+            entry_user = person or (
+                creator if creator._is_internal() and not creator._is_superuser() else order.user_id)
+            date = order.date_order or fields.Datetime.now()
+            if not order.date_o2c_customer_confirmed:
+                values.append({"order_id": order, "event_type": "customer_confirmed", "date": date,
+                               "source": order, "user_id": entry_user.id,
+                               "name": _("Confirmed at order entry")})
+            values.append({"order_id": order, "event_type": "entered", "date": date,
+                           "source": order, "user_id": entry_user.id})
+            # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields)
+            order.sudo().order_entry_user_id = entry_user
+        self.env["sales.support.o2c.event"]._log_events(values)
+
+    def _get_o2c_deliveries(self):
+        """Outgoing deliveries that count for the order's shipment: not cancelled, not returns,
+        not replacements sent for a claim exchange."""
+        self.ensure_one()
+        return self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel" and not p.return_id
+            and not p._is_o2c_exchange())
+
+    def _get_o2c_facts(self):
+        """What Odoo's own records say now: goods ready, shipped (and when), fully invoiced,
+        paid (and the date of the reconciliation that settled it)."""
+        self.ensure_one()
+        deliveries = self._get_o2c_deliveries()
+        moves = deliveries.move_ids.filtered(lambda m: m.state != "cancel")
+        shipped = bool(deliveries) and all(p.state == "done" for p in deliveries)
+        invoices = self.invoice_ids.filtered(lambda m: m.state == "posted" and m.move_type == "out_invoice")
+        regular = invoices.filtered(lambda m: any(
+            not line.is_downpayment for line in m.invoice_line_ids.sale_line_ids if line.order_id == self))
+        product_lines = self.order_line.filtered(lambda line: not line.display_type and not line.is_downpayment)
+        nothing_left = all(
+            float_compare(line.qty_to_invoice, 0.0, precision_rounding=line.product_uom.rounding or 0.01) <= 0
+            for line in product_lines)
+        invoiced = bool(regular) and (
+            self.invoice_status in ("invoiced", "upselling")
+            or (self.invoice_status == "no" and nothing_left and shipped))
+        paid = invoiced and all(m.payment_state in SETTLED_PAYMENT_STATES for m in invoices)
+        paid_day = False
+        if paid:
+            partials = invoices.line_ids.matched_credit_ids | invoices.line_ids.matched_debit_ids
+            paid_day = max(partials.mapped("max_date"), default=False)
+        return {
+            "ready": bool(moves) and all(m.state in ("assigned", "done") for m in moves),
+            "shipped": shipped,
+            "shipped_date": max(deliveries.mapped("date_done"), default=False) if shipped else False,
+            "invoiced": invoiced,
+            "paid": paid,
+            "paid_day": paid_day,
+        }
+
+    def _o2c_sync(self, date=None, source=None):
+        """Append the events by which the order's records now differ from its milestones (goods
+        ready, shipped or more to ship, fully invoiced or more to invoice, paid or payment undone).
+        Called by the core steps that change them (reservation, validation, posting,
+        reconciliation); ``date`` is when the step happened (default now), ``source`` its document."""
+        orders = self.filtered(lambda o: o.state == "sale")
+        if not orders:
+            return
+        now = fields.Datetime.now()
+        date = date or now
+        values = []
+
+        def event(order, event_type, when, **extra):
+            values.append({"order_id": order, "event_type": event_type, "date": when,
+                           "source": source if source is not None else order, **extra})
+
+        for order in orders:
+            facts = order._get_o2c_facts()
+            if facts["shipped"]:
+                if not order.date_o2c_goods_ready:
+                    event(order, "goods_ready", min(date, facts["shipped_date"]))
+                if not order.date_o2c_shipped:
+                    event(order, "shipped", facts["shipped_date"])
+            else:
+                if order.date_o2c_shipped:
+                    event(order, "shipping_reopened", date)
+                if facts["ready"] and (not order.date_o2c_goods_ready or order.date_o2c_shipped):
+                    event(order, "goods_ready", date)
+            if facts["invoiced"] and not order.date_o2c_invoiced:
+                event(order, "invoiced", date)
+            elif not facts["invoiced"] and order.date_o2c_invoiced:
+                event(order, "invoicing_reopened", date)
+            if facts["paid"] and not order.date_o2c_paid:
+                event(order, "paid", end_of_day(facts["paid_day"], now) if facts["paid_day"] else date)
+            elif not facts["paid"] and order.date_o2c_paid:
+                event(order, "payment_undone", date)
+        self.env["sales.support.o2c.event"]._log_events(values)
+
+    @api.model
+    def _o2c_rebuild_ledger(self, orders=None, batch_size=1000):
+        """Build the ledger of orders that have none (install on a database with history), from
+        the source records' own dates: creation, signature, order date, picking ``date_done``,
+        invoice date, reconciliation date. Steps that cannot be dated (quotation sent, goods
+        ready before shipment) stay empty. Orders get no late activity for the step they are at."""
+        Event = self.env["sales.support.o2c.event"]
+        orders = orders if orders is not None else self.with_context(active_test=False).search([])
+        have_ledger = set(Event.sudo().search([("order_id", "in", orders.ids)]).order_id.ids)
+        todo = orders.filtered(lambda o: o.id not in have_ledger)
+        now = fields.Datetime.now()
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start:start + batch_size]
+            values = []
+            for order in batch:
+                base = {"order_id": order, "source": order, "user_id": False}
+                values.append({**base, "event_type": "request", "date": order.create_date})
+                if order.signed_on:
+                    values.append({**base, "event_type": "customer_confirmed", "date": order.signed_on})
+                if order.state not in ("sale", "cancel") or not order.date_order:
+                    continue
+                if order.state == "cancel":
+                    continue  # when it was cancelled is not known: the state says it
+                if not order.signed_on:
+                    values.append({**base, "event_type": "customer_confirmed", "date": order.date_order})
+                values.append({**base, "event_type": "entered", "date": order.date_order})
+                for picking in order.picking_ids.filtered(lambda p: p.state == "done" and p.date_done):
+                    values.append({**base, "event_type": picking._get_o2c_done_event_type(),
+                                   "date": picking.date_done, "source": picking})
+                for move in order.invoice_ids.filtered(lambda m: m.state == "posted"):
+                    values.append({**base, "event_type": move._get_o2c_posted_event_type(),
+                                   "date": end_of_day(move.invoice_date or move.date, now), "source": move})
+                facts = order._get_o2c_facts()
+                if facts["shipped"]:
+                    values.append({**base, "event_type": "shipped", "date": facts["shipped_date"]})
+                if facts["invoiced"]:
+                    regular = order.invoice_ids.filtered(
+                        lambda m: m.state == "posted" and m.move_type == "out_invoice")
+                    day = max(regular.mapped(lambda m: m.invoice_date or m.date), default=False)
+                    values.append({**base, "event_type": "invoiced", "date": end_of_day(day, now)})
+                if facts["paid"] and facts["paid_day"]:
+                    values.append({**base, "event_type": "paid", "date": end_of_day(facts["paid_day"], now)})
+            Event._log_events(values)
+            batch.flush_recordset()
+            # No flood of late activities at install: the step each order is at now counts as notified.
+            self.env.cr.execute(SQL(
+                "UPDATE sale_order SET o2c_late_notified_step = o2c_next_step WHERE id = ANY(%s)",
+                batch.ids))
+            batch.invalidate_recordset(["o2c_late_notified_step"])
+        return len(todo)
+
+    # ------------------------------------------------------------
     # Order-entry errors
     # ------------------------------------------------------------
+    def _update_order_line_info(self, product_id, quantity, **kwargs):
+        # The product catalog is a person adding products or changing quantities on the order.
+        person = self.with_context(sales_support_person_edit=True)
+        return super(SaleOrder, person)._update_order_line_info(product_id, quantity, **kwargs)
+
     @api.model
     def _log_edit_errors(self, changes):
         """Log one error per (order, type) from ``changes``: tuples of (order, error type, field,
-        old value, new value, order line or None)."""
-        grouped = {}
-        for order, error_type, field, old, new, line in changes:
-            what = field.get_description(self.env)["string"]
-            if line:
-                what = f"{line.product_id.display_name or line.name}: {what}"
-            old_txt = old.display_name if isinstance(old, models.BaseModel) else old
-            new_txt = new.display_name if isinstance(new, models.BaseModel) else new
-            grouped.setdefault((order, error_type), []).append(
-                _("%(what)s changed from %(old)s to %(new)s", what=what, old=old_txt or "-", new=new_txt or "-"))
+        old value, new value, order line or None, the change in words or None), and tell the
+        person who made them. The error is charged to who entered the order; the context key
+        ``sales_support_customer_request`` marks changes the customer asked for."""
+
+        def text_of(value):
+            value = value.display_name if isinstance(value, models.BaseModel) else value
+            return "-" if value is None or value is False or value == "" else value
+
+        grouped = defaultdict(list)
+        for order, error_type, field, old, new, line, text in changes:
+            if not text:
+                what = field.get_description(self.env)["string"]
+                if line:
+                    what = f"{line.product_id.display_name or line.name}: {what}"
+                text = _("%(what)s changed from %(old)s to %(new)s",
+                         what=what, old=text_of(old), new=text_of(new))
+            grouped[order, error_type].append(text)
+        Error = self.env["sales.support.order.error"]
+        customer_request = bool(self.env.context.get("sales_support_customer_request"))
         now = fields.Datetime.now()
-        # sudo: the system logs the error for whoever edits the order (salespeople and
-        # coordinators may not create error records themselves).
-        self.env["sales.support.order.error"].sudo().create([{
-            "order_id": order.id,
-            "responsible_user_id": (order.order_entry_user_id or order.user_id or self.env.user).id,
-            "error_type": error_type,
-            "found_by": "internal",
-            "date_found": now,
-            "origin": "edit",
-            "description": _("Edited after confirmation by %(user)s: %(changes)s",
-                             user=self.env.user.name, changes="; ".join(lines)),
-        } for (order, error_type), lines in grouped.items()])
+        values = []
+        for (order, error_type), texts in grouped.items():
+            responsible = Error._get_responsible(order)
+            if not responsible:
+                continue  # neither an entry user nor a salesperson: nobody to charge
+            values.append({
+                "order_id": order.id,
+                "responsible_user_id": responsible.id,
+                "error_type": error_type,
+                "found_by": "internal",
+                "date_found": now,
+                "origin": "edit",
+                "is_customer_request": customer_request,
+                "description": _("Edited after confirmation by %(user)s: %(changes)s",
+                                 user=self.env.user.name, changes="; ".join(texts)),
+            })
+        # sudo: the system logs the error for whoever edits the order (salespeople may not
+        # create error records themselves).
+        errors = Error.sudo().create(values).sudo(False)
+        errors._notify_detected()
+        return errors
+
+    def _get_replacements(self):
+        """Orders of ``self`` that replace a cancelled, entered order: copies of it created within
+        the company's replacement window (Settings, default 7 days) around its cancellation. A
+        copy made later is a new order, not the correction of an entry error."""
+        copies = self.filtered(
+            lambda o: o.origin_order_id.state == "cancel" and o.origin_order_id.date_o2c_entered)
+        if not copies:
+            return copies
+        originals = copies.origin_order_id
+        # sudo: only the cancellation dates of the originals are read, whatever the ledger's rules
+        cancelled = dict(self.env["sales.support.o2c.event"].sudo()._read_group(
+            [("order_id", "in", originals.ids), ("event_type", "=", "cancelled")],
+            ["order_id"], ["date:max"]))
+
+        def is_replacement(copy):
+            original = copy.origin_order_id
+            date_cancel = cancelled.get(original) or original.write_date
+            window = timedelta(days=original.company_id.support_replacement_window_days)
+            return abs(copy.create_date - date_cancel) <= window
+        return copies.filtered(is_replacement)
 
     def _log_replacement_errors(self):
-        """``self`` are confirmed copies of cancelled orders: log on the cancelled order what the
-        copy corrected (product, quantity, price, address, terms), or a duplicate entry."""
+        """``self`` are confirmed copies that replace cancelled orders (see _get_replacements): log
+        on the cancelled order what the copy corrected (product, quantity, price, address, terms),
+        or a duplicate entry."""
         Error = self.env["sales.support.order.error"]
         already = Error.sudo().search([("origin", "=", "replacement"),
                                        ("order_id", "in", self.origin_order_id.ids)]).order_id
         values = []
         for copy in self:
             original = copy.origin_order_id
-            if original in already:
+            responsible = Error._get_responsible(original)
+            if original in already or not responsible:
                 continue
             error_types = original._diff_error_types(copy) or ["duplicate"]
             for error_type in error_types:
                 values.append({
                     "order_id": original.id,
                     "replacement_order_id": copy.id,
-                    "responsible_user_id": (original.order_entry_user_id or original.user_id or self.env.user).id,
+                    "responsible_user_id": responsible.id,
                     "error_type": error_type,
                     "found_by": "internal",
                     "origin": "replacement",
@@ -535,18 +824,17 @@ class SaleOrder(models.Model):
                                      original=original.name, copy=copy.name),
                 })
         # sudo: see _log_edit_errors
-        Error.sudo().create(values)
+        errors = Error.sudo().create(values).sudo(False)
+        errors._notify_detected()
+        return errors
 
     def _diff_error_types(self, other):
         """Error types that tell ``self`` from ``other`` (its corrected copy)."""
         self.ensure_one()
 
         def lines_of(order):
-            return {
-                line.product_id: line
-                for line in order.order_line
-                if not line.display_type and not line.is_downpayment
-            }
+            return {line.product_id: line
+                    for line in order.order_line if line._is_order_entry_line()}
         mine, theirs = lines_of(self), lines_of(other)
         types = []
         if set(mine) != set(theirs):
@@ -556,9 +844,11 @@ class SaleOrder(models.Model):
                for p in common):
             types.append("quantity")
         if any(float_compare(mine[p].price_unit, theirs[p].price_unit, precision_digits=6)
-               or float_compare(mine[p].discount, theirs[p].discount, precision_digits=6) for p in common):
+               or float_compare(mine[p].discount, theirs[p].discount, precision_digits=6)
+               for p in common):
             types.append("price")
-        if (self.partner_shipping_id, self.partner_invoice_id) != (other.partner_shipping_id, other.partner_invoice_id):
+        if ((self.partner_shipping_id, self.partner_invoice_id)
+                != (other.partner_shipping_id, other.partner_invoice_id)):
             types.append("address")
         if self.payment_term_id != other.payment_term_id:
             types.append("terms")
@@ -568,35 +858,59 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _cron_o2c_late_activities(self):
-        """Exactly one activity for the coordinator per late step of an order: an order already
-        reminded for its current next step is skipped. Batched: two searches, one create, one
-        write per step."""
-        late = self.search_fetch([("date_o2c_next_deadline", "<", fields.Datetime.now())],
-                                 ["o2c_next_step", "o2c_late_notified_step", "coordinator_id", "user_id",
-                                  "name", "date_o2c_next_deadline"])
-        to_notify = late.filtered(lambda o: o.o2c_next_step and o.o2c_late_notified_step != o.o2c_next_step)
-        if not to_notify:
+        """One activity per late step of an order, to someone who can act on it. Reads only the
+        orders whose deadline passed and that were not reminded for their current next step
+        (a partial index keeps that set small, whatever the number of orders)."""
+        now = fields.Datetime.now()
+        self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
+        self.env.cr.execute(SQL("""
+            SELECT id FROM sale_order
+             WHERE date_o2c_next_deadline < %s
+               AND o2c_next_step IS DISTINCT FROM o2c_late_notified_step
+        """, now))
+        late = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not late:
             return 0
+        by_step = defaultdict(lambda: self.browse())
+        for order in late:
+            by_step[order.o2c_next_step] |= order
         activity_type = self.env.ref("sales_support.mail_activity_type_o2c_late")
-        labels = dict(self._fields["o2c_next_step"]._description_selection(self.env))
-        model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self)
-        by_step = defaultdict(list)
-        values = []
-        for order in to_notify:
-            by_step[order.o2c_next_step].append(order.id)
-            values.append({
-                "res_model_id": model_id,
-                "res_id": order.id,
-                "activity_type_id": activity_type.id,
-                "summary": _("Late: %(step)s", step=labels[order.o2c_next_step]),
-                "note": _("%(step)s was due %(deadline)s (UTC).", step=labels[order.o2c_next_step],
-                          deadline=order.date_o2c_next_deadline),
-                "user_id": (order.coordinator_id or order.user_id or self.env.user).id,
-                "date_deadline": today,
-            })
-        # quick update: no assignment e-mail per activity, the coordinator sees them in the systray
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(values)
-        for step, order_ids in by_step.items():
-            self.browse(order_ids).write({"o2c_late_notified_step": step})
-        return len(values)
+        reminded = self.env["sales.support.late.activity"]._schedule(
+            late, activity_type, lambda order: order._get_o2c_late_assignee(),
+            lambda order, user: order._prepare_o2c_late_texts(user))
+        for step, orders in by_step.items():
+            # sudo: the reminder bookkeeping is the server's (see _check_o2c_protected_fields);
+            # orders nobody can act on are marked too, not reminded again every hour
+            orders.sudo().write({"o2c_late_notified_step": step})
+        return len(reminded)
+
+    def _get_o2c_late_assignee(self):
+        """Who can act on the late step: invoicing goes to someone with invoicing rights (the
+        coordinator, else the salesperson, else the company's invoicing contact); the other steps
+        to the coordinator, else the salesperson."""
+        self.ensure_one()
+        candidates = [self.coordinator_id, self.user_id]
+        if self.o2c_next_step == "invoiced":
+            candidates = [u for u in candidates if u and u.has_group("account.group_account_invoice")]
+        return next((u for u in candidates if u and u.active), self.env["res.users"])
+
+    def _prepare_o2c_late_texts(self, user):
+        """(summary, note) of the late activity, in ``user``'s language and time zone."""
+        self.ensure_one()
+        env = self.with_context(lang=user.lang or self.env.lang, tz=user.tz).env
+        step = dict(self._fields["o2c_next_step"]._description_selection(env))[self.o2c_next_step]
+        delay = format_delay(env, fields.Datetime.now() - self.date_o2c_next_deadline)
+        due = format_datetime(env, self.date_o2c_next_deadline, tz=user.tz or "UTC", dt_format="short")
+        todo = {
+            "quotation_sent": env._("Send the quotation to the customer."),
+            "customer_confirmed": env._("Get the customer's confirmation (signature or purchase order)."),
+            "entered": env._("Confirm the order in Odoo."),
+            "goods_ready": env._("Check with the warehouse or purchasing why the goods are not reserved."),
+            "shipped": env._("Validate the delivery or agree a new date with the warehouse and the customer."),
+            "invoiced": env._("Create and post the invoice."),
+            "paid": env._("Follow up the payment with the customer."),
+        }[self.o2c_next_step]
+        summary = env._("Late: %(step)s (%(delay)s)", step=step, delay=delay)
+        note = env._("%(order)s: %(step)s was due %(due)s, %(delay)s ago. %(todo)s",
+                     order=self.name, step=step, due=due, delay=delay, todo=todo)
+        return summary, note

@@ -1,7 +1,8 @@
-from odoo import models
-from odoo.tools import float_compare
+from odoo import _, api, models
+from odoo.tools import float_compare, float_is_zero
 
-# Order-line fields whose change after confirmation is an order-entry error, and its type.
+# Order-line fields whose change by a person after confirmation is an order-entry error, and its
+# type.
 LINE_ERROR_FIELDS = {
     "product_id": "product",
     "product_uom_qty": "quantity",
@@ -13,15 +14,64 @@ LINE_ERROR_FIELDS = {
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
+    def _is_order_entry_line(self):
+        """Lines a person enters: not sections and notes, down payments, expenses re-invoiced, nor
+        lines Odoo adds itself (delivery costs, rewards: ``_is_not_sellable_line``)."""
+        self.ensure_one()
+        return not (
+            self.display_type
+            or self.is_downpayment
+            or self.is_expense
+            or self._is_not_sellable_line()
+        )
+
+    def _get_entered_lines(self):
+        """Lines of confirmed orders that a person entered, when a person is editing now."""
+        lines = self.filtered(lambda line: line.state == "sale" and line._is_order_entry_line())
+        if lines and self.env["sales.support.order.error"]._is_person_edit():
+            return lines
+        return self.browse()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        added = lines._get_entered_lines()
+        if added:
+            self.env["sale.order"]._log_edit_errors(
+                [
+                    (
+                        line.order_id,
+                        "product",
+                        None,
+                        None,
+                        None,
+                        line,
+                        self.env._(
+                            "line added: %(product)s, %(qty)s %(uom)s",
+                            product=line.product_id.display_name,
+                            qty=line.product_uom_qty,
+                            uom=line.product_uom.name,
+                        ),
+                    )
+                    for line in added
+                ]
+            )
+        return lines
+
     def write(self, vals):
         watched = LINE_ERROR_FIELDS.keys() & vals.keys()
-        if not watched or self.env.context.get("sales_support_no_error_log"):
+        if (
+            "price_unit" in vals
+            and "technical_price_unit" in vals
+            and vals["technical_price_unit"] == vals["price_unit"]
+        ):
+            # the price came from Odoo's pricelist (the form's onchange recomputed it after a
+            # change of product or quantity), not from a person: that change is logged on its own
+            watched -= {"price_unit", "discount"}
+        lines = self._get_entered_lines() if watched else self.browse()
+        if not lines:
             return super().write(vals)
-        before = {
-            line: {fname: line[fname] for fname in watched}
-            for line in self
-            if line.order_id.state == "sale" and not line.display_type and not line.is_downpayment
-        }
+        before = {line: {fname: line[fname] for fname in watched} for line in lines}
         res = super().write(vals)
         changes = []
         for line, old_values in before.items():
@@ -31,8 +81,62 @@ class SaleOrderLine(models.Model):
                     changed = float_compare(old, new, precision_digits=6) != 0
                 else:
                     changed = old != new
-                if changed:
-                    changes.append((line.order_id, LINE_ERROR_FIELDS[fname], line._fields[fname], old, new, line))
+                if not changed:
+                    continue
+                if fname == "product_uom_qty" and float_is_zero(new, precision_digits=6):
+                    # Odoo keeps confirmed lines: setting the quantity to 0 is how a line is removed
+                    changes.append(
+                        (
+                            line.order_id,
+                            "product",
+                            None,
+                            None,
+                            None,
+                            line,
+                            _(
+                                "line removed: %(product)s (quantity %(old)s set to 0)",
+                                product=line.product_id.display_name,
+                                old=old,
+                            ),
+                        )
+                    )
+                else:
+                    changes.append(
+                        (
+                            line.order_id,
+                            LINE_ERROR_FIELDS[fname],
+                            line._fields[fname],
+                            old,
+                            new,
+                            line,
+                            None,
+                        )
+                    )
         if changes:
             self.env["sale.order"]._log_edit_errors(changes)
+        return res
+
+    def unlink(self):
+        # Odoo refuses to delete the product lines of a confirmed order (it asks to set the
+        # quantity to 0); where another module allows it, the removal is logged once it is done.
+        removed = [
+            (
+                line.order_id,
+                "product",
+                None,
+                None,
+                None,
+                None,
+                self.env._(
+                    "line removed: %(product)s, %(qty)s %(uom)s",
+                    product=line.product_id.display_name,
+                    qty=line.product_uom_qty,
+                    uom=line.product_uom.name,
+                ),
+            )
+            for line in self._get_entered_lines()
+        ]
+        res = super().unlink()
+        if removed:
+            self.env["sale.order"]._log_edit_errors(removed)
         return res

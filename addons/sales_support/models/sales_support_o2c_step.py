@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models, tools
+from odoo.tools import SQL
 from odoo.exceptions import ValidationError
 
 # Order-to-Cash steps, in order: (code, label, milestone field on sale.order)
@@ -57,7 +58,31 @@ class SalesSupportO2cStep(models.Model):
 
     def write(self, vals):
         self.env.registry.clear_cache()  # _get_targets_cached
-        return super().write(vals)
+        res = super().write(vals)
+        if "target_hours" in vals:
+            self._update_open_deadlines()
+        return res
+
+    def _update_open_deadlines(self):
+        """Move the stored deadline of every order whose next step is one of ``self`` to the new
+        target: one UPDATE per step, whatever the number of orders."""
+        orders = self.env["sale.order"]
+        orders.flush_model()
+        start_columns = {
+            "invoiced": SQL("CASE WHEN has_o2c_deliveries THEN date_o2c_shipped ELSE date_o2c_entered END"),
+            "paid": SQL("date_o2c_invoiced"),
+        }
+        codes = [code for code, _label, _fname in O2C_STEPS]
+        for step in self:
+            previous_field = O2C_STEPS[codes.index(step.code) - 1][2]
+            start = start_columns.get(step.code, SQL.identifier(previous_field))
+            condition = SQL("AND invoice_status = 'to invoice'") if step.code == "invoiced" else SQL()
+            self.env.cr.execute(SQL("""
+                UPDATE sale_order
+                   SET date_o2c_next_deadline = %(start)s + make_interval(secs => %(seconds)s)
+                 WHERE o2c_next_step = %(code)s AND %(start)s IS NOT NULL %(condition)s
+            """, start=start, seconds=step.target_hours * 3600, code=step.code, condition=condition))
+        orders.invalidate_model(["date_o2c_next_deadline"])
 
     def unlink(self):
         self.env.registry.clear_cache()  # _get_targets_cached

@@ -6,4 +6,7 @@ from . import test_request
 from . import test_milestones
 from . import test_order_error
 from . import test_ui
+from . import test_click_everywhere
+from . import test_buttons_per_role
+from . import test_demo_data
 from . import test_translation

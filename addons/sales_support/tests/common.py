@@ -7,7 +7,8 @@ from odoo.addons.sale.tests.common import SaleCommon
 
 
 class SalesSupportCommon(SaleCommon):
-    """Two coordinators with their salespeople and customers, an assistant, a support manager.
+    """Two coordinators with their salespeople and customers, an assistant (who assists the first
+    coordinator), a support manager (the backup of the first coordinator's salespeople).
 
     Demo assignment rules are archived so that every test starts from known rules."""
 
@@ -33,9 +34,11 @@ class SalesSupportCommon(SaleCommon):
         cls.salesperson_3 = user("ss_sales_3", "sales_team.group_sale_salesman")
         (cls.salesperson_1 | cls.salesperson_2).write({
             "support_coordinator_id": cls.coordinator.id,
-            "support_backup_coordinator_id": cls.assistant.id,
+            "support_backup_coordinator_id": cls.support_manager.id,
         })
         cls.salesperson_3.support_coordinator_id = cls.coordinator_2
+        # assistants are never coordinators nor backups: they do the paperwork of a coordinator
+        cls.assistant.support_assisted_coordinator_ids = cls.coordinator
 
         cls.customer_1 = cls.env["res.partner"].create({
             "name": "Customer of Sales 1", "is_company": True, "user_id": cls.salesperson_1.id,
@@ -71,5 +74,40 @@ class SalesSupportCommon(SaleCommon):
             "team_id": cls.sale_team.id,
             "order_line": [Command.create({"product_id": p.id, "product_uom_qty": 1})
                            for p in (products or cls.product)],
+            **values,
+        })
+
+
+class SalesSupportRequestCommon(SalesSupportCommon):
+    """Customer requests: the company works Monday-Friday 8:00-17:00 in Brussels (UTC+1 in
+    winter, 9 working hours a day); a request type with a 4 h first-response and a 16 h
+    resolution target (risk at 3 h and 12 h)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create({
+            "name": "Mon-Fri 8-17", "tz": "Europe/Brussels", "company_id": cls.company.id,
+            "attendance_ids": [Command.clear()] + [
+                Command.create({"name": f"Day {day}", "dayofweek": str(day), "hour_from": 8,
+                                "hour_to": 17, "day_period": "morning"})
+                for day in range(5)
+            ],
+        })
+        cls.company.resource_calendar_id = cls.calendar
+        cls.rtype = cls.env["sales.support.request.type"].create({
+            "name": "Quote", "code": "test_quote", "first_response_hours": 4,
+            "resolution_hours": 16, "is_quotation_request": True})
+        cls.customer_1.email = "buyer@customer-one.example.com"
+        support = cls.coordinator | cls.coordinator_2 | cls.support_manager
+        support.write({"tz": "Europe/Brussels"})
+
+    def _request(self, user=None, **values):
+        """A request of customer 1 of type ``rtype``, created by ``user`` (default: superuser)."""
+        Request = self.env["sales.support.request"]
+        if user:
+            Request = Request.with_user(user)
+        return Request.create({
+            "subject": "Need a quote", "partner_id": self.customer_1.id, "type_id": self.rtype.id,
             **values,
         })

@@ -143,7 +143,9 @@ class TestMilestones(SalesSupportCommon):
             claim.action_resolve()
             self.assertEqual(claim.date_resolved, t(22, 9, 0))
 
-    def test_credit_note_settles_an_unpaid_invoice(self):
+    def test_full_refund_and_new_invoice(self):
+        """'Full refund and new draft invoice': the first invoice is reversed (nothing to collect on
+        it), the order is invoiced again by the new invoice and paid when that one is."""
         order = self._create_order(self.customer_1, products=self.consulting)
         order.action_confirm()
         self.assertFalse(order.has_o2c_deliveries)
@@ -153,10 +155,14 @@ class TestMilestones(SalesSupportCommon):
         self._assert_stage(order, "invoiced", "paid")
         reversal = self.env["account.move.reversal"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({
-                "journal_id": invoice.journal_id.id, "reason": "cancel"})
-        reversal.modify_moves()  # full credit note, posted and reconciled
+                "journal_id": invoice.journal_id.id, "reason": "wrong price"})
+        reversal.modify_moves()  # full credit note, posted and reconciled, and a new draft invoice
         self.assertEqual(invoice.payment_state, "reversed")
-        self.assertTrue(order.date_o2c_paid, "a fully credited invoice leaves nothing to collect")
+        self.assertFalse(order.date_o2c_paid, "the new invoice is still to collect")
+        new_invoice = order.invoice_ids.filtered(lambda m: m.state == "draft")
+        new_invoice.action_post()
+        self._assert_stage(order, "invoiced", "paid")
+        self._pay(new_invoice, new_invoice.amount_total)
         self._assert_stage(order, "paid")
 
     def test_cancelled_order(self):

@@ -37,8 +37,8 @@ registry.category("web_tour.tours").add("sales_support_coordinator_tour", {
             trigger: '.o_kanban_group .o_column_title:contains("Goods Ready")',
         },
         {
-            content: "open the quotation of Prairie Office Supply",
-            trigger: '.o_kanban_record:contains("Prairie Office Supply")',
+            content: "open a quotation that is still at the customer's request",
+            trigger: '.o_kanban_group:has(.o_column_title:contains("Request Received")) .o_kanban_record',
             run: "click",
         },
         {

@@ -1,0 +1,41 @@
+from odoo import models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    def _is_o2c_exchange(self):
+        """A replacement delivery sent for a claim exchange (Odoo's return wizard, 'Exchange'):
+        it does not count as the order's shipment."""
+        self.ensure_one()
+        moves = self.move_ids.filtered(lambda m: m.state != "cancel")
+        return bool(moves) and all(m.is_o2c_exchange for m in moves)
+
+    def _get_o2c_done_event_type(self):
+        self.ensure_one()
+        if self.return_id and self.picking_type_code == "incoming":
+            return "return_done"
+        if self.picking_type_code == "outgoing" and self._is_o2c_exchange():
+            return "exchange_done"
+        return "delivery_done"
+
+    def _action_done(self):
+        res = super()._action_done()
+        done = self.filtered(lambda p: p.state == "done" and p.sale_id)
+        if done:
+            self.env["sales.support.o2c.event"]._log_events([{
+                "order_id": picking.sale_id,
+                "event_type": picking._get_o2c_done_event_type(),
+                "date": picking.date_done,
+                "source": picking,
+                "name": picking.name,
+            } for picking in done])
+            for picking in done:
+                picking.sale_id._o2c_sync(date=picking.date_done, source=picking)
+        return res
+
+    def action_cancel(self):
+        orders = self.sale_id
+        res = super().action_cancel()
+        orders._o2c_sync()
+        return res

@@ -1,0 +1,2 @@
+from . import sales_support_o2c_report
+from . import sales_support_request_report

@@ -1,0 +1,182 @@
+/** @odoo-module **/
+
+// "Click everywhere" for window actions: Odoo's clickbot (web/webclient/clickbot) clicks every
+// menu of an app, its views and filters; this opens window actions by id (also those that no
+// menu reaches), every view of each, one record of each list and kanban, and every tab of that
+// record's form. Any error dialog or uncaught error fails the run.
+//
+// Called by tests/test_click_everywhere.py:
+//   odoo.loader.modules.get("@sales_support/../tests/tours/click_actions")
+//       .clickActions([{id, xmlid, name}, ...])
+// and prints SUCCESS_SIGNAL when every action was opened without an error.
+
+import { App } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
+import { rpcBus } from "@web/core/network/rpc";
+
+export const SUCCESS_SIGNAL = "sales_support: every action opened";
+
+const pendingRPC = {};
+let lastRPCError = null;
+
+function onRPCRequest({ detail }) {
+    pendingRPC[detail.data.id] = detail.url;
+}
+
+function onRPCResponse({ detail }) {
+    delete pendingRPC[detail.data.id];
+    if (detail.error) {
+        lastRPCError = detail.error;
+    }
+}
+
+function hasScheduledTask() {
+    for (const app of App.apps) {
+        if (app.scheduler.tasks.size) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** Wait until `condition()` holds, no RPC is pending and Owl is idle; throw on an error dialog. */
+async function settle(condition, what) {
+    let left = 30000;
+    for (;;) {
+        const dialog = document.querySelector(".o_error_dialog");
+        if (dialog) {
+            const rpc = lastRPCError ? ` (RPC error: ${JSON.stringify(lastRPCError.data || lastRPCError)})` : "";
+            throw new Error(`Error dialog while ${what}: ${dialog.innerText}${rpc}`);
+        }
+        if (condition() && !Object.keys(pendingRPC).length && !hasScheduledTask()) {
+            // one more frame, for what the last RPC triggered
+            await new Promise((resolve) => requestAnimationFrame(resolve));
+            if (!Object.keys(pendingRPC).length && !hasScheduledTask() && !document.querySelector(".o_error_dialog")) {
+                return;
+            }
+        }
+        if (left <= 0) {
+            throw new Error(`Timeout (30 s) while ${what}; pending RPC: ${Object.values(pendingRPC).join(", ")}`);
+        }
+        await new Promise((resolve) => browser.setTimeout(resolve, 25));
+        left -= 25;
+    }
+}
+
+function click(element) {
+    for (const type of ["mouseover", "mouseenter", "mousedown", "mouseup", "click"]) {
+        element.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window }));
+    }
+}
+
+function currentViewType() {
+    const controller = document.querySelector(".o_action_manager .o_view_controller");
+    if (!controller) {
+        return null;
+    }
+    const cls = [...controller.classList].find((c) => c.startsWith("o_") && c.endsWith("_view"));
+    return cls ? cls.slice(2, -5) : null;
+}
+
+function isSample() {
+    return Boolean(document.querySelector(".o_action_manager .o_view_sample_data"));
+}
+
+async function openAction(env, action, what) {
+    await env.services.action.doAction(action.id, { clearBreadcrumbs: true });
+    await settle(() => currentViewType(), what);
+}
+
+async function switchView(env, viewType, what) {
+    const button = document.querySelector(`nav.o_cp_switch_buttons button.o_switch_view.o_${viewType}`);
+    if (button && !button.classList.contains("active")) {
+        click(button);
+        await settle(() => currentViewType() === viewType, what);
+    }
+}
+
+/** Open the first record of the list or kanban on screen; return a description, or null. */
+async function openFirstRecord(viewType, what) {
+    if (isSample()) {
+        return null;
+    }
+    if (viewType === "list") {
+        if (!document.querySelector(".o_list_renderer .o_data_row")) {
+            const group = document.querySelector(".o_list_renderer .o_group_header");
+            if (!group) {
+                return null;
+            }
+            click(group);
+            await settle(() => document.querySelector(".o_list_renderer .o_data_row"), `${what}: unfolding a group`);
+        }
+        const cell = document.querySelector(".o_list_renderer .o_data_row .o_data_cell:not(.o_list_record_selector)");
+        click(cell);
+        await settle(
+            () => currentViewType() === "form" || document.querySelector(".o_list_renderer .o_selected_row"),
+            `${what}: opening the first row`
+        );
+        if (currentViewType() !== "form") {
+            // editable list: the row opened in place; leave it without saving
+            const discard = document.querySelector(".o_list_button_discard");
+            if (discard) {
+                click(discard);
+                await settle(() => !document.querySelector(".o_list_renderer .o_selected_row"), `${what}: discarding the row`);
+            }
+            return "row opened in place (editable list)";
+        }
+    } else if (viewType === "kanban") {
+        const card = document.querySelector(".o_kanban_renderer .o_kanban_record:not(.o_kanban_ghost)");
+        if (!card) {
+            return null;
+        }
+        click(card);
+        await settle(() => currentViewType() === "form", `${what}: opening the first card`);
+    } else {
+        return null;
+    }
+    const title = document.querySelector(".o_breadcrumb .active")?.innerText?.trim() || "";
+    for (const tab of document.querySelectorAll(".o_form_view .o_notebook_headers .nav-link")) {
+        click(tab);
+        await settle(() => true, `${what}: tab "${tab.innerText.trim()}" of ${title}`);
+    }
+    return `record "${title}"`;
+}
+
+export async function clickActions(actions) {
+    const env = odoo.__WOWL_DEBUG__.root.env;
+    rpcBus.addEventListener("RPC:REQUEST", onRPCRequest);
+    rpcBus.addEventListener("RPC:RESPONSE", onRPCResponse);
+    let records = 0;
+    try {
+        for (const action of actions) {
+            const what = `opening action ${action.xmlid} ("${action.name}")`;
+            browser.console.log(`Testing action ${action.xmlid}`);
+            await openAction(env, action, what);
+            const viewTypes = [...document.querySelectorAll("nav.o_cp_switch_buttons button.o_switch_view")]
+                .map((b) => [...b.classList].find((c) => c !== "o_switch_view" && c.startsWith("o_")).slice(2));
+            if (!viewTypes.length) {
+                viewTypes.push(currentViewType());
+            }
+            for (const viewType of viewTypes) {
+                const step = `${what}, ${viewType} view`;
+                if (currentViewType() !== viewType) {
+                    await openAction(env, action, step);
+                    await switchView(env, viewType, step);
+                }
+                const opened = await openFirstRecord(viewType, step);
+                browser.console.log(`  ${viewType}: ${opened || "no record opened"}`);
+                if (opened) {
+                    records++;
+                    await openAction(env, action, `${what}, back from the record`);
+                }
+            }
+        }
+        browser.console.log(`Opened ${actions.length} actions and ${records} records`);
+        browser.console.log(SUCCESS_SIGNAL);
+    } catch (error) {
+        browser.console.error(String(error && error.message ? error.message : error));
+    } finally {
+        rpcBus.removeEventListener("RPC:REQUEST", onRPCRequest);
+        rpcBus.removeEventListener("RPC:RESPONSE", onRPCResponse);
+    }
+}
