@@ -48,8 +48,11 @@ README_SHOTS = {
             ORDERS + '/{sale.order:[["o2c_stage", "=", "paid"], ["claim_ids", "!=", false]]}'
             "|a.nav-link@Order-to-Cash|!.o_field_widget[name=o2c_event_ids] .o_data_row",
         ),
-        ("coordinator_claims", "/odoo/action-sales_support.sales_support_claim_action"
-         "|.o_facet_remove|!.o_list_view .o_data_row"),
+        (
+            "coordinator_claims",
+            "/odoo/action-sales_support.sales_support_claim_action"
+            "|.o_facet_remove|!.o_list_view .o_data_row",
+        ),
         ("coordinator_order_errors", "/odoo/action-sales_support.sales_support_order_error_action"),
     ],
     "assistant": [
@@ -57,13 +60,19 @@ README_SHOTS = {
     ],
     "csmanager": [
         ("coordinators", "/odoo/action-sales_support.res_users_action_support_coordinator"),
-        ("manager_salespeople", "/odoo/action-sales_support.res_users_action_support_salesperson"
-         "|.o_group_header|!.o_data_row"),
+        (
+            "manager_salespeople",
+            "/odoo/action-sales_support.res_users_action_support_salesperson"
+            "|.o_group_header|!.o_data_row",
+        ),
         ("manager_o2c_analysis", "/odoo/action-sales_support.sales_support_o2c_report_action"),
     ],
     "sales01": [
-        ("salesperson_order", '/odoo/action-sale.action_orders/{sale.order:[["o2c_stage", "=", "shipped"]]}'
-         "|a.nav-link@Order-to-Cash"),
+        (
+            "salesperson_order",
+            '/odoo/action-sale.action_orders/{sale.order:[["o2c_stage", "=", "shipped"]]}'
+            "|a.nav-link@Order-to-Cash",
+        ),
     ],
 }
 
@@ -149,11 +158,20 @@ class Browser:
 
     def record_id(self, url, model, domain):
         """Id of the first ``model`` record of ``domain`` the logged-in user finds (JSON-RPC)."""
-        body = {"jsonrpc": "2.0", "method": "call", "params": {
-            "model": model, "method": "search", "args": [domain], "kwargs": {"limit": 1}}}
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": "search",
+                "args": [domain],
+                "kwargs": {"limit": 1},
+            },
+        }
         return self.js(
             f"fetch({json.dumps(url + '/web/dataset/call_kw')}, {{method: 'POST', "
-            f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(json.dumps(body))}}})"
+            f"headers: {{'Content-Type': 'application/json'}}, "
+            f"body: {json.dumps(json.dumps(body))}}})"
             ".then(r => r.json()).then(r => r.result && r.result[0])"
         )
 
@@ -192,10 +210,25 @@ def serve(db):
     env = {**os.environ, "PROJECT_ROOT": str(ROOT), "ODOO_SRC": odoo_src}
     log = open(ROOT / ".screenshot-server.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
-        [sys.executable, f"{odoo_src}/odoo-bin", "-c", str(ROOT / "odoo.conf"), "-d", db,
-         f"--db-filter=^{db}$", f"--http-port={port}", "--gevent-port=0", "--workers=0",
-         "--max-cron-threads=0", "--log-level=warn", "--no-database-list"],
-        stdout=log, stderr=subprocess.STDOUT, env=env)
+        [
+            sys.executable,
+            f"{odoo_src}/odoo-bin",
+            "-c",
+            str(ROOT / "odoo.conf"),
+            "-d",
+            db,
+            f"--db-filter=^{db}$",
+            f"--http-port={port}",
+            "--gevent-port=0",
+            "--workers=0",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+            "--no-database-list",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -222,8 +255,11 @@ def take(url, db, login, password, pages, out, width, height):
         time.sleep(3)
         for name, page in pages:
             path, *steps = page.split("|")
-            path = re.sub(r"\{([\w.]+):(.*)\}",
-                          lambda m: str(browser.record_id(url, m[1], json.loads(m[2]))), path)
+            path = re.sub(
+                r"\{([\w.]+):(.*)\}",
+                lambda m: str(browser.record_id(url, m[1], json.loads(m[2]))),
+                path,
+            )
             browser.goto(f"{url}{path}", steps)
             target = out / f"{name}.png"
             browser.shot(target)
@@ -235,8 +271,9 @@ def take(url, db, login, password, pages, out, width, height):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8069")
-    parser.add_argument("--serve", action="store_true",
-                        help="start a server on --db on a free port for the run")
+    parser.add_argument(
+        "--serve", action="store_true", help="start a server on --db on a free port for the run"
+    )
     parser.add_argument("--db", required=True)
     parser.add_argument("--login", help="with pages: who logs in")
     parser.add_argument("--password", help="default: the login (demo users)")

@@ -5,7 +5,13 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _get_o2c_sale_orders(self):
-        return self.invoice_line_ids.sale_line_ids.order_id
+        """Orders of these invoices and credit notes; a claim's credit note is not linked to the
+        order lines (it must not put them back to invoice), its claim links it to the order."""
+        orders = self.invoice_line_ids.sale_line_ids.order_id
+        refunds = self.filtered(lambda m: m.move_type == "out_refund")
+        if refunds:
+            orders |= self.env["sales.support.claim"]._get_credit_note_orders(refunds)
+        return orders
 
     def _get_o2c_posted_event_type(self):
         self.ensure_one()

@@ -126,7 +126,8 @@ class ResPartner(models.Model):
         if SUPPORT_FACT_FIELDS & vals.keys() and not self.env.context.get(
             "sales_support_auto_assign"
         ):
-            self.search([("id", "child_of", self.ids)])._sync_support_coordinators()
+            # sudo: the contacts follow, also those the user cannot read
+            self.sudo().search([("id", "child_of", self.ids)])._sync_support_coordinators()
         return res
 
     # ------------------------------------------------------------
@@ -167,7 +168,10 @@ class ResPartner(models.Model):
             if coordinator_id is not None:  # None: keep the chosen coordinator
                 values["support_coordinator_id"] = coordinator_id
             auto.browse(ids).write(values)
-        children = self.search([("id", "child_of", customers.ids), ("id", "not in", customers.ids)])
+        # sudo: the contacts follow, also those the user cannot read
+        children = self.sudo().search(
+            [("id", "child_of", customers.ids), ("id", "not in", customers.ids)]
+        )
         children._sync_support_coordinators(company)
 
     def _sync_support_coordinators(self, companies=None):

@@ -54,7 +54,6 @@ class ResUsers(models.Model):
     # ------------------------------------------------------------
     support_level = fields.Selection(
         SUPPORT_LEVELS,
-        string="Support Level",
         compute="_compute_support_level",
         store=True,
         help="Highest Sales Support group of the user.",
@@ -198,10 +197,10 @@ class ResUsers(models.Model):
     )
     @api.depends_context("allowed_company_ids")
     def _compute_support_load(self):
-        orders, requests = self._get_support_open_counts()
+        order_counts, request_counts = self._get_support_open_counts()
         for user in self:
-            order_count = orders.get(user._origin.id, 0)
-            request_count = requests.get(user._origin.id, 0)
+            order_count = order_counts.get(user._origin.id, 0)
+            request_count = request_counts.get(user._origin.id, 0)
             user.support_open_order_count = order_count
             user.support_open_request_count = request_count
             user.support_load_status, user.support_load_note = user._get_support_load(
@@ -430,7 +429,7 @@ class ResUsers(models.Model):
             and set(vals) <= SUPPORT_ASSIGNMENT_FIELDS
             and not self.env.su
             and not self.env.user.has_group("base.group_erp_manager")
-            and self.env.user.has_group("sales_support.group_support_manager")
+            and self.env.user._can_assign_support()
         ):
             foreign = self.filtered(lambda u: not (u.company_ids & self.env.user.company_ids))
             if foreign:
@@ -564,4 +563,13 @@ class ResUsers(models.Model):
                 (False, "form"),
             ],
             "domain": [("support_coordinator_id", "=", self.id)],
+            "context": {"support_can_assign": self.env.user._can_assign_support()},
         }
+
+    def _can_assign_support(self):
+        """Whether ``self`` (one user) may set who serves whom on users without being a user
+        administrator: customer-service managers and sales managers."""
+        self.ensure_one()
+        return self.has_group("sales_support.group_support_manager") or self.has_group(
+            "sales_team.group_sale_manager"
+        )

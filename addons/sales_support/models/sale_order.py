@@ -460,6 +460,7 @@ class SaleOrder(models.Model):
             {"order_id": order, "event_type": "customer_confirmed", "source": order,
              "name": self.env._("Purchase order received")}
             for order in self if not order.date_o2c_customer_confirmed])
+        return True
 
     def action_view_support_request(self):
         self.ensure_one()

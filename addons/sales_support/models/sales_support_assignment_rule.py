@@ -31,6 +31,7 @@ class SalesSupportAssignmentRule(models.Model):
     """
 
     _name = "sales.support.assignment.rule"
+    _inherit = ["sales.support.input.mixin"]
     _description = "Sales Support Assignment Rule"
     _order = "sequence, id"
     _check_company_auto = True

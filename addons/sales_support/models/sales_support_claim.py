@@ -53,10 +53,17 @@ class SalesSupportClaim(models.Model):
 
     _name = "sales.support.claim"
     _description = "Customer Claim"
-    _inherit = ["sales.support.sequence.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "sales.support.input.mixin",
+        "sales.support.sequence.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _sequence_code = "sales.support.claim"
     _order = "date_claim desc, id desc"
     _check_company_auto = True
+    _server_fields = ("date_resolved", "amount_claimed", "amount_credited", "credit_note_ids",
+                      "return_picking_ids")
 
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -279,6 +286,14 @@ class SalesSupportClaim(models.Model):
                 )
         self._check_claimed_quantities()
 
+    @api.constrains("state", "resolution")
+    def _check_resolution(self):
+        for claim in self:
+            if claim.state == "resolved" and not claim.resolution:
+                raise ValidationError(
+                    _("Choose how claim %(claim)s is resolved before closing it.", claim=claim.name)
+                )
+
     @api.constrains("root_cause", "responsible_user_id")
     def _check_responsible(self):
         for claim in self:
@@ -333,6 +348,8 @@ class SalesSupportClaim(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_server_fields(vals)
         claims = super().create(vals_list)
         # "Open Claim" fills the form through default_* context keys: they must not leak into the
         # records created below (errors, ledger events)
@@ -355,6 +372,7 @@ class SalesSupportClaim(models.Model):
         return claims
 
     def write(self, vals):
+        self._check_server_fields(vals)
         if "state" in vals:
             vals = {
                 **vals,
@@ -453,6 +471,7 @@ class SalesSupportClaim(models.Model):
     # ------------------------------------------------------------
     def action_start(self):
         self.filtered(lambda c: c.state == "new").write({"state": "in_progress"})
+        return True
 
     def action_resolve(self):
         for claim in self:
@@ -461,12 +480,15 @@ class SalesSupportClaim(models.Model):
                     _("Choose how claim %(claim)s is resolved before closing it.", claim=claim.name)
                 )
         self.write({"state": "resolved"})
+        return True
 
     def action_reject(self):
         self.write({"state": "rejected"})
+        return True
 
     def action_reset(self):
         self.write({"state": "new"})
+        return True
 
     def action_create_return(self):
         """Return (or, for a replacement, exchange) what is claimed and not returned yet, from the
@@ -657,7 +679,8 @@ class SalesSupportClaim(models.Model):
             render_values={"self": credit_note, "origin": self},
             subtype_xmlid="mail.mt_note",
         )
-        self.credit_note_ids |= credit_note
+        # sudo: the claim's credit notes are linked by this action only (_server_fields)
+        self.sudo().credit_note_ids |= credit_note
         self._post_link_note(_("Credit note created:"), credit_note)
         if self.company_id.support_claim_post_credit_note:
             credit_note.action_post()
@@ -906,7 +929,8 @@ class SalesSupportClaim(models.Model):
 
     def _link_returns(self, pickings):
         """The claim's new return (and replacement) pickings name the claim: origin and chatter."""
-        self.return_picking_ids |= pickings
+        # sudo: the claim's returns are linked by this action only (_server_fields)
+        self.sudo().return_picking_ids |= pickings
         pickings.origin = self.name
         for picking in pickings:
             picking.message_post_with_source(

@@ -10,6 +10,7 @@ class SalesSupportClaimLine(models.Model):
     order's; it may be lowered (a price error credits the difference), never raised above it."""
 
     _name = "sales.support.claim.line"
+    _inherit = ["sales.support.input.mixin"]
     _description = "Claimed Product"
 
     claim_id = fields.Many2one("sales.support.claim", required=True, ondelete="cascade", index=True)

@@ -18,6 +18,7 @@ savepoint: a step that fails is logged with its scenario and the rest of that sc
 the other scenarios go on (``test_demo_data`` checks that the history is complete). Random choices
 come from a seeded generator: the same plan on every install, dated relative to the install day.
 """
+
 import heapq
 import logging
 import random
@@ -74,24 +75,86 @@ ORDER_PLAN = [
     ("cancel", 30, {"replaced": True}),
     ("cancel", 14, {}),
 ]
-O2C_ORDER = ["request", "quotation_sent", "customer_confirmed", "entered", "goods_ready", "shipped",
-             "invoiced", "paid"]
+O2C_ORDER = [
+    "request",
+    "quotation_sent",
+    "customer_confirmed",
+    "entered",
+    "goods_ready",
+    "shipped",
+    "invoiced",
+    "paid",
+]
 
 # Requests that need no quotation: (type xmlid, subject, days ago, state today, options)
 REQUEST_PLAN = [
     ("request_type_order_status", "Where is our order?", 52, "done", {}),
-    ("request_type_shipping_documents", "Certificate of origin for the last shipment", 48, "done", {"channel": "email"}),
-    ("request_type_information", "Price of 40 lockers delivered in March", 44, "done", {"message": True}),
-    ("request_type_accounting", "Invoice sent to the wrong address", 40, "done", {"channel": "email"}),
+    (
+        "request_type_shipping_documents",
+        "Certificate of origin for the last shipment",
+        48,
+        "done",
+        {"channel": "email"},
+    ),
+    (
+        "request_type_information",
+        "Price of 40 lockers delivered in March",
+        44,
+        "done",
+        {"message": True},
+    ),
+    (
+        "request_type_accounting",
+        "Invoice sent to the wrong address",
+        40,
+        "done",
+        {"channel": "email"},
+    ),
     ("request_type_order_status", "Delivery date of the chairs", 36, "done", {"message": True}),
-    ("request_type_information", "Is the sit-stand desk in stock?", 31, "done", {"channel": "portal"}),
+    (
+        "request_type_information",
+        "Is the sit-stand desk in stock?",
+        31,
+        "done",
+        {"channel": "portal"},
+    ),
     ("request_type_other", "Visit of the showroom", 27, "cancel", {"channel": "meeting"}),
-    ("request_type_shipping_documents", "Packing list for customs", 24, "done", {"channel": "email"}),
-    ("request_type_accounting", "Statement of account", 19, "done", {"channel": "email", "message": True}),
+    (
+        "request_type_shipping_documents",
+        "Packing list for customs",
+        24,
+        "done",
+        {"channel": "email"},
+    ),
+    (
+        "request_type_accounting",
+        "Statement of account",
+        19,
+        "done",
+        {"channel": "email", "message": True},
+    ),
     ("request_type_information", "Promotion on filing cabinets this quarter?", 15, "waiting", {}),
-    ("request_type_order_status", "Back-order of conference tables", 9, "in_progress", {"priority": "2"}),
-    ("request_type_shipping_documents", "Dangerous goods declaration", 7, "waiting", {"channel": "email"}),
-    ("request_type_accounting", "Duplicate payment to refund", 6, "in_progress", {"channel": "email"}),
+    (
+        "request_type_order_status",
+        "Back-order of conference tables",
+        9,
+        "in_progress",
+        {"priority": "2"},
+    ),
+    (
+        "request_type_shipping_documents",
+        "Dangerous goods declaration",
+        7,
+        "waiting",
+        {"channel": "email"},
+    ),
+    (
+        "request_type_accounting",
+        "Duplicate payment to refund",
+        6,
+        "in_progress",
+        {"channel": "email"},
+    ),
     ("request_type_information", "Lead time for 200 chairs", 5, "new", {"priority": "2"}),
     ("request_type_order_status", "Tracking number please", 3, "new", {"channel": "email"}),
     ("request_type_other", "Change of our delivery hours", 2, "new", {"channel": "portal"}),
@@ -101,13 +164,24 @@ REQUEST_PLAN = [
 
 # Customers of the plans (demo/sales_support_demo.xml) and the products they buy
 CUSTOMERS = [
-    "res_partner_customer_us", "res_partner_customer_hudson", "res_partner_customer_lonestar",
-    "res_partner_customer_cascade", "res_partner_customer_greatlakes", "res_partner_customer_il",
-    "res_partner_customer_tr", "res_partner_customer_ru", "res_partner_customer_ma",
+    "res_partner_customer_us",
+    "res_partner_customer_hudson",
+    "res_partner_customer_lonestar",
+    "res_partner_customer_cascade",
+    "res_partner_customer_greatlakes",
+    "res_partner_customer_il",
+    "res_partner_customer_tr",
+    "res_partner_customer_ru",
+    "res_partner_customer_ma",
     "res_partner_customer_ae",
 ]
-GOODS = ["product_demo_shelving", "product_demo_chair", "product_demo_desk", "product_demo_cabinet",
-         "product_demo_locker"]
+GOODS = [
+    "product_demo_shelving",
+    "product_demo_chair",
+    "product_demo_desk",
+    "product_demo_cabinet",
+    "product_demo_locker",
+]
 
 
 class SalesSupportDemo(models.AbstractModel):
@@ -134,16 +208,27 @@ class SalesSupportDemo(models.AbstractModel):
             for index, (stage, days_ago, options) in enumerate(ORDER_PLAN):
                 customer = ref(CUSTOMERS[index % len(CUSTOMERS)])
                 begin = self._demo_workday(now - timedelta(days=days_ago), rng)
-                scenarios.append((f"order {index + 1} ({stage})",
-                                  self._demo_order(rng, now, begin, customer, stage, options)))
+                scenarios.append(
+                    (
+                        f"order {index + 1} ({stage})",
+                        self._demo_order(rng, now, begin, customer, stage, options),
+                    )
+                )
             for index, (type_xmlid, subject, days_ago, state, options) in enumerate(REQUEST_PLAN):
                 customer = ref(CUSTOMERS[(index * 3 + 1) % len(CUSTOMERS)])
                 begin = self._demo_workday(now - timedelta(days=days_ago), rng, not_after=now)
-                scenarios.append((f"request '{subject}'",
-                                  self._demo_request(rng, now, begin, customer, ref(type_xmlid), subject,
-                                                     state, options)))
+                scenarios.append(
+                    (
+                        f"request '{subject}'",
+                        self._demo_request(
+                            rng, now, begin, customer, ref(type_xmlid), subject, state, options
+                        ),
+                    )
+                )
             done, failed = self._demo_run(scenarios, clock, now)
-        _logger.info("Sales Support demo history: %s steps played, %s scenarios cut short", done, failed)
+        _logger.info(
+            "Sales Support demo history: %s steps played, %s scenarios cut short", done, failed
+        )
 
     def _demo_run(self, scenarios, clock, now):
         """Play the scenarios' steps in date order, the clock set to each step's date; a step
@@ -163,8 +248,11 @@ class SalesSupportDemo(models.AbstractModel):
                 with self.env.cr.savepoint():
                     following = next(scenario, None)
             except Exception:  # noqa: BLE001 - a demo step that fails must not lose the whole demo
-                _logger.exception("Sales Support demo: a step of %s failed on %s; the rest of it is skipped",
-                                  label, when)
+                _logger.exception(
+                    "Sales Support demo: a step of %s failed on %s; the rest of it is skipped",
+                    label,
+                    when,
+                )
                 failed += 1
                 continue
             done += 1
@@ -181,8 +269,11 @@ class SalesSupportDemo(models.AbstractModel):
 
     @staticmethod
     def _demo_workday(when, rng, not_after=None):
-        """``when`` moved into office hours (07:00-16:00 UTC, Monday to Friday), at a random minute."""
-        when = when.replace(hour=rng.randint(7, 15), minute=rng.randint(0, 59), second=0, microsecond=0)
+        """``when`` moved into office hours (07:00-16:00 UTC, Monday to Friday), at a random
+        minute."""
+        when = when.replace(
+            hour=rng.randint(7, 15), minute=rng.randint(0, 59), second=0, microsecond=0
+        )
         while when.weekday() >= 5:
             when += timedelta(days=1)
         if not_after and when > not_after:
@@ -193,7 +284,9 @@ class SalesSupportDemo(models.AbstractModel):
         """A working-time moment ``hours_min`` to ``hours_max`` wall-clock hours after ``when``."""
         later = when + timedelta(minutes=round(rng.uniform(hours_min, hours_max) * 60))
         if later.hour >= 16 or later.hour < 7:
-            later = (later + timedelta(hours=12)).replace(hour=rng.randint(7, 10), minute=rng.randint(0, 59))
+            later = (later + timedelta(hours=12)).replace(
+                hour=rng.randint(7, 10), minute=rng.randint(0, 59)
+            )
         while later.weekday() >= 5:
             later += timedelta(days=1)
         return later
@@ -206,12 +299,23 @@ class SalesSupportDemo(models.AbstractModel):
 
     def _demo_stock(self, ref, start):
         """Opening stock of the goods (the made-to-order table has none)."""
-        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
-        quants = self.env["stock.quant"].with_context(inventory_mode=True).create([{
-            "product_id": ref(xmlid).id,
-            "location_id": warehouse.lot_stock_id.id,
-            "inventory_quantity": 400,
-        } for xmlid in GOODS])
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        quants = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                [
+                    {
+                        "product_id": ref(xmlid).id,
+                        "location_id": warehouse.lot_stock_id.id,
+                        "inventory_quantity": 400,
+                    }
+                    for xmlid in GOODS
+                ]
+            )
+        )
         quants.action_apply_inventory()
 
     def _demo_validate(self, picking, user):
@@ -249,12 +353,19 @@ class SalesSupportDemo(models.AbstractModel):
             products = [self._demo_ref("product_demo_table")]
         else:
             products = rng.sample([self._demo_ref(x) for x in GOODS], rng.randint(1, 3))
-        asked = [{"product_id": p.id, "product_uom_qty": rng.choice([2, 4, 5, 8, 10, 12, 20])}
-                 for p in products]
+        asked = [
+            {"product_id": p.id, "product_uom_qty": rng.choice([2, 4, 5, 8, 10, 12, 20])}
+            for p in products
+        ]
         if not options.get("services") and rng.random() < 0.3:
             # the coordinator adds the installation the customer will need
-            asked.append({"product_id": self._demo_ref("product_demo_installation").id,
-                          "product_uom_qty": rng.choice([4, 8, 16]), "extra": True})
+            asked.append(
+                {
+                    "product_id": self._demo_ref("product_demo_installation").id,
+                    "product_uom_qty": rng.choice([4, 8, 16]),
+                    "extra": True,
+                }
+            )
         order = yield from self._demo_quote(rng, moments, customer, asked, options)
         if target > O2C_ORDER.index("request"):
             yield from self._demo_enter(rng, moments, order, target, stage, options)
@@ -267,32 +378,68 @@ class SalesSupportDemo(models.AbstractModel):
         salesperson, coordinator, _admin = self._demo_users(customer)
         yield moments[0]
         if not options.get("request", True):
-            order = self.env["sale.order"].with_user(salesperson).create({
-                "partner_id": customer.id, "user_id": salesperson.id,
-                "order_line": [Command.create({k: v for k, v in line.items() if k != "extra"})
-                               for line in asked]})
+            order = (
+                self.env["sale.order"]
+                .with_user(salesperson)
+                .create(
+                    {
+                        "partner_id": customer.id,
+                        "user_id": salesperson.id,
+                        "order_line": [
+                            Command.create({k: v for k, v in line.items() if k != "extra"})
+                            for line in asked
+                        ],
+                    }
+                )
+            )
             return order.with_user(coordinator)
-        request = self.env["sales.support.request"].with_user(coordinator).create({
-            "subject": "Quotation for " + ", ".join(
-                self.env["product.product"].browse(line["product_id"]).name
-                for line in asked if not line.get("extra")),
-            "partner_id": customer.id,
-            "type_id": self._demo_ref("request_type_quotation").id,
-            "channel": rng.choice(["phone", "email", "email", "meeting", "portal"]),
-            "priority": rng.choice(["1", "1", "1", "2", "3"]),
-            "requester_id": rng.choice([salesperson, coordinator]).id,
-            "line_ids": [Command.create({"product_id": line["product_id"],
-                                         "product_uom_qty": line["product_uom_qty"]})
-                         for line in asked if not line.get("extra")],
-        })
+        request = (
+            self.env["sales.support.request"]
+            .with_user(coordinator)
+            .create(
+                {
+                    "subject": "Quotation for "
+                    + ", ".join(
+                        self.env["product.product"].browse(line["product_id"]).name
+                        for line in asked
+                        if not line.get("extra")
+                    ),
+                    "partner_id": customer.id,
+                    "type_id": self._demo_ref("request_type_quotation").id,
+                    "channel": rng.choice(["phone", "email", "email", "meeting", "portal"]),
+                    "priority": rng.choice(["1", "1", "1", "2", "3"]),
+                    "requester_id": rng.choice([salesperson, coordinator]).id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "product_id": line["product_id"],
+                                "product_uom_qty": line["product_uom_qty"],
+                            }
+                        )
+                        for line in asked
+                        if not line.get("extra")
+                    ],
+                }
+            )
+        )
         yield self._demo_after(rng, moments[0], 0.3, 3)
         action = request.action_create_quotation()
         order = self.env["sale.order"].with_user(coordinator).browse(action["res_id"])
         extra = [line for line in asked if line.get("extra")]
         if extra:
-            order.write({"order_line": [Command.create({"product_id": line["product_id"],
-                                                        "product_uom_qty": line["product_uom_qty"]})
-                                        for line in extra]})
+            order.write(
+                {
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": line["product_id"],
+                                "product_uom_qty": line["product_uom_qty"],
+                            }
+                        )
+                        for line in extra
+                    ]
+                }
+            )
         return order
 
     def _demo_enter(self, rng, moments, order, target, stage, options):
@@ -326,20 +473,27 @@ class SalesSupportDemo(models.AbstractModel):
             line = order.order_line.filtered(lambda ol: ol.product_id.is_storable)[:1]
             # a person's edit in the order form (see sales.support.order.error._is_person_edit)
             order.with_user(salesperson).with_context(sales_support_person_edit=True).write(
-                {"order_line": [Command.update(line.id, {"product_uom_qty": line.product_uom_qty + 2})]})
+                {
+                    "order_line": [
+                        Command.update(line.id, {"product_uom_qty": line.product_uom_qty + 2})
+                    ]
+                }
+            )
             if options["edit"] == "customer_asked":
                 order.order_error_ids.with_user(coordinator).action_mark_customer_request()
         if options.get("log_error"):
             yield self._demo_after(rng, moments[3], 1, 8)
-            self.env["sales.support.order.error"].with_user(coordinator).create({
-                "order_id": order.id,
-                "error_type": "address",
-                "found_by": "internal",
-                "responsible_user_id": (order.order_entry_user_id or salesperson).id,
-                "cost": 35.0,
-                "description": "Delivery address of the head office instead of the site; corrected "
-                               "before shipping.",
-            })
+            self.env["sales.support.order.error"].with_user(coordinator).create(
+                {
+                    "order_id": order.id,
+                    "error_type": "address",
+                    "found_by": "internal",
+                    "responsible_user_id": (order.order_entry_user_id or salesperson).id,
+                    "cost": 35.0,
+                    "description": "Delivery address of the head office instead of the site; "
+                    "corrected before shipping.",
+                }
+            )
         # goods ready: reserved at confirmation when in stock
 
     def _demo_fulfil(self, rng, moments, order, target, options):
@@ -365,11 +519,15 @@ class SalesSupportDemo(models.AbstractModel):
         moves = order.invoice_ids.filtered(lambda m: m.state == "posted")
         if moves.filtered(lambda m: m.move_type == "out_refund"):
             moves.line_ids.filtered(
-                lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled,
+                lambda aml: aml.account_id.account_type == "asset_receivable"
+                and not aml.reconciled,
             ).with_user(admin).reconcile()
-        to_pay = moves.filtered(lambda m: m.move_type == "out_invoice" and m.payment_state != "paid")
+        to_pay = moves.filtered(
+            lambda m: m.move_type == "out_invoice" and m.payment_state != "paid"
+        )
         self.env["account.payment.register"].with_user(admin).with_context(
-            active_model="account.move", active_ids=to_pay.ids,
+            active_model="account.move",
+            active_ids=to_pay.ids,
         ).create({})._create_payments()
 
     def _demo_claim(self, rng, order, coordinator, admin, kind):
@@ -384,27 +542,46 @@ class SalesSupportDemo(models.AbstractModel):
             "rejected": ("late", "none", "customer"),
             "new": ("quality", False, False),
         }[kind]
-        request = self.env["sales.support.request"].with_user(coordinator).create({
-            "subject": f"Complaint about {order.name}",
-            "partner_id": order.partner_id.id,
-            "type_id": self._demo_ref("request_type_complaint").id,
-            "channel": "phone",
-            "priority": "2",
-            "description": "<p>The buyer called about the last delivery.</p>",
-        })
+        request = (
+            self.env["sales.support.request"]
+            .with_user(coordinator)
+            .create(
+                {
+                    "subject": f"Complaint about {order.name}",
+                    "partner_id": order.partner_id.id,
+                    "type_id": self._demo_ref("request_type_complaint").id,
+                    "channel": "phone",
+                    "priority": "2",
+                    "description": "<p>The buyer called about the last delivery.</p>",
+                }
+            )
+        )
         yield self._demo_after(rng, fields.Datetime.now(), 0.2, 1.5)
-        # "Open Claim" on the order: a new claim form filled from the order, saved by the coordinator
+        # "Open Claim" on the order: a new claim form filled from the order, saved by the
+        # coordinator
         action = order.with_user(coordinator).action_create_claim()
-        line = order.order_line.filtered(lambda ol: ol.product_id.is_storable)[:1] or order.order_line[:1]
-        claim = self.env["sales.support.claim"].with_user(coordinator).with_context(**action["context"]).create({
-            "request_id": request.id,
-            "claim_type": claim_type,
-            "root_cause": root_cause,
-            "responsible_user_id": (order.order_entry_user_id.id if root_cause == "order_entry" else False),
-            "resolution": resolution,
-            "description": "<p>Reported by phone by the customer's buyer.</p>",
-            "line_ids": [Command.create({"order_line_id": line.id, "quantity": 1})],
-        })
+        line = (
+            order.order_line.filtered(lambda ol: ol.product_id.is_storable)[:1]
+            or order.order_line[:1]
+        )
+        claim = (
+            self.env["sales.support.claim"]
+            .with_user(coordinator)
+            .with_context(**action["context"])
+            .create(
+                {
+                    "request_id": request.id,
+                    "claim_type": claim_type,
+                    "root_cause": root_cause,
+                    "responsible_user_id": (
+                        order.order_entry_user_id.id if root_cause == "order_entry" else False
+                    ),
+                    "resolution": resolution,
+                    "description": "<p>Reported by phone by the customer's buyer.</p>",
+                    "line_ids": [Command.create({"order_line_id": line.id, "quantity": 1})],
+                }
+            )
+        )
         request.with_user(coordinator).action_start()
         if kind == "new":
             return
@@ -420,14 +597,18 @@ class SalesSupportDemo(models.AbstractModel):
             if kind == "return_open":
                 return
             yield self._demo_after(rng, fields.Datetime.now(), 24, 96)
-            for picking in claim.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
+            for picking in claim.return_picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            ):
                 self._demo_validate(picking, admin)
         else:
             claim.action_create_credit_note()
             if kind == "credit_note_draft":
                 return
             yield self._demo_after(rng, fields.Datetime.now(), 2, 30)
-            claim.credit_note_ids.filtered(lambda m: m.state == "draft").with_user(admin).action_post()
+            claim.credit_note_ids.filtered(lambda m: m.state == "draft").with_user(
+                admin
+            ).action_post()
         yield self._demo_after(rng, fields.Datetime.now(), 1, 8)
         claim.action_resolve()
         request.with_user(coordinator).action_done()
@@ -436,21 +617,30 @@ class SalesSupportDemo(models.AbstractModel):
         """A customer request that needs no quotation, handled up to ``state``."""
         salesperson, coordinator, _admin = self._demo_users(customer)
         yield begin
-        request = self.env["sales.support.request"].with_user(coordinator).create({
-            "subject": subject,
-            "partner_id": customer.id,
-            "type_id": request_type.id,
-            "channel": options.get("channel", "phone"),
-            "priority": options.get("priority", "1"),
-            "requester_id": rng.choice([salesperson, coordinator]).id,
-        })
+        request = (
+            self.env["sales.support.request"]
+            .with_user(coordinator)
+            .create(
+                {
+                    "subject": subject,
+                    "partner_id": customer.id,
+                    "type_id": request_type.id,
+                    "channel": options.get("channel", "phone"),
+                    "priority": options.get("priority", "1"),
+                    "requester_id": rng.choice([salesperson, coordinator]).id,
+                }
+            )
+        )
         request = request.with_user(coordinator)
         if state == "new":
             return
         yield min(self._demo_after(rng, begin, 0.3, 5), now - timedelta(minutes=30))
         if options.get("message"):
-            request.message_post(body="We are on it and will come back to you today.",
-                                 message_type="comment", subtype_xmlid="mail.mt_comment")
+            request.message_post(
+                body=self.env._("We are on it and will come back to you today."),
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
         if state == "cancel":
             request.action_cancel()
             return

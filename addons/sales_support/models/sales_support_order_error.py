@@ -53,9 +53,10 @@ class SalesSupportOrderError(models.Model):
 
     _name = "sales.support.order.error"
     _description = "Order-Entry Error"
-    _inherit = ["mail.thread"]
+    _inherit = ["sales.support.input.mixin", "mail.thread"]
     _order = "date_found desc, id desc"
     _check_company_auto = True
+    _server_fields = ("origin", "replacement_order_id")
 
     # The order is chosen first and gives the company: no check_company on it (the company,
     # related to the order, is empty until an order is chosen); the multi-company record rule
@@ -158,10 +159,16 @@ class SalesSupportOrderError(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_server_fields(vals)
         errors = super().create(vals_list)
         # a "Log Entry Error" form comes with default_* context keys: not for the ledger events
         errors.with_env(errors.env(context=clean_context(errors.env.context)))._log_o2c_events()
         return errors
+
+    def write(self, vals):
+        self._check_server_fields(vals)
+        return super().write(vals)
 
     def _log_o2c_events(self):
         labels = dict(self._fields["error_type"]._description_selection(self.env))
@@ -190,10 +197,12 @@ class SalesSupportOrderError(models.Model):
         """The customer asked for the change: no error, out of the error rate."""
         self.check_access("write")
         self.filtered(lambda e: not e.is_customer_request).write({"is_customer_request": True})
+        return True
 
     def action_unmark_customer_request(self):
         self.check_access("write")
         self.filtered("is_customer_request").write({"is_customer_request": False})
+        return True
 
     # ------------------------------------------------------------
     # Business methods

@@ -73,7 +73,12 @@ class SalesSupportRequest(models.Model):
 
     _name = "sales.support.request"
     _description = "Customer Request"
-    _inherit = ["sales.support.sequence.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "sales.support.input.mixin",
+        "sales.support.sequence.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _sequence_code = "sales.support.request"
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
@@ -715,20 +720,25 @@ class SalesSupportRequest(models.Model):
     def action_start(self):
         """Start (from New) or resume (from Waiting for Customer)."""
         self.filtered(lambda r: r.state in ("new", "waiting")).write({"state": "in_progress"})
+        return True
 
     def action_wait(self):
         self.filtered(lambda r: r.state in ("new", "in_progress")).write({"state": "waiting"})
+        return True
 
     def action_done(self):
         if self.filtered(lambda r: r.state == "cancel"):
             raise UserError(_("A cancelled request cannot be done: reopen it first."))
         self.filtered(lambda r: r.state != "done").write({"state": "done"})
+        return True
 
     def action_cancel(self):
         self.filtered(lambda r: r.state not in CLOSED_STATES).write({"state": "cancel"})
+        return True
 
     def action_reset(self):
         self.filtered(lambda r: r.state in CLOSED_STATES).write({"state": "new"})
+        return True
 
     def action_create_quotation(self):
         """Create a quotation for the request's customer, linked to the request, with the products

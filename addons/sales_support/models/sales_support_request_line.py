@@ -6,6 +6,7 @@ class SalesSupportRequestLine(models.Model):
     """A product the customer asked for in a request; becomes a quotation line."""
 
     _name = "sales.support.request.line"
+    _inherit = ["sales.support.input.mixin"]
     _description = "Customer Request Line"
     _order = "request_id, sequence, id"
     _check_company_auto = True

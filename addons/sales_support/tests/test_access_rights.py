@@ -62,7 +62,7 @@ class TestAccessRights(SalesSupportCommon):
         Order = (
             self.env["sale.order"]
             .with_user(user)
-            .with_context(safe_eval(action.get("context") or "{}"))
+            .with_context(**safe_eval(action.get("context") or "{}"))
         )
         views = Order.get_views(
             [(view_id, mode) for view_id, mode in action["views"] if mode in ("list", "kanban")]
@@ -354,7 +354,7 @@ class TestAccessRights(SalesSupportCommon):
         Users = (
             self.env["res.users"]
             .with_user(self.support_manager)
-            .with_context(safe_eval(action["context"], {"uid": self.support_manager.id}))
+            .with_context(**safe_eval(action["context"], {"uid": self.support_manager.id}))
         )
         found = Users.search(domain)
         self.assertIn(self.salesperson_1, found)
@@ -363,7 +363,24 @@ class TestAccessRights(SalesSupportCommon):
         spec = fields_spec(self.env, "res.users", views["views"]["list"]["arch"])
         Users.web_search_read(domain, spec)
         Users.web_read_group(domain, ["support_coordinator_id"], ["support_coordinator_id"])
-        # and from that list the manager sets a coordinator
+        self.assertTrue(
+            Users.env.context.get("support_can_assign"), "the list is editable for managers"
+        )
+        self.assertEqual(
+            self.env.ref("sales_support.res_users_action_support_salesperson").groups_id,
+            self.group_support_manager | self.env.ref("sales_team.group_sale_manager"),
+            "the action is for those who may set who serves whom",
+        )
+        self.assertFalse(
+            self.coordinator.with_user(self.coordinator).action_open_support_salespersons()[
+                "context"
+            ]["support_can_assign"]
+        )
+        # and from that list the managers set a coordinator (sales managers too)
+        self.salesperson_2.with_user(self.sale_manager).write(
+            {"support_backup_coordinator_id": self.coordinator_2.id}
+        )
+        self.assertEqual(self.salesperson_2.support_backup_coordinator_id, self.coordinator_2)
         self.salesperson_3.with_user(self.support_manager).write(
             {"support_backup_coordinator_id": self.coordinator.id}
         )

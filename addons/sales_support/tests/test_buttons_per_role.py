@@ -18,6 +18,7 @@ An ``AccessError`` anywhere is a failure: the role was shown a button it may not
 The methods pressed are logged, and ``MUST_WORK`` lists those that must have been pressed and must
 have worked, so that a change in the views cannot silently empty this test.
 """
+
 import ast
 import logging
 from contextlib import closing
@@ -52,7 +53,6 @@ MUST_WORK = {
 
 @tagged("post_install", "-at_install")
 class TestButtonsPerRole(SalesSupportCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -62,10 +62,18 @@ class TestButtonsPerRole(SalesSupportCommon):
             "manager": cls.support_manager,
             "salesperson": cls.salesperson_1,
         }
-        cls.goods = cls.env["product.product"].create({
-            "name": "Shelf", "type": "consu", "is_storable": True, "list_price": 100.0,
-            "invoice_policy": "delivery"})
-        warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.goods = cls.env["product.product"].create(
+            {
+                "name": "Shelf",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "invoice_policy": "delivery",
+            }
+        )
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
         cls.env["stock.quant"]._update_available_quantity(cls.goods, warehouse.lot_stock_id, 100)
 
         # Orders of salesperson 1 (served by the coordinator) at every step
@@ -95,14 +103,23 @@ class TestButtonsPerRole(SalesSupportCommon):
         cls.cancelled_order = order()
         cls.cancelled_order.action_confirm()
         cls.cancelled_order._action_cancel()
-        cls.orders = (cls.draft_order | cls.sent_order | cls.confirmed_order | cls.delivered_order
-                      | cls.invoiced_order | cls.cancelled_order)
+        cls.orders = (
+            cls.draft_order
+            | cls.sent_order
+            | cls.confirmed_order
+            | cls.delivered_order
+            | cls.invoiced_order
+            | cls.cancelled_order
+        )
 
         # Requests of customer 1 in every state
         Request = cls.env["sales.support.request"]
-        cls.requests = Request.create([
-            {"subject": f"Request {state}", "partner_id": cls.customer_1.id} for state in
-            ("new", "in_progress", "waiting", "done", "cancel")])
+        cls.requests = Request.create(
+            [
+                {"subject": f"Request {state}", "partner_id": cls.customer_1.id}
+                for state in ("new", "in_progress", "waiting", "done", "cancel")
+            ]
+        )
         cls.requests[1].action_start()
         cls.requests[2].action_wait()
         cls.requests[3].action_done()
@@ -113,21 +130,31 @@ class TestButtonsPerRole(SalesSupportCommon):
         line = cls.invoiced_order.order_line
         Claim = cls.env["sales.support.claim"]
         claim_values = {
-            "partner_id": cls.customer_1.id, "order_id": cls.invoiced_order.id,
-            "picking_id": cls.invoiced_order.picking_ids.id, "invoice_id": cls.invoice.id,
-            "line_ids": [Command.create({"order_line_id": line.id, "product_id": cls.goods.id, "quantity": 1})],
+            "partner_id": cls.customer_1.id,
+            "order_id": cls.invoiced_order.id,
+            "picking_id": cls.invoiced_order.picking_ids.id,
+            "invoice_id": cls.invoice.id,
+            "line_ids": [
+                Command.create(
+                    {"order_line_id": line.id, "product_id": cls.goods.id, "quantity": 1}
+                )
+            ],
         }
-        cls.claims = Claim.create([
-            {**claim_values, "claim_type": "damaged", "resolution": "return"},
-            {**claim_values, "claim_type": "price", "resolution": "credit_note"},
-            {**claim_values, "claim_type": "wrong_item", "resolution": "replacement"},
-            {**claim_values, "claim_type": "late", "resolution": "none"},
-            {**claim_values, "claim_type": "quality", "resolution": "none"},
-            {**claim_values, "claim_type": "short", "resolution": "credit_note"},
-        ])
+        cls.claims = Claim.create(
+            [
+                {**claim_values, "claim_type": "damaged", "resolution": "return"},
+                {**claim_values, "claim_type": "price", "resolution": "credit_note"},
+                {**claim_values, "claim_type": "wrong_item", "resolution": "replacement"},
+                {**claim_values, "claim_type": "late", "resolution": "none"},
+                {**claim_values, "claim_type": "quality", "resolution": "none"},
+                {**claim_values, "claim_type": "short", "resolution": "credit_note"},
+            ]
+        )
         cls.claims[1].action_start()
         cls.claims[3].action_resolve()
-        cls.claims[4].write({"root_cause": "order_entry", "responsible_user_id": cls.coordinator.id})
+        cls.claims[4].write(
+            {"root_cause": "order_entry", "responsible_user_id": cls.coordinator.id}
+        )
         cls.claims[4].action_reject()
         # a claim with its return made, another with its credit note: their smart buttons show
         cls.claims[2].action_create_return()
@@ -135,19 +162,38 @@ class TestButtonsPerRole(SalesSupportCommon):
         cls.claims.request_id = cls.requests[1]
 
         # An order-entry error logged by hand
-        cls.errors = cls.env["sales.support.order.error"].create([{
-            "order_id": cls.confirmed_order.id, "error_type": error_type, "found_by": "internal",
-            "responsible_user_id": cls.coordinator.id} for error_type in ("address", "quantity")])
+        cls.errors = cls.env["sales.support.order.error"].create(
+            [
+                {
+                    "order_id": cls.confirmed_order.id,
+                    "error_type": error_type,
+                    "found_by": "internal",
+                    "responsible_user_id": cls.coordinator.id,
+                }
+                for error_type in ("address", "quantity")
+            ]
+        )
         cls.errors[1].action_mark_customer_request()
 
         cls.forms = [
             # (model, form view xmlid, records to press the buttons on)
             ("sale.order", "sale.view_order_form", cls.orders),
-            ("sales.support.request", "sales_support.sales_support_request_view_form", cls.requests),
+            (
+                "sales.support.request",
+                "sales_support.sales_support_request_view_form",
+                cls.requests,
+            ),
             ("sales.support.claim", "sales_support.sales_support_claim_view_form", cls.claims),
-            ("sales.support.order.error", "sales_support.sales_support_order_error_view_form", cls.errors),
-            ("res.users", "sales_support.res_users_view_form_support",
-             cls.coordinator | cls.coordinator_2 | cls.support_manager | cls.assistant),
+            (
+                "sales.support.order.error",
+                "sales_support.sales_support_order_error_view_form",
+                cls.errors,
+            ),
+            (
+                "res.users",
+                "sales_support.res_users_view_form_support",
+                cls.coordinator | cls.coordinator_2 | cls.support_manager | cls.assistant,
+            ),
         ]
 
     # ------------------------------------------------------------
@@ -156,7 +202,9 @@ class TestButtonsPerRole(SalesSupportCommon):
     def _visible_buttons(self, model, view_xmlid, user):
         """Buttons of the form as ``user`` gets it, outside embedded lists: [(node, ancestors)]."""
         view = self.env.ref(view_xmlid)
-        arch = self.env[model].with_user(user).get_views([(view.id, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env[model].with_user(user).get_views([(view.id, "form")])["views"]["form"]["arch"]
+        )
         buttons = []
         for node in etree.fromstring(arch).iter("button"):
             ancestors = list(node.iterancestors())
@@ -179,17 +227,29 @@ class TestButtonsPerRole(SalesSupportCommon):
         return value
 
     def _eval(self, expression, record, user, extra=None):
-        names = {n.id for n in ast.walk(ast.parse(expression.strip(), mode="eval")) if isinstance(n, ast.Name)}
+        names = {
+            n.id
+            for n in ast.walk(ast.parse(expression.strip(), mode="eval"))
+            if isinstance(n, ast.Name)
+        }
         record = record.sudo()  # the web client has the values of the fields in the view
         values = {name: self._value(record, name) for name in names if name in record._fields}
-        values.update(uid=user.id, context={}, parent={}, active_id=record.id, active_ids=record.ids,
-                      active_model=record._name, **(extra or {}))
+        values.update(
+            uid=user.id,
+            context={},
+            parent={},
+            active_id=record.id,
+            active_ids=record.ids,
+            active_model=record._name,
+            **(extra or {}),
+        )
         return safe_eval(expression, values)
 
     def _is_visible(self, node, ancestors, record, user):
         return not any(
             element.get("invisible") and self._eval(element.get("invisible"), record, user)
-            for element in [node, *ancestors])
+            for element in [node, *ancestors]
+        )
 
     def _context(self, node, record, user):
         try:
@@ -204,8 +264,18 @@ class TestButtonsPerRole(SalesSupportCommon):
         action = self.env["ir.actions.actions"].browse(int(action_id))
         # sudo: as /web/action/load, which reads any action and lets the model's rights decide
         action = self.env[action.sudo().type].sudo().browse(action.id)
-        values = action._get_action_dict() if action._name == "ir.actions.act_window" else action.read()[0]
-        values.update(active_ctx={"active_id": record.id, "active_ids": record.ids, "active_model": record._name})
+        values = (
+            action._get_action_dict()
+            if action._name == "ir.actions.act_window"
+            else action.read()[0]
+        )
+        values.update(
+            active_ctx={
+                "active_id": record.id,
+                "active_ids": record.ids,
+                "active_model": record._name,
+            }
+        )
         return values
 
     def _press(self, user, record, node):
@@ -218,7 +288,8 @@ class TestButtonsPerRole(SalesSupportCommon):
         return self._follow(user, result, record, depth=1)
 
     def _follow(self, user, action, record, depth):
-        """What the web client does with ``action`` for ``user``; returns the wizard buttons pressed."""
+        """What the web client does with ``action`` for ``user``; returns the wizard buttons
+        pressed."""
         if not isinstance(action, dict) or action.get("type") != "ir.actions.act_window":
             return []
         Model = self.env[action["res_model"]].with_user(user)
@@ -250,7 +321,9 @@ class TestButtonsPerRole(SalesSupportCommon):
             if node.tag == "widget":
                 method = WIDGET_BUTTONS.get(node.get("name"))
             else:
-                method = node.get("type") == "object" and not node.get("special") and node.get("name")
+                method = (
+                    node.get("type") == "object" and not node.get("special") and node.get("name")
+                )
             if not method or any(a.tag == "field" for a in node.iterancestors()):
                 continue
             if not self._is_visible(node, list(node.iterancestors()), wizard, user):
@@ -273,9 +346,13 @@ class TestButtonsPerRole(SalesSupportCommon):
                 name = node.get("name")
                 if node.get("type") == "action":
                     action = self.env["ir.actions.actions"].browse(int(name))
-                    name = self.env[action.type].browse(action.id).get_external_id()[action.id] or name
+                    name = (
+                        self.env[action.type].browse(action.id).get_external_id()[action.id] or name
+                    )
                 label = f"{role} / {model} / {node.get('string') or name} ({name})"
-                record = next((r for r in readable if self._is_visible(node, ancestors, r, user)), None)
+                record = next(
+                    (r for r in readable if self._is_visible(node, ancestors, r, user)), None
+                )
                 if record is None:
                     hidden.append(label)
                     continue
@@ -291,12 +368,21 @@ class TestButtonsPerRole(SalesSupportCommon):
                         continue
                 worked.add((role, model, name))
                 pressed.append(f"{label} on {record.display_name}: ok {' '.join(followed)}")
-        _logger.info("Buttons pressed as %s:\n%s\nHidden on every prepared record:\n%s",
-                     role, "\n".join(pressed), "\n".join(hidden))
+        _logger.info(
+            "Buttons pressed as %s:\n%s\nHidden on every prepared record:\n%s",
+            role,
+            "\n".join(pressed),
+            "\n".join(hidden),
+        )
         missing = {key for key in MUST_WORK if key[0] == role} - worked
-        failures += [f"{r} / {m} / {b}: not shown, or refused, on every prepared record" for r, m, b in sorted(missing)]
+        failures += [
+            f"{r} / {m} / {b}: not shown, or refused, on every prepared record"
+            for r, m, b in sorted(missing)
+        ]
         if failures:
-            self.fail("Buttons shown to the %s that do not work for them:\n%s" % (role, "\n".join(failures)))
+            self.fail(
+                f"Buttons shown to the {role} that do not work for them:\n" + "\n".join(failures)
+            )
 
     def test_buttons_assistant(self):
         self._check_role("assistant")

@@ -1,15 +1,17 @@
 """Every role clicks everywhere in the browser, without an error.
 
 For each role (assistant, coordinator, customer-service manager, salesperson):
-1. Odoo's own clickbot (``web/static/src/webclient/clickbot``, what ``web/tests/test_click_everywhere.py``
-   runs for every app) clicks every menu of the Sales Support app (both addons' menus live there),
-   every view of each menu and every filter of each view. A salesperson has no Sales Support app:
-   the clickbot runs over the Sales app, whose order, customer and search views our addons extend.
+1. Odoo's own clickbot (``web/static/src/webclient/clickbot``, what Odoo's
+   ``web/tests/test_click_everywhere.py`` runs for every app) clicks every menu of the Sales
+   Support app (both addons' menus live there), every view of each menu and every filter of each
+   view. A salesperson has no Sales Support app: the clickbot runs over the Sales app, whose
+   order, customer and search views our addons extend.
 2. ``static/tests/tours/click_actions.js`` opens every window action of ``sales_support`` and
    ``o2c_kpi`` that the role may open (also the ones no menu reaches), every view of each, the first
    record of each list and kanban, and every tab of that record's form.
 Any error dialog or browser error fails the test with the menu or action and the error text.
 """
+
 import json
 import logging
 
@@ -33,8 +35,12 @@ class TestClickEverywhere(SalesSupportHttpCase):
     def _actions_for(self, user):
         """Window actions of both addons that ``user`` may open from the web client, and the
         others with the reason they are left out."""
-        data = self.env["ir.model.data"].search([
-            ("module", "in", ("sales_support", "o2c_kpi")), ("model", "=", "ir.actions.act_window")])
+        data = self.env["ir.model.data"].search(
+            [
+                ("module", "in", ("sales_support", "o2c_kpi")),
+                ("model", "=", "ir.actions.act_window"),
+            ]
+        )
         xmlids = {d.res_id: f"{d.module}.{d.name}" for d in data}
         actions, skipped = [], {}
         for action in self.env["ir.actions.act_window"].browse(sorted(xmlids)):
@@ -57,18 +63,26 @@ class TestClickEverywhere(SalesSupportHttpCase):
         self.assertIn(app_menu, apps, f"{user.login} does not see the app {app_menu}")
         # 1. every menu, view and filter of the app (Odoo's clickbot)
         self.browser_js(
-            "/odoo", f"{CLICKBOT}.startClickEverywhere('{app_menu}');",
-            "odoo.isReady === true", login=user.login, timeout=900,
-            success_signal="clickbot test succeeded")
+            "/odoo",
+            f"{CLICKBOT}.startClickEverywhere('{app_menu}');",
+            "odoo.isReady === true",
+            login=user.login,
+            timeout=900,
+            success_signal="clickbot test succeeded",
+        )
         # 2. every window action of both addons, one record of each list
         actions, skipped = self._actions_for(user)
         for xmlid, reason in skipped.items():
             _logger.info("%s: action %s not opened: %s", user.login, xmlid, reason)
         self.assertTrue(actions, f"{user.login} may open no action of the addons")
         self.browser_js(
-            "/odoo", f"odoo.loader.modules.get('{CLICK_ACTIONS}').clickActions({json.dumps(actions)});",
+            "/odoo",
+            f"odoo.loader.modules.get('{CLICK_ACTIONS}').clickActions({json.dumps(actions)});",
             f"odoo.isReady === true && odoo.loader.modules.has('{CLICK_ACTIONS}')",
-            login=user.login, timeout=600, success_signal=ACTIONS_SIGNAL)
+            login=user.login,
+            timeout=600,
+            success_signal=ACTIONS_SIGNAL,
+        )
         return actions
 
     def test_click_everywhere_assistant(self):
@@ -77,16 +91,24 @@ class TestClickEverywhere(SalesSupportHttpCase):
 
     def test_click_everywhere_coordinator(self):
         actions = self._click_everywhere("coordinator")
-        self.assertIn("sales_support.sales_support_order_error_action", [a["xmlid"] for a in actions])
+        self.assertIn(
+            "sales_support.sales_support_order_error_action", [a["xmlid"] for a in actions]
+        )
 
     def test_click_everywhere_csmanager(self):
         actions = self._click_everywhere("csmanager")
-        self.assertIn("sales_support.res_users_action_support_salesperson", [a["xmlid"] for a in actions])
+        self.assertIn(
+            "sales_support.res_users_action_support_salesperson", [a["xmlid"] for a in actions]
+        )
 
     def test_click_everywhere_salesperson(self):
         user = self._role_user("salesperson")
         menus = self.env["ir.ui.menu"].with_user(user).load_menus(False)
         apps = {menus[app_id]["xmlid"] for app_id in menus["root"]["children"]}
-        self.assertNotIn(APP_MENU, apps, "salespeople are served by the support team: they get no Sales Support app")
+        self.assertNotIn(
+            APP_MENU,
+            apps,
+            "salespeople are served by the support team: they get no Sales Support app",
+        )
         # the Sales app, whose orders, customers and searches carry our fields, filters and buttons
         self._click_everywhere("salesperson", app_menu="sale.sale_menu_root")

@@ -5,6 +5,7 @@ every state, orders in every Order-to-Cash stage with their ledger events, claim
 order-entry errors of every origin, all spread over the last weeks and never in the future. A
 scenario of the demo that failed at install (logged as an error) shows up here as a missing piece.
 """
+
 from datetime import timedelta
 
 from odoo import fields
@@ -12,25 +13,40 @@ from odoo.tests import TransactionCase, tagged
 
 from ..models.sales_support_demo import CUSTOMERS, DEMO_WEEKS, ORDER_PLAN, REQUEST_PLAN
 
-MILESTONES = ["date_o2c_request", "date_o2c_quotation_sent", "date_o2c_customer_confirmed",
-              "date_o2c_entered", "date_o2c_goods_ready", "date_o2c_shipped", "date_o2c_invoiced",
-              "date_o2c_paid"]
+MILESTONES = [
+    "date_o2c_request",
+    "date_o2c_quotation_sent",
+    "date_o2c_customer_confirmed",
+    "date_o2c_entered",
+    "date_o2c_goods_ready",
+    "date_o2c_shipped",
+    "date_o2c_invoiced",
+    "date_o2c_paid",
+]
 
 
 @tagged("post_install", "-at_install")
 class TestDemoData(TransactionCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.coordinator = cls.env.ref("sales_support.user_support_coordinator", raise_if_not_found=False)
+        cls.coordinator = cls.env.ref(
+            "sales_support.user_support_coordinator", raise_if_not_found=False
+        )
         if cls.coordinator:
             cls.customers = cls.env["res.partner"].browse(
-                [cls.env.ref(f"sales_support.{xmlid}").id for xmlid in CUSTOMERS])
+                [cls.env.ref(f"sales_support.{xmlid}").id for xmlid in CUSTOMERS]
+            )
             cls.orders = cls.env["sale.order"].search([("partner_id", "in", cls.customers.ids)])
-            cls.requests = cls.env["sales.support.request"].search([("partner_id", "in", cls.customers.ids)])
-            cls.claims = cls.env["sales.support.claim"].search([("partner_id", "in", cls.customers.ids)])
-            cls.errors = cls.env["sales.support.order.error"].search([("order_id", "in", cls.orders.ids)])
+            cls.requests = cls.env["sales.support.request"].search(
+                [("partner_id", "in", cls.customers.ids)]
+            )
+            cls.claims = cls.env["sales.support.claim"].search(
+                [("partner_id", "in", cls.customers.ids)]
+            )
+            cls.errors = cls.env["sales.support.order.error"].search(
+                [("order_id", "in", cls.orders.ids)]
+            )
 
     def setUp(self):
         super().setUp()
@@ -43,11 +59,16 @@ class TestDemoData(TransactionCase):
         self.assertEqual(assistant.support_level, "assistant")
         coordinators = self.env["res.users"].search([("support_salesperson_ids", "!=", False)])
         self.assertNotIn(assistant, coordinators, "assistants serve no salesperson")
-        self.assertFalse(self.env["res.users"].search([("support_backup_coordinator_id", "=", assistant.id)]))
+        self.assertFalse(
+            self.env["res.users"].search([("support_backup_coordinator_id", "=", assistant.id)])
+        )
         for login in ("assistant", "coordinator", "coordinator2", "csmanager"):
             user = self.env["res.users"].search([("login", "=", login)])
-            self.assertEqual(user.action_id.id, self.env.ref("sales_support.sale_order_action_support").id,
-                             f"{login} lands in Sales Support")
+            self.assertEqual(
+                user.action_id.id,
+                self.env.ref("sales_support.sale_order_action_support").id,
+                f"{login} lands in Sales Support",
+            )
 
     def test_orders_in_every_stage(self):
         stages = set(self.orders.mapped("o2c_stage"))
@@ -55,17 +76,26 @@ class TestDemoData(TransactionCase):
         self.assertEqual(expected - stages, set(), "every stage of the plan has its orders")
         self.assertGreaterEqual(len(self.orders), len(ORDER_PLAN))
         self.assertTrue(self.orders.filtered("is_o2c_late"), "some orders are late")
-        self.assertTrue(self.orders.filtered(lambda o: o.o2c_stage not in ("paid", "cancel") and not o.is_o2c_late),
-                        "some open orders are on time")
-        self.assertGreaterEqual(len(self.orders.coordinator_id), 2, "orders of more than one coordinator")
+        self.assertTrue(
+            self.orders.filtered(
+                lambda o: o.o2c_stage not in ("paid", "cancel") and not o.is_o2c_late
+            ),
+            "some open orders are on time",
+        )
+        self.assertGreaterEqual(
+            len(self.orders.coordinator_id), 2, "orders of more than one coordinator"
+        )
 
     def test_history_is_dated_over_weeks(self):
         now = fields.Datetime.now()
         events = self.env["sales.support.o2c.event"].search([("order_id", "in", self.orders.ids)])
         self.assertTrue(events)
         self.assertLessEqual(max(events.mapped("date")), now, "no event in the future")
-        self.assertLess(min(events.mapped("date")), now - timedelta(weeks=DEMO_WEEKS - 2),
-                        "the history goes back weeks")
+        self.assertLess(
+            min(events.mapped("date")),
+            now - timedelta(weeks=DEMO_WEEKS - 2),
+            "the history goes back weeks",
+        )
         # orders created over the weeks, not all in the same minute
         created = self.orders.mapped("date_order")
         self.assertGreater(max(created) - min(created), timedelta(weeks=DEMO_WEEKS - 2))
@@ -91,16 +121,32 @@ class TestDemoData(TransactionCase):
         self.assertTrue(self.requests.filtered("order_ids"), "quotations made from requests")
         received = self.requests.mapped("date_received")
         self.assertGreater(max(received) - min(received), timedelta(weeks=DEMO_WEEKS - 2))
-        self.assertTrue(self.requests.filtered(lambda r: r.requester_id == r.user_id),
-                        "salespeople ask the support team too")
+        self.assertTrue(
+            self.requests.filtered(lambda r: r.requester_id == r.user_id),
+            "salespeople ask the support team too",
+        )
 
     def test_claims_and_errors(self):
-        self.assertEqual({"new", "in_progress", "resolved", "rejected"} - set(self.claims.mapped("state")), set())
-        self.assertTrue(self.claims.return_picking_ids.filtered(lambda p: p.state == "done"), "a return received")
-        self.assertTrue(self.claims.credit_note_ids.filtered(lambda m: m.state == "posted"), "a credit note posted")
-        self.assertTrue(self.claims.credit_note_ids.filtered(lambda m: m.state == "draft"),
-                        "a credit note waiting for accounting")
-        self.assertTrue(self.claims.filtered(lambda c: c.resolution == "replacement" and c.state == "resolved"))
+        self.assertEqual(
+            {"new", "in_progress", "resolved", "rejected"} - set(self.claims.mapped("state")), set()
+        )
+        self.assertTrue(
+            self.claims.return_picking_ids.filtered(lambda p: p.state == "done"),
+            "a return received",
+        )
+        self.assertTrue(
+            self.claims.credit_note_ids.filtered(lambda m: m.state == "posted"),
+            "a credit note posted",
+        )
+        self.assertTrue(
+            self.claims.credit_note_ids.filtered(lambda m: m.state == "draft"),
+            "a credit note waiting for accounting",
+        )
+        self.assertTrue(
+            self.claims.filtered(lambda c: c.resolution == "replacement" and c.state == "resolved")
+        )
         origins = set(self.errors.mapped("origin"))
         self.assertEqual({"manual", "claim", "edit", "replacement"} - origins, set())
-        self.assertTrue(self.errors.filtered("is_customer_request"), "a change the customer asked for")
+        self.assertTrue(
+            self.errors.filtered("is_customer_request"), "a change the customer asked for"
+        )

@@ -459,7 +459,14 @@ class TestOrderError(SalesSupportCommon):
         self.assertNotIn("action_create_claim", assistant)
         self.assertNotIn("action_log_order_error", assistant)
         self.assertFalse(
-            {"action_confirm", "action_cancel", "action_draft", "action_view_invoice"} & assistant,
+            {
+                "action_confirm",
+                "action_cancel",
+                "action_draft",
+                "action_view_invoice",
+                "action_quotation_send",
+            }
+            & assistant,
             "assistants read orders but do not work them",
         )
         coordinator = buttons(self.coordinator)

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 // An assistant opens an order of the coordinator he assists from Sales Support > Orders, reads its
 // Order-to-Cash tab and its events.
@@ -21,12 +21,14 @@ registry.category("web_tour.tours").add("sales_support_assistant_tour", {
         },
         {
             content: "go to the orders",
-            trigger: '.o-dropdown--menu .dropdown-item[data-menu-xmlid="sales_support.menu_sales_support_orders"]',
+            trigger:
+                '.o-dropdown--menu .dropdown-item[data-menu-xmlid="sales_support.menu_sales_support_orders"]',
             run: "click",
         },
         {
             content: "the orders of the coordinator he assists are there",
-            trigger: '.o_kanban_renderer:not(.o_view_sample_data) .o_kanban_record:contains("Assistant Tour Customer")',
+            trigger:
+                '.o_kanban_renderer:not(.o_view_sample_data) .o_kanban_record:contains("Assistant Tour Customer")',
             run: "click",
         },
         {
@@ -44,7 +46,8 @@ registry.category("web_tour.tours").add("sales_support_assistant_tour", {
         },
         {
             content: "and the order's events",
-            trigger: '.o_field_widget[name="o2c_event_ids"] .o_data_row:contains("Quotation Sent")',
+            trigger:
+                '.o_field_widget[name="o2c_event_ids"] .o_data_row:contains("Quotation Sent")',
         },
     ],
 });

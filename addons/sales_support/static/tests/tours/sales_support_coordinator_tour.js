@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 // A coordinator opens the Sales Support app, sees their orders by Order-to-Cash stage, opens
 // one's Order-to-Cash tab, then the coordinators overview.
@@ -38,7 +38,8 @@ registry.category("web_tour.tours").add("sales_support_coordinator_tour", {
         },
         {
             content: "open a quotation that is still at the customer's request",
-            trigger: '.o_kanban_group:has(.o_column_title:contains("Request Received")) .o_kanban_record',
+            trigger:
+                '.o_kanban_group:has(.o_column_title:contains("Request Received")) .o_kanban_record',
             run: "click",
         },
         {
@@ -68,7 +69,8 @@ registry.category("web_tour.tours").add("sales_support_coordinator_tour", {
         },
         {
             content: "the coordinators overview shows the load",
-            trigger: '.o_kanban_record:contains("Carla Coordinator"):contains("salespeople served")',
+            trigger:
+                '.o_kanban_record:contains("Carla Coordinator"):contains("salespeople served")',
         },
     ],
 });

@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // A coordinator logs an order-entry error by hand from the order form ("Log Entry Error"): the
 // dialog comes with the order and who entered it, the error is saved and counted on the order.
@@ -9,16 +9,19 @@ registry.category("web_tour.tours").add("sales_support_entry_error_tour", {
     steps: () => [
         {
             content: "log an entry error from the order",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_log_order_error]",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name=action_log_order_error]",
             run: "click",
         },
         {
             content: "the error form comes with the order",
-            trigger: '.modal .o_form_view .o_field_widget[name=order_id] input:value("Entry Error Tour Customer")',
+            trigger:
+                '.modal .o_form_view .o_field_widget[name=order_id] input:value("Entry Error Tour Customer")',
         },
         {
             content: "and who entered it",
-            trigger: ".modal .o_form_view .o_field_widget[name=responsible_user_id] input:not(:value(''))",
+            trigger:
+                ".modal .o_form_view .o_field_widget[name=responsible_user_id] input:not(:value(''))",
         },
         {
             content: "the quantity was wrong",
@@ -37,7 +40,8 @@ registry.category("web_tour.tours").add("sales_support_entry_error_tour", {
         },
         {
             content: "the order counts its entry error",
-            trigger: ".o_form_view button[name=action_view_order_errors] .o_stat_value:contains(1)",
+            trigger:
+                ".o_form_view button[name=action_view_order_errors] .o_stat_value:contains(1)",
         },
         {
             content: "and lists it",

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 // The customer-service manager opens Team > Salespeople: salespeople grouped by coordinator, the
 // coordinator and backup editable in the list.
@@ -21,7 +21,8 @@ registry.category("web_tour.tours").add("sales_support_manager_tour", {
         },
         {
             content: "go to the salespeople",
-            trigger: '.o-dropdown--menu .dropdown-item[data-menu-xmlid="sales_support.menu_sales_support_salespersons"]',
+            trigger:
+                '.o-dropdown--menu .dropdown-item[data-menu-xmlid="sales_support.menu_sales_support_salespersons"]',
             run: "click",
         },
         {
@@ -39,12 +40,14 @@ registry.category("web_tour.tours").add("sales_support_manager_tour", {
             run: "click",
         },
         {
-            trigger: '.o-dropdown--menu .dropdown-item[data-menu-xmlid="sales_support.menu_sales_support_coordinators"]',
+            trigger:
+                '.o-dropdown--menu .dropdown-item[data-menu-xmlid="sales_support.menu_sales_support_coordinators"]',
             run: "click",
         },
         {
             content: "with each coordinator's load",
-            trigger: '.o_kanban_record:contains("Carla Coordinator"):contains("salespeople served")',
+            trigger:
+                '.o_kanban_record:contains("Carla Coordinator"):contains("salespeople served")',
         },
     ],
 });
