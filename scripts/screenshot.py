@@ -70,7 +70,7 @@ README_SHOTS = {
     "sales01": [
         (
             "salesperson_order",
-            '/odoo/action-sale.action_orders/{sale.order:[["o2c_stage", "=", "shipped"]]}'
+            '/odoo/action-sale.action_orders/{sale.order:[["o2c_stage", "=", "goods_ready"]]}'
             "|a.nav-link@Order-to-Cash",
         ),
     ],
@@ -187,6 +187,14 @@ class Browser:
             selector, _, text = step.partition("@")
             self.click(selector, text or None)
         time.sleep(2)  # animations, lazy images, avatars
+        # Each page is a full load on a server that has just started: the bus worker left by the
+        # previous page may announce "The page is out of date" (asset bundles built meanwhile).
+        # That notice is about this tool's navigation, not the screen: close it like a user.
+        self.js(
+            "document.querySelectorAll('.o_notification:has(.o_notification_buttons) "
+            ".o_notification_close').forEach(e => e.click())"
+        )
+        time.sleep(0.3)
 
     def shot(self, path):
         data = self.call("Page.captureScreenshot", format="png")["data"]

@@ -59,12 +59,12 @@ def test_coordinator_cannot_read_another_coordinators_order(login, odoo_server):
     manager = login("csmanager")
     other_order_ids = manager.env["sale.order"].search(
         [
-            ("coordinator_id.login", "=", "assistant"),
+            ("coordinator_id.login", "=", "coordinator2"),
             ("user_id.support_backup_coordinator_id.login", "!=", "coordinator"),
         ],
         limit=1,
     )
-    assert other_order_ids, "the demo data has orders coordinated by the assistant"
+    assert other_order_ids, "the demo data has orders coordinated by Dana (coordinator2)"
     coordinator = login("coordinator")
     with pytest.raises(odoorpc.error.RPCError) as err:
         coordinator.execute("sale.order", "read", other_order_ids, ["name"])

@@ -480,7 +480,8 @@ class ResUsers(models.Model):
             )
         )
         if orders:
-            orders.with_context(sales_support_auto_assign=True).write(
+            # sudo: the manual flag is server bookkeeping (sale.order O2C_PROTECTED_FIELDS)
+            orders.sudo().with_context(sales_support_auto_assign=True).write(
                 {"is_coordinator_manual": False}
             )
             orders._apply_support_assignment()

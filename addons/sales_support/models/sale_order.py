@@ -26,7 +26,7 @@ ORDER_ERROR_FIELDS = {
 # Recorded by the server from Odoo's own steps; never written by users or scripts.
 O2C_PROTECTED_FIELDS = {
     *STEP_FIELD.values(), "order_entry_user_id", "o2c_late_notified_step", "o2c_stage",
-    "o2c_next_step", "date_o2c_next_deadline", "has_o2c_deliveries",
+    "o2c_next_step", "date_o2c_next_deadline", "has_o2c_deliveries", "is_coordinator_manual",
 }
 
 
@@ -48,6 +48,10 @@ class SaleOrder(models.Model):
         help="Coordinator in charge of this order: the customer's coordinator chosen by hand, "
              "else the assignment rules, else the salesperson's coordinator (backup while absent). "
              "Set it by hand to override them; clear it to go back to them.")
+    is_order_read_only_user = fields.Boolean(
+        compute="_compute_is_order_read_only_user",
+        help="The current user reads orders but does not work them (support assistants): hides "
+             "the buttons that Odoo's own groups would show them (pro-forma sending).")
     is_coordinator_manual = fields.Boolean(
         string="Coordinator Set by Hand", readonly=True, copy=False,
         help="The coordinator was chosen by hand: re-applying the assignment rules keeps it.")
@@ -58,6 +62,12 @@ class SaleOrder(models.Model):
         coordinators = self.env["sales.support.assignment.rule"]._get_order_coordinators(auto)
         for order in auto:
             order.coordinator_id = coordinators[order]
+
+    @api.depends_context("uid")
+    def _compute_is_order_read_only_user(self):
+        read_only = not self.env.user.has_group("sales_team.group_sale_salesman")
+        for order in self:
+            order.is_order_read_only_user = read_only
 
     @api.constrains("coordinator_id", "company_id")
     def _check_coordinator_id(self):
@@ -371,10 +381,12 @@ class SaleOrder(models.Model):
         manual = self.filtered(lambda o: o.coordinator_id and o.coordinator_id != expected[o])
         auto = self - manual
         ctx = {"sales_support_auto_assign": True}
+        # sudo: the manual flag is the server's bookkeeping of a coordinator chosen by hand
+        # (O2C_PROTECTED_FIELDS); the user only wrote the coordinator
         if manual.filtered(lambda o: not o.is_coordinator_manual):
-            manual.with_context(**ctx).write({"is_coordinator_manual": True})
+            manual.sudo().with_context(**ctx).write({"is_coordinator_manual": True})
         if auto.filtered("is_coordinator_manual"):
-            auto.with_context(**ctx).write({"is_coordinator_manual": False})
+            auto.sudo().with_context(**ctx).write({"is_coordinator_manual": False})
         if cleared:
             cleared.with_context(**ctx)._apply_support_assignment()
 

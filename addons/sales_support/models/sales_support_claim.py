@@ -197,9 +197,12 @@ class SalesSupportClaim(models.Model):
         for claim in self:
             source = claim.order_id
             claim.user_id = source.user_id or claim.partner_id.commercial_partner_id.user_id
+            # the one order of precedence of orders, requests and claims (assignment rules)
             claim.coordinator_id = (
                 source.coordinator_id
-                or claim.partner_id.commercial_partner_id.support_coordinator_id
+                or self.env["sales.support.assignment.rule"]._get_coordinator_for(
+                    claim.partner_id, claim.user_id, claim.company_id
+                )
                 or claim.coordinator_id
             )
 

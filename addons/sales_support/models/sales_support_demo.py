@@ -226,9 +226,26 @@ class SalesSupportDemo(models.AbstractModel):
                     )
                 )
             done, failed = self._demo_run(scenarios, clock, now)
+        # Today, what the scheduled actions do in the first hour of a server: SLA statuses as of
+        # now, and one activity per request deadline or order step that is late or at risk.
+        scenarios = [
+            ("scheduled action " + method, self._demo_cron(model, method))
+            for model, method in (
+                ("sales.support.request", "_cron_sla_late_activities"),
+                ("sale.order", "_cron_o2c_late_activities"),
+            )
+        ]
+        with freeze_time(now) as clock:
+            cron_done, cron_failed = self._demo_run(scenarios, clock, now)
         _logger.info(
-            "Sales Support demo history: %s steps played, %s scenarios cut short", done, failed
+            "Sales Support demo history: %s steps played, %s scenarios cut short",
+            done + cron_done,
+            failed + cron_failed,
         )
+
+    def _demo_cron(self, model, method):
+        yield fields.Datetime.now().replace(microsecond=0)
+        getattr(self.env[model], method)()
 
     def _demo_run(self, scenarios, clock, now):
         """Play the scenarios' steps in date order, the clock set to each step's date; a step

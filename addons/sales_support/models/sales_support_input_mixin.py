@@ -56,8 +56,9 @@ class SalesSupportInputMixin(models.AbstractModel):
             problem = self._get_input_problem(field, value)
             if problem:
                 raise ValidationError(_(
-                    "Wrong value for %(field)s of %(model)s (%(value)s): %(problem)s",
-                    field=label, model=description, value=repr(value)[:80], problem=problem))
+                    "Wrong value for %(field)s (%(name)s) of %(model)s (%(value)s): %(problem)s",
+                    field=label, name=name, model=description, value=repr(value)[:80],
+                    problem=problem))
 
     @api.model
     def _get_input_problem(self, field, value):

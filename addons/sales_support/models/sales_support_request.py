@@ -311,13 +311,10 @@ class SalesSupportRequest(models.Model):
         """The customer's coordinator, else the salesperson's (or their backup while absent);
         archived users and people who do not work for the request's company are passed over."""
         self.ensure_one()
-        company = self.company_id
-        customer_coordinator = self.partner_id.commercial_partner_id.support_coordinator_id
-        if customer_coordinator.active and company in customer_coordinator.company_ids:
-            return customer_coordinator
-        if self.user_id:
-            return self.user_id._get_effective_support_coordinator(company=company)
-        return self.env["res.users"]
+        # the one order of precedence of orders, requests and claims (assignment rules' model)
+        return self.env["sales.support.assignment.rule"]._get_coordinator_for(
+            self.partner_id, self.user_id, self.company_id
+        )
 
     @api.depends(
         "date_received",
@@ -504,6 +501,18 @@ class SalesSupportRequest(models.Model):
     # ------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------
+    @api.constrains("subject", "date_received")
+    def _check_subject_and_reception(self):
+        latest = fields.Datetime.now() + timedelta(days=1)
+        for request in self:
+            if not (request.subject or "").strip():
+                raise ValidationError(_("Give the request a subject: what does the customer ask for?"))
+            if request.date_received and request.date_received > latest:
+                raise ValidationError(_(
+                    "Request %(request)s is received in the future (%(date)s): enter when it was "
+                    "received (UTC), today at the latest.",
+                    request=request.name or request.subject, date=request.date_received))
+
     @api.constrains("partner_id", "company_id")
     def _check_partner_company(self):
         for request in self:

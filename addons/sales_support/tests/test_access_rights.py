@@ -71,10 +71,12 @@ class TestAccessRights(SalesSupportCommon):
         for mode in ("list", "kanban"):
             if mode in views["views"]:
                 spec = fields_spec(self.env, "sale.order", views["views"][mode]["arch"])
+                self.env.invalidate_all()  # a new request: nothing in cache
                 found = Order.web_search_read([("id", "in", orders.ids)], spec)
                 self.assertEqual({r["id"] for r in found["records"]}, set(orders.ids), mode)
         form_view = Order.get_views([(False, "form")])["views"]["form"]
         spec = fields_spec(self.env, "sale.order", form_view["arch"])
+        self.env.invalidate_all()
         for record in Order.browse(orders.ids).web_read(spec):
             self.assertIn(record["id"], orders.ids)
 
@@ -204,10 +206,15 @@ class TestAccessRights(SalesSupportCommon):
                             "price_unit": 5.0,
                         }
                     )
-                ]
+                ],
+                "tag_ids": [Command.create({"name": "Key account"})],
             }
         )
         self._open_views(self.assistant, self.order_1, "sales_support.sale_order_action_support")
+        if self.env.ref("o2c_kpi.sale_order_action_o2c_kpi_coordinator", raise_if_not_found=False):
+            self._open_views(
+                self.assistant, self.order_1, "o2c_kpi.sale_order_action_o2c_kpi_coordinator"
+            )
         self._open_views(self.assistant, self.order_1, "sale.action_orders")
         self._open_views(self.assistant, self.order_1, "sale.action_quotations_with_onboarding")
         Order = self.env["sale.order"].with_user(self.assistant)
