@@ -57,9 +57,7 @@ def read_allow_list(path):
             in_ignore = key.strip() == "ignore"
             reason = []
             if in_ignore and value.strip():
-                errors.append(
-                    f"{path.name}:{lineno}: put each ignore entry on its own line"
-                )
+                errors.append(f"{path.name}:{lineno}: put each ignore entry on its own line")
         elif in_ignore and section is not None:
             text = " ".join(r for r in reason if r)
             if not text:
@@ -70,9 +68,7 @@ def read_allow_list(path):
             try:
                 sections[section].append(AllowEntry(line, text, section, lineno))
             except re.error as exc:
-                errors.append(
-                    f"{path.name}:{lineno}: bad regular expression {line!r}: {exc}"
-                )
+                errors.append(f"{path.name}:{lineno}: bad regular expression {line!r}: {exc}")
             reason = []
     return sections, errors
 
@@ -166,9 +162,7 @@ def main(argv=None):
     for item in args.logs:
         kind, sep, filename = item.partition("=")
         if not sep or not kind or not filename:
-            parser.error(
-                f"{item!r}: expected KIND=LOGFILE, e.g. install=.logs/install.log"
-            )
+            parser.error(f"{item!r}: expected KIND=LOGFILE, e.g. install=.logs/install.log")
         path = Path(filename)
         if not path.is_file():
             print(f"checklog {kind}: {path} does not exist (the step wrote no log?)")

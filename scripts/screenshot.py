@@ -14,8 +14,8 @@ started on a free port for the time of the run (``--serve``, the project's odoo.
 A page is ``[name=]path[|step|step...]``; ``{model:domain}`` in the path is the id of the first
 record of ``model`` (JSON domain) that the user finds; a step clicks the first element matching a
 CSS selector, or ``selector@text`` the first one whose text contains ``text``; ``!selector`` waits
-for an element without clicking. Drives headless Chromium over the DevTools protocol
-(websocket-client); no other dependency.
+for an element without clicking, ``^selector`` scrolls it to the middle of the screen.
+Drives headless Chromium over the DevTools protocol (websocket-client); no other dependency.
 """
 
 import argparse
@@ -46,7 +46,7 @@ README_SHOTS = {
         (
             "coordinator_order_o2c",
             ORDERS + '/{sale.order:[["o2c_stage", "=", "paid"], ["claim_ids", "!=", false]]}'
-            "|a.nav-link@Order-to-Cash|!.o_field_widget[name=o2c_event_ids] .o_data_row",
+            "|a.nav-link@Order-to-Cash|^.o_field_widget[name=o2c_event_ids] .o_data_row",
         ),
         (
             "coordinator_claims",
@@ -184,6 +184,13 @@ class Browser:
             if step.startswith("!"):
                 self.wait_for(step[1:])
                 continue
+            if step.startswith("^"):
+                if self.wait_for(step[1:]):
+                    self.js(
+                        f"document.querySelector({json.dumps(step[1:])})"
+                        ".scrollIntoView({block: 'center'})"
+                    )
+                continue
             selector, _, text = step.partition("@")
             self.click(selector, text or None)
         time.sleep(2)  # animations, lazy images, avatars
@@ -216,7 +223,8 @@ def serve(db):
     odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo")
     port = _free_port()
     env = {**os.environ, "PROJECT_ROOT": str(ROOT), "ODOO_SRC": odoo_src}
-    log = open(ROOT / ".screenshot-server.log", "w")  # noqa: SIM115 - closed with the process
+    (ROOT / ".logs").mkdir(exist_ok=True)  # git-ignored, as the test logs
+    log = open(ROOT / ".logs" / "screenshot-server.log", "w")  # noqa: SIM115 - closed at exit
     proc = subprocess.Popen(
         [
             sys.executable,

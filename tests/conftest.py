@@ -55,9 +55,7 @@ def odoo_server():
     deadline = time.time() + 120
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(
-                f"the Odoo server exited ({proc.returncode}): see {log.name}"
-            )
+            raise RuntimeError(f"the Odoo server exited ({proc.returncode}): see {log.name}")
         try:
             with urllib.request.urlopen(f"{url}/web/health", timeout=2) as resp:
                 if resp.status == 200:
@@ -85,9 +83,7 @@ def login(odoo_server):
     import odoorpc
 
     def _login(user, password=None):
-        client = odoorpc.ODOO(
-            odoo_server["host"], port=odoo_server["port"], timeout=120
-        )
+        client = odoorpc.ODOO(odoo_server["host"], port=odoo_server["port"], timeout=120)
         client.login(odoo_server["db"], user, password or user)
         return client
 

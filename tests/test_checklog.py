@@ -65,9 +65,7 @@ def test_refused_rpc_calls_are_allowed_in_the_e2e_server_log_only(tmp_path):
 
 
 def test_record_in_an_unknown_format_is_not_silently_passed(tmp_path):
-    rc, out = _run(
-        tmp_path, ("pytest", "10:00:00,001 42 WARNING db1 odoo.x: no date\n")
-    )
+    rc, out = _run(tmp_path, ("pytest", "10:00:00,001 42 WARNING db1 odoo.x: no date\n"))
     assert rc == 1, out
     assert "unknown format" in out
 

@@ -34,9 +34,7 @@ def _run(cmd, cwd):
 def wheels(tmp_path_factory):
     """Build both wheels from a history-less copy; return {addon: ZipFile}."""
     src = tmp_path_factory.mktemp("clone")
-    files = _run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], ROOT
-    )
+    files = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], ROOT)
     for name in files.splitlines():
         if name.startswith("addons/") and (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +71,7 @@ def _metadata(archive):
 
 def test_wheel_names_follow_the_manifest_versions(wheels):
     expected = {
-        f"odoo_addon_{addon}-{_manifest(addon)['version']}-py3-none-any.whl"
-        for addon in ADDONS
+        f"odoo_addon_{addon}-{_manifest(addon)['version']}-py3-none-any.whl" for addon in ADDONS
     }
     assert set(wheels) == expected
 

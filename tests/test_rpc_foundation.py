@@ -10,14 +10,10 @@ def _xmlrpc(server, login, password):
     common = xmlrpc.client.ServerProxy(f"{server['url']}/xmlrpc/2/common")
     uid = common.authenticate(server["db"], login, password, {})
     assert uid, f"{login} could not log in"
-    models = xmlrpc.client.ServerProxy(
-        f"{server['url']}/xmlrpc/2/object", allow_none=True
-    )
+    models = xmlrpc.client.ServerProxy(f"{server['url']}/xmlrpc/2/object", allow_none=True)
 
     def call(model, method, *args, **kwargs):
-        return models.execute_kw(
-            server["db"], uid, password, model, method, list(args), kwargs
-        )
+        return models.execute_kw(server["db"], uid, password, model, method, list(args), kwargs)
 
     return uid, call
 
@@ -25,13 +21,9 @@ def _xmlrpc(server, login, password):
 def test_coordinator_creates_order_and_reads_its_coordinator(login):
     odoo = login("coordinator")
     coordinator_uid = odoo.env.uid
-    partner_id = odoo.env["res.partner"].search(
-        [("name", "=", "Prairie Office Supply")]
-    )[0]
+    partner_id = odoo.env["res.partner"].search([("name", "=", "Prairie Office Supply")])[0]
     salesperson_id = odoo.env["res.users"].search([("login", "=", "sales01")])[0]
-    product_id = odoo.env["product.product"].search([("sale_ok", "=", True)], limit=1)[
-        0
-    ]
+    product_id = odoo.env["product.product"].search([("sale_ok", "=", True)], limit=1)[0]
     order_id = odoo.env["sale.order"].create(
         {
             "partner_id": partner_id,
@@ -45,14 +37,10 @@ def test_coordinator_creates_order_and_reads_its_coordinator(login):
     assert order["coordinator_id"][0] == coordinator_uid
     assert order["is_coordinator_manual"] is False
     # the customer is served by the same coordinator
-    [partner] = odoo.execute(
-        "res.partner", "read", [partner_id], ["support_coordinator_id"]
-    )
+    [partner] = odoo.execute("res.partner", "read", [partner_id], ["support_coordinator_id"])
     assert partner["support_coordinator_id"][0] == coordinator_uid
     # and it is in the coordinator's own list
-    assert order_id in odoo.env["sale.order"].search(
-        [("coordinator_id", "=", coordinator_uid)]
-    )
+    assert order_id in odoo.env["sale.order"].search([("coordinator_id", "=", coordinator_uid)])
 
 
 def test_coordinator_cannot_read_another_coordinators_order(login, odoo_server):

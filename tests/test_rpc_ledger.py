@@ -26,11 +26,17 @@ def _xmlrpc(odoo_server, login):
 
 def _confirmed_order(call):
     partner_id = call("res.partner", "search", [("name", "=", "Prairie Office Supply")], limit=1)[0]
-    product_id = call("product.product", "search", [("type", "=", "service"), ("sale_ok", "=", True)], limit=1)[0]
-    order_id = call("sale.order", "create", {
-        "partner_id": partner_id,
-        "order_line": [(0, 0, {"product_id": product_id, "product_uom_qty": 2})],
-    })
+    product_id = call(
+        "product.product", "search", [("type", "=", "service"), ("sale_ok", "=", True)], limit=1
+    )[0]
+    order_id = call(
+        "sale.order",
+        "create",
+        {
+            "partner_id": partner_id,
+            "order_line": [(0, 0, {"product_id": product_id, "product_uom_qty": 2})],
+        },
+    )
     call("sale.order", "action_confirm", [order_id])
     return order_id
 
@@ -43,7 +49,9 @@ def test_forged_milestones_are_refused_over_xmlrpc(odoo_server):
             call("sale.order", "write", [order_id], values)
         assert fault.value.faultCode == 4, fault.value.faultString  # AccessError, not a traceback
         assert "recorded by Odoo" in fault.value.faultString
-    [order] = call("sale.order", "read", [order_id], ["o2c_stage", "date_o2c_paid", "date_o2c_shipped"])
+    [order] = call(
+        "sale.order", "read", [order_id], ["o2c_stage", "date_o2c_paid", "date_o2c_shipped"]
+    )
     assert order["o2c_stage"] == "entered"
     assert order["date_o2c_paid"] is False and order["date_o2c_shipped"] is False
 
@@ -51,10 +59,17 @@ def test_forged_milestones_are_refused_over_xmlrpc(odoo_server):
 def test_ledger_is_read_only_over_xmlrpc(odoo_server):
     call = _xmlrpc(odoo_server, "coordinator")
     order_id = _confirmed_order(call)
-    events = call("sales.support.o2c.event", "search_read", [("order_id", "=", order_id)],
-                  fields=["event_type", "date", "user_id", "source_ref"], order="id")
+    events = call(
+        "sales.support.o2c.event",
+        "search_read",
+        [("order_id", "=", order_id)],
+        fields=["event_type", "date", "user_id", "source_ref"],
+        order="id",
+    )
     assert [e["event_type"] for e in events] == ["request", "customer_confirmed", "entered"]
-    assert events[-1]["user_id"][0] == call("res.users", "search", [("login", "=", "coordinator")])[0]
+    assert (
+        events[-1]["user_id"][0] == call("res.users", "search", [("login", "=", "coordinator")])[0]
+    )
     manager = _xmlrpc(odoo_server, "csmanager")
     attempts = [
         ("create", ({"order_id": order_id, "event_type": "paid", "date": "2020-01-01 00:00:00"},)),
@@ -71,6 +86,7 @@ def test_ledger_is_read_only_over_xmlrpc(odoo_server):
 def test_manager_reads_durations_from_the_report(login):
     odoo = login("csmanager")
     Report = odoo.env["sales.support.o2c.report"]
-    rows = Report.read_group([("state", "=", "sale")], ["processing_hours:avg", "order_count:sum"],
-                             ["coordinator_id"])
+    rows = Report.read_group(
+        [("state", "=", "sale")], ["processing_hours:avg", "order_count:sum"], ["coordinator_id"]
+    )
     assert rows and all("processing_hours" in row for row in rows)

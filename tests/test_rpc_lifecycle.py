@@ -8,12 +8,8 @@ import pytest
 def test_request_sla_and_order_milestones_over_rpc(login):
     odoo = login("coordinator")
     Request = odoo.env["sales.support.request"]
-    partner_id = odoo.env["res.partner"].search(
-        [("name", "=", "Prairie Office Supply")]
-    )[0]
-    type_id = odoo.env["sales.support.request.type"].search(
-        [("code", "=", "quotation")]
-    )[0]
+    partner_id = odoo.env["res.partner"].search([("name", "=", "Prairie Office Supply")])[0]
+    type_id = odoo.env["sales.support.request.type"].search([("code", "=", "quotation")])[0]
     request_id = Request.create(
         {
             "subject": "50 desks for the new office",
@@ -47,13 +43,9 @@ def test_request_sla_and_order_milestones_over_rpc(login):
         <= request["date_resolution_deadline"]
     )
     # searchable by SLA status
-    assert request_id in Request.search(
-        [("sla_status", "=", "on_time"), ("id", "=", request_id)]
-    )
+    assert request_id in Request.search([("sla_status", "=", "on_time"), ("id", "=", request_id)])
 
-    action = odoo.execute(
-        "sales.support.request", "action_create_quotation", [request_id]
-    )
+    action = odoo.execute("sales.support.request", "action_create_quotation", [request_id])
     order_id = action["res_id"]
     product_id = odoo.env["product.product"].search(
         [("type", "=", "service"), ("sale_ok", "=", True)], limit=1
@@ -89,9 +81,7 @@ def test_request_sla_and_order_milestones_over_rpc(login):
     assert order["date_o2c_request"] == request["date_received"]
     assert order["date_o2c_entered"] and order["date_o2c_customer_confirmed"]
     assert order["o2c_stage"] == "entered"
-    assert (
-        order["o2c_next_step"] == "invoiced"
-    ), "a service order goes straight to invoicing"
+    assert order["o2c_next_step"] == "invoiced", "a service order goes straight to invoicing"
     assert order["is_o2c_late"] is False
     assert order["date_o2c_paid"] is False
     [request] = odoo.execute(
@@ -103,18 +93,12 @@ def test_request_sla_and_order_milestones_over_rpc(login):
 def test_bad_claim_quantity_is_a_validation_fault(odoo_server):
     common = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/common")
     uid = common.authenticate(odoo_server["db"], "coordinator", "coordinator", {})
-    models = xmlrpc.client.ServerProxy(
-        f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True
-    )
+    models = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True)
 
     def call(model, method, *args):
-        return models.execute_kw(
-            odoo_server["db"], uid, "coordinator", model, method, list(args)
-        )
+        return models.execute_kw(odoo_server["db"], uid, "coordinator", model, method, list(args))
 
-    partner_id = call(
-        "res.partner", "search", [("name", "=", "Prairie Office Supply")]
-    )[0]
+    partner_id = call("res.partner", "search", [("name", "=", "Prairie Office Supply")])[0]
     product_id = call("product.product", "search", [("sale_ok", "=", True)], 0, 1)[0]
     before = call("sales.support.claim", "search_count", [])
     with pytest.raises(xmlrpc.client.Fault) as fault:

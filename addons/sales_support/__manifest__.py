@@ -2,13 +2,6 @@
     "name": "Sales Support",
     "version": "18.0.1.1.0",
     "summary": "Sales-support back office: coordinators, assignment, Order-to-Cash follow-up",
-    "description": """
-Sales Support
-=============
-A sales-support function for the sales force: support staff at three levels
-(assistant, coordinator, customer-service manager), each coordinator serving a group
-of salespeople, assigned automatically to customers and their orders.
-""",
     "category": "Sales/Sales Support",
     "author": "Sales Support founders",
     "website": "https://example.com/sales-support",

@@ -6,12 +6,13 @@ from odoo.addons.sales_support.tests.common import SalesSupportCommon
 
 @tagged("post_install", "-at_install")
 class TestO2cKpiAccess(SalesSupportCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.kpi_group = cls.env.ref("o2c_kpi.group_o2c_kpi_manager")
-        cls.kpi_manager = new_test_user(cls.env, login="kpi_manager", groups="o2c_kpi.group_o2c_kpi_manager")
+        cls.kpi_manager = new_test_user(
+            cls.env, login="kpi_manager", groups="o2c_kpi.group_o2c_kpi_manager"
+        )
         cls.order_1 = cls._create_order(cls.customer_1)
         cls.order_3 = cls._create_order(cls.customer_3)
 
@@ -24,8 +25,13 @@ class TestO2cKpiAccess(SalesSupportCommon):
     def test_kpi_manager_reads_orders_by_coordinator(self):
         """The Reporting menu's analysis groups every order of the company by coordinator."""
         Order = self.env["sale.order"].with_user(self.kpi_manager)
-        groups = dict(Order._read_group(
-            [("id", "in", (self.order_1 | self.order_3).ids)], ["coordinator_id"], ["amount_untaxed:sum"]))
+        groups = dict(
+            Order._read_group(
+                [("id", "in", (self.order_1 | self.order_3).ids)],
+                ["coordinator_id"],
+                ["amount_untaxed:sum"],
+            )
+        )
         self.assertEqual(set(groups), {self.coordinator, self.coordinator_2})
         self.assertAlmostEqual(groups[self.coordinator], self.order_1.amount_untaxed)
         with self.assertRaises(AccessError):
@@ -44,8 +50,11 @@ class TestO2cKpiAccess(SalesSupportCommon):
 
     def test_kpi_manager_reads_the_o2c_analysis(self):
         self.order_1.action_confirm()
-        rows = self.env["sales.support.o2c.report"].with_user(self.kpi_manager).search(
-            [("order_id", "in", (self.order_1 | self.order_3).ids)])
+        rows = (
+            self.env["sales.support.o2c.report"]
+            .with_user(self.kpi_manager)
+            .search([("order_id", "in", (self.order_1 | self.order_3).ids)])
+        )
         self.assertEqual(rows.order_id, self.order_1 | self.order_3)
         row = rows.filtered(lambda r: r.order_id == self.order_1)
         self.assertEqual(row.o2c_stage, self.order_1.o2c_stage)

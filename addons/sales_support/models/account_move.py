@@ -28,8 +28,14 @@ class AccountMove(models.Model):
         values = []
         for move in customer:
             for order in move._get_o2c_sale_orders():
-                values.append({"order_id": order, "event_type": move._get_o2c_posted_event_type(),
-                               "source": move, "name": move.name})
+                values.append(
+                    {
+                        "order_id": order,
+                        "event_type": move._get_o2c_posted_event_type(),
+                        "source": move,
+                        "name": move.name,
+                    }
+                )
         if values:
             self.env["sales.support.o2c.event"]._log_events(values)
             customer._get_o2c_sale_orders()._o2c_sync()
@@ -50,8 +56,16 @@ class AccountMove(models.Model):
     def _log_o2c_invoice_undone(self, orders):
         if not orders:
             return
-        self.env["sales.support.o2c.event"]._log_events([
-            {"order_id": order, "event_type": "invoice_cancelled", "source": move, "name": move.name}
-            for move in self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
-            for order in move._get_o2c_sale_orders()])
+        self.env["sales.support.o2c.event"]._log_events(
+            [
+                {
+                    "order_id": order,
+                    "event_type": "invoice_cancelled",
+                    "source": move,
+                    "name": move.name,
+                }
+                for move in self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+                for order in move._get_o2c_sale_orders()
+            ]
+        )
         orders._o2c_sync()

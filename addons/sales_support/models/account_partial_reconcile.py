@@ -6,7 +6,9 @@ class AccountPartialReconcile(models.Model):
 
     def _get_o2c_invoices(self):
         moves = (self.debit_move_id | self.credit_move_id).move_id
-        return moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund") and m.state == "posted")
+        return moves.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_refund") and m.state == "posted"
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -14,8 +16,12 @@ class AccountPartialReconcile(models.Model):
         invoices = partials._get_o2c_invoices().filtered(lambda m: m.move_type == "out_invoice")
         if invoices:
             values = [
-                {"order_id": order, "event_type": "payment", "source": partial,
-                 "name": invoice.name}
+                {
+                    "order_id": order,
+                    "event_type": "payment",
+                    "source": partial,
+                    "name": invoice.name,
+                }
                 for partial in partials
                 for invoice in (partial.debit_move_id | partial.credit_move_id).move_id & invoices
                 for order in invoice._get_o2c_sale_orders()

@@ -1,5 +1,6 @@
 """Sales Support on sale.order: coordinator assignment, Order-to-Cash milestones and order-entry
 error detection."""
+
 from collections import defaultdict
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_datetime
 
-from ..tools import count_related, format_delay, form_action
+from ..tools import count_related, form_action, format_delay
 from .sales_support_o2c_event import end_of_day
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
@@ -25,8 +26,14 @@ ORDER_ERROR_FIELDS = {
 
 # Recorded by the server from Odoo's own steps; never written by users or scripts.
 O2C_PROTECTED_FIELDS = {
-    *STEP_FIELD.values(), "order_entry_user_id", "o2c_late_notified_step", "o2c_stage",
-    "o2c_next_step", "date_o2c_next_deadline", "has_o2c_deliveries", "is_coordinator_manual",
+    *STEP_FIELD.values(),
+    "order_entry_user_id",
+    "o2c_late_notified_step",
+    "o2c_stage",
+    "o2c_next_step",
+    "date_o2c_next_deadline",
+    "has_o2c_deliveries",
+    "is_coordinator_manual",
 }
 
 
@@ -41,20 +48,32 @@ class SaleOrder(models.Model):
     # Support assignment
     # ------------------------------------------------------------
     coordinator_id = fields.Many2one(
-        "res.users", string="Support Coordinator",
-        compute="_compute_coordinator_id", store=True, readonly=False, precompute=True,
-        index="btree_not_null", tracking=True, copy=False,
-        domain="[('support_level', 'in', ('coordinator', 'manager')), ('company_ids', 'in', company_id)]",
+        "res.users",
+        string="Support Coordinator",
+        compute="_compute_coordinator_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        domain="[('support_level', 'in', ('coordinator', 'manager')), "
+        "('company_ids', 'in', company_id)]",
         help="Coordinator in charge of this order: the customer's coordinator chosen by hand, "
-             "else the assignment rules, else the salesperson's coordinator (backup while absent). "
-             "Set it by hand to override them; clear it to go back to them.")
+        "else the assignment rules, else the salesperson's coordinator (backup while absent). "
+        "Set it by hand to override them; clear it to go back to them.",
+    )
     is_order_read_only_user = fields.Boolean(
         compute="_compute_is_order_read_only_user",
         help="The current user reads orders but does not work them (support assistants): hides "
-             "the buttons that Odoo's own groups would show them (pro-forma sending).")
+        "the buttons that Odoo's own groups would show them (pro-forma sending).",
+    )
     is_coordinator_manual = fields.Boolean(
-        string="Coordinator Set by Hand", readonly=True, copy=False,
-        help="The coordinator was chosen by hand: re-applying the assignment rules keeps it.")
+        string="Coordinator Set by Hand",
+        readonly=True,
+        copy=False,
+        help="The coordinator was chosen by hand: re-applying the assignment rules keeps it.",
+    )
 
     @api.depends("user_id", "team_id", "partner_id", "company_id", "order_line.product_id")
     def _compute_coordinator_id(self):
@@ -75,114 +94,208 @@ class SaleOrder(models.Model):
             coordinator = order.coordinator_id
             coordinator._check_can_serve(_("the coordinator of order %(order)s", order=order.name))
             if order.company_id not in coordinator.company_ids:
-                raise ValidationError(_(
-                    "%(coordinator)s does not work for %(company)s and cannot coordinate order "
-                    "%(order)s: choose a coordinator of that company.",
-                    coordinator=coordinator.name, company=order.company_id.name, order=order.name))
-
+                raise ValidationError(
+                    _(
+                        "%(coordinator)s does not work for %(company)s and cannot coordinate order "
+                        "%(order)s: choose a coordinator of that company.",
+                        coordinator=coordinator.name,
+                        company=order.company_id.name,
+                        order=order.name,
+                    )
+                )
 
     # ------------------------------------------------------------
     # Links
     # ------------------------------------------------------------
     support_request_id = fields.Many2one(
-        "sales.support.request", string="Customer Request", index="btree_not_null", copy=False,
-        check_company=True, tracking=True)
+        "sales.support.request",
+        string="Customer Request",
+        index="btree_not_null",
+        copy=False,
+        check_company=True,
+        tracking=True,
+    )
     claim_ids = fields.One2many("sales.support.claim", "order_id", string="Claims")
     claim_count = fields.Integer(compute="_compute_claim_count")
-    order_error_ids = fields.One2many("sales.support.order.error", "order_id", string="Order-Entry Errors")
+    order_error_ids = fields.One2many(
+        "sales.support.order.error", "order_id", string="Order-Entry Errors"
+    )
     order_error_count = fields.Integer(compute="_compute_order_error_count")
     origin_order_id = fields.Many2one(
-        "sale.order", string="Copied From", readonly=True, copy=False, index="btree_not_null",
+        "sale.order",
+        string="Copied From",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         help="The order this one was duplicated from (a cancelled order replaced by a copy is "
-             "logged as an order-entry error).")
+        "logged as an order-entry error).",
+    )
     order_entry_user_id = fields.Many2one(
-        "res.users", string="Entered By", readonly=True, copy=False,
-        help="Who confirmed (entered) the order in the system.")
+        "res.users",
+        string="Entered By",
+        readonly=True,
+        copy=False,
+        help="Who confirmed (entered) the order in the system.",
+    )
 
     # ------------------------------------------------------------
     # Milestones (stored, UTC), derived from the Order-to-Cash ledger
     # ------------------------------------------------------------
-    o2c_event_ids = fields.One2many("sales.support.o2c.event", "order_id", string="Order-to-Cash Events")
+    o2c_event_ids = fields.One2many(
+        "sales.support.o2c.event", "order_id", string="Order-to-Cash Events"
+    )
     date_o2c_request = fields.Datetime(
-        string="Request Received", compute="_compute_o2c_milestones", store=True, copy=False,
-        help="Reception of the linked customer request, else the creation of the quotation.")
+        string="Request Received",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
+        help="Reception of the linked customer request, else the creation of the quotation.",
+    )
     date_o2c_quotation_sent = fields.Datetime(
-        string="Quotation Sent", compute="_compute_o2c_milestones", store=True, copy=False,
-        help="First time the quotation was sent (by e-mail or marked as sent).")
+        string="Quotation Sent",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
+        help="First time the quotation was sent (by e-mail or marked as sent).",
+    )
     date_o2c_customer_confirmed = fields.Datetime(
-        string="Confirmed by Customer", compute="_compute_o2c_milestones", store=True, copy=False,
+        string="Confirmed by Customer",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
         help="Customer's signature on the portal, the 'Customer Confirmed' button (purchase order "
-             "received), else the order entry.")
+        "received), else the order entry.",
+    )
     date_o2c_entered = fields.Datetime(
-        string="Order Entered", compute="_compute_o2c_milestones", store=True, copy=False,
-        help="Confirmation of the order in Odoo.")
+        string="Order Entered",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
+        help="Confirmation of the order in Odoo.",
+    )
     date_o2c_goods_ready = fields.Datetime(
-        string="Goods Ready", compute="_compute_o2c_milestones", store=True, copy=False,
-        help="When every outgoing delivery became fully reserved (at the latest, when shipped).")
+        string="Goods Ready",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
+        help="When every outgoing delivery became fully reserved (at the latest, when shipped).",
+    )
     date_o2c_shipped = fields.Datetime(
-        string="Shipped", compute="_compute_o2c_milestones", store=True, copy=False,
-        help="Validation of the last outgoing delivery (returns and replacements excluded).")
+        string="Shipped",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
+        help="Validation of the last outgoing delivery (returns and replacements excluded).",
+    )
     date_o2c_invoiced = fields.Datetime(
-        string="Invoiced", compute="_compute_o2c_milestones", store=True, copy=False,
-        help="When nothing was left to invoice (down payments do not count).")
+        string="Invoiced",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
+        help="When nothing was left to invoice (down payments do not count).",
+    )
     date_o2c_paid = fields.Datetime(
-        string="Paid", compute="_compute_o2c_milestones", store=True, copy=False,
-        help="Date of the reconciliation that settled the last invoice, nothing being left to invoice.")
+        string="Paid",
+        compute="_compute_o2c_milestones",
+        store=True,
+        copy=False,
+        help="Date of the reconciliation that settled the last invoice, nothing being left to "
+        "invoice.",
+    )
     has_o2c_deliveries = fields.Boolean(compute="_compute_has_o2c_deliveries", store=True)
 
     # ------------------------------------------------------------
     # Stage, next step, lateness
     # ------------------------------------------------------------
     o2c_stage = fields.Selection(
-        O2C_STAGES, string="O2C Stage", compute="_compute_o2c_stage", store=True, index=True,
-        group_expand="_group_expand_o2c_stage", copy=False,
-        help="Last Order-to-Cash step reached, in order.")
-    o2c_next_step = fields.Selection(O2C_STEP_SELECTION, string="Next Step", compute="_compute_o2c_stage",
-                                     store=True, copy=False)
+        O2C_STAGES,
+        compute="_compute_o2c_stage",
+        store=True,
+        index=True,
+        group_expand="_group_expand_o2c_stage",
+        copy=False,
+        help="Last Order-to-Cash step reached, in order.",
+    )
+    o2c_next_step = fields.Selection(
+        O2C_STEP_SELECTION, string="Next Step", compute="_compute_o2c_stage", store=True, copy=False
+    )
     date_o2c_next_deadline = fields.Datetime(
-        string="Next Step Due", compute="_compute_o2c_stage", store=True, index=True, copy=False,
+        string="Next Step Due",
+        compute="_compute_o2c_stage",
+        store=True,
+        index=True,
+        copy=False,
         help="When the next step is due, from the step targets. Empty when the next step cannot be "
-             "worked yet (for example nothing to invoice before the delivery).")
-    is_o2c_late = fields.Boolean(string="Late", compute="_compute_is_o2c_late", search="_search_is_o2c_late")
-    o2c_late_step = fields.Selection(O2C_STEP_SELECTION, string="Late Step", compute="_compute_is_o2c_late")
+        "worked yet (for example nothing to invoice before the delivery).",
+    )
+    is_o2c_late = fields.Boolean(
+        string="Late", compute="_compute_is_o2c_late", search="_search_is_o2c_late"
+    )
+    o2c_late_step = fields.Selection(
+        O2C_STEP_SELECTION, string="Late Step", compute="_compute_is_o2c_late"
+    )
     o2c_late_text = fields.Char(string="Late By", compute="_compute_is_o2c_late")
     o2c_late_notified_step = fields.Selection(
-        O2C_STEP_SELECTION, readonly=True, copy=False,
-        help="Step for which the coordinator already got a late activity.")
+        O2C_STEP_SELECTION,
+        readonly=True,
+        copy=False,
+        help="Step for which the coordinator already got a late activity.",
+    )
 
     # planned dates (not stored: they follow the step targets)
-    date_o2c_planned_quotation_sent = fields.Datetime(string="Quotation Planned", compute="_compute_o2c_planned")
-    date_o2c_planned_customer_confirmed = fields.Datetime(string="Customer Confirmation Planned",
-                                                          compute="_compute_o2c_planned")
-    date_o2c_planned_entered = fields.Datetime(string="Entry Planned", compute="_compute_o2c_planned")
-    date_o2c_planned_goods_ready = fields.Datetime(string="Goods Ready Planned", compute="_compute_o2c_planned")
-    date_o2c_planned_shipped = fields.Datetime(string="Shipment Planned", compute="_compute_o2c_planned")
-    date_o2c_planned_invoiced = fields.Datetime(string="Invoice Planned", compute="_compute_o2c_planned")
-    date_o2c_planned_paid = fields.Datetime(string="Payment Planned", compute="_compute_o2c_planned")
+    date_o2c_planned_quotation_sent = fields.Datetime(
+        string="Quotation Planned", compute="_compute_o2c_planned"
+    )
+    date_o2c_planned_customer_confirmed = fields.Datetime(
+        string="Customer Confirmation Planned", compute="_compute_o2c_planned"
+    )
+    date_o2c_planned_entered = fields.Datetime(
+        string="Entry Planned", compute="_compute_o2c_planned"
+    )
+    date_o2c_planned_goods_ready = fields.Datetime(
+        string="Goods Ready Planned", compute="_compute_o2c_planned"
+    )
+    date_o2c_planned_shipped = fields.Datetime(
+        string="Shipment Planned", compute="_compute_o2c_planned"
+    )
+    date_o2c_planned_invoiced = fields.Datetime(
+        string="Invoice Planned", compute="_compute_o2c_planned"
+    )
+    date_o2c_planned_paid = fields.Datetime(
+        string="Payment Planned", compute="_compute_o2c_planned"
+    )
 
     # ------------------------------------------------------------
     # Durations (hours, wall clock; not stored: averages come from sales.support.o2c.report,
     # where a step not reached is NULL, not 0)
     # ------------------------------------------------------------
     o2c_quotation_hours = fields.Float("Request to Quotation (h)", compute="_compute_o2c_durations")
-    o2c_confirmation_hours = fields.Float("Quotation to Customer Confirmation (h)",
-                                          compute="_compute_o2c_durations")
+    o2c_confirmation_hours = fields.Float(
+        "Quotation to Customer Confirmation (h)", compute="_compute_o2c_durations"
+    )
     o2c_entry_hours = fields.Float("Confirmation to Entry (h)", compute="_compute_o2c_durations")
     o2c_processing_hours = fields.Float("Request to Entry (h)", compute="_compute_o2c_durations")
-    o2c_preparation_hours = fields.Float("Entry to Goods Ready (h)", compute="_compute_o2c_durations")
-    o2c_shipping_hours = fields.Float("Goods Ready to Shipment (h)", compute="_compute_o2c_durations")
+    o2c_preparation_hours = fields.Float(
+        "Entry to Goods Ready (h)", compute="_compute_o2c_durations"
+    )
+    o2c_shipping_hours = fields.Float(
+        "Goods Ready to Shipment (h)", compute="_compute_o2c_durations"
+    )
     o2c_invoicing_hours = fields.Float("Shipment to Invoice (h)", compute="_compute_o2c_durations")
     o2c_payment_hours = fields.Float("Invoice to Payment (h)", compute="_compute_o2c_durations")
     o2c_cycle_hours = fields.Float("Whole Cycle (h)", compute="_compute_o2c_durations")
 
     def init(self):
-        super().init()
+        res = super().init()
         # The late-step cron reads only the orders not yet reminded for their next step.
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL("""
             CREATE INDEX IF NOT EXISTS sale_order_o2c_late_pending_idx
                 ON sale_order (date_o2c_next_deadline)
              WHERE o2c_next_step IS DISTINCT FROM o2c_late_notified_step
-        """))
+        """)
+        )
+        return res
 
     # ------------------------------------------------------------
     # Computes
@@ -208,7 +321,9 @@ class SaleOrder(models.Model):
             for code, fname in STEP_FIELD.items():
                 order[fname] = reached.get(code, False)
 
-    @api.depends("state", "picking_ids.picking_type_code", "picking_ids.state", "picking_ids.return_id")
+    @api.depends(
+        "state", "picking_ids.picking_type_code", "picking_ids.state", "picking_ids.return_id"
+    )
     def _compute_has_o2c_deliveries(self):
         for order in self:
             order.has_o2c_deliveries = bool(order._get_o2c_deliveries())
@@ -280,8 +395,13 @@ class SaleOrder(models.Model):
             order.is_o2c_late = late
             order.o2c_late_step = order.o2c_next_step if late else False
             order.o2c_late_text = (
-                self.env._("late by %(delay)s", delay=format_delay(self.env, now - order.date_o2c_next_deadline))
-                if late else False)
+                self.env._(
+                    "late by %(delay)s",
+                    delay=format_delay(self.env, now - order.date_o2c_next_deadline),
+                )
+                if late
+                else False
+            )
 
     def _search_is_o2c_late(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -296,7 +416,11 @@ class SaleOrder(models.Model):
             previous = order.date_o2c_request
             for code, _label, fname in O2C_STEPS[1:]:
                 planned = False
-                skip = code in ("goods_ready", "shipped") and order.date_o2c_entered and not order.has_o2c_deliveries
+                skip = (
+                    code in ("goods_ready", "shipped")
+                    and order.date_o2c_entered
+                    and not order.has_o2c_deliveries
+                )
                 if previous and not skip and targets.get(code):
                     planned = previous + timedelta(hours=targets[code])
                 order[f"date_o2c_planned_{code}"] = planned
@@ -331,16 +455,19 @@ class SaleOrder(models.Model):
         orders = super().create(vals_list)
         orders._log_o2c_request_events()
         if not self.env.context.get("sales_support_auto_assign"):
-            given = self.browse([
-                order.id for order, vals in zip(orders, vals_list) if vals.get("coordinator_id")
-            ])
+            given = self.browse(
+                [
+                    order.id
+                    for order, vals in zip(orders, vals_list, strict=False)
+                    if vals.get("coordinator_id")
+                ]
+            )
             given._flag_manual_coordinator()
         return orders
 
-
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        for order, vals in zip(self, vals_list):
+        for order, vals in zip(self, vals_list, strict=False):
             vals.setdefault("origin_order_id", order.id)
         return vals_list
 
@@ -394,15 +521,22 @@ class SaleOrder(models.Model):
     # Actions
     # ------------------------------------------------------------
     def action_confirm(self):
-        if (self.env.user.has_group("sales_support.group_support_assistant")
-                and not self.env.user.has_group("sales_team.group_sale_salesman")):
-            raise AccessError(_(
-                "Assistants do the paperwork of orders but do not confirm them: ask the coordinator "
-                "(%(coordinators)s) or the salesperson to confirm %(orders)s.",
-                coordinators=", ".join(self.coordinator_id.mapped("name")) or _("none yet"),
-                orders=", ".join(self.mapped("name"))))
+        if self.env.user.has_group(
+            "sales_support.group_support_assistant"
+        ) and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(
+                _(
+                    "Assistants do the paperwork of orders but do not confirm them: ask the "
+                    "coordinator "
+                    "(%(coordinators)s) or the salesperson to confirm %(orders)s.",
+                    coordinators=", ".join(self.coordinator_id.mapped("name")) or _("none yet"),
+                    orders=", ".join(self.mapped("name")),
+                )
+            )
         res = super().action_confirm()
-        replacements = self.filtered(lambda o: o.origin_order_id.state == "cancel")._get_replacements()
+        replacements = self.filtered(
+            lambda o: o.origin_order_id.state == "cancel"
+        )._get_replacements()
         if replacements:
             replacements._log_replacement_errors()
         return res
@@ -413,7 +547,11 @@ class SaleOrder(models.Model):
         return res
 
     def message_post(self, **kwargs):
-        drafts = self.filtered(lambda o: o.state == "draft") if self.env.context.get("mark_so_as_sent") else None
+        drafts = (
+            self.filtered(lambda o: o.state == "draft")
+            if self.env.context.get("mark_so_as_sent")
+            else None
+        )
         message = super().message_post(**kwargs)
         if drafts:
             drafts.filtered(lambda o: o.state == "sent")._log_o2c_quotation_sent()
@@ -430,8 +568,12 @@ class SaleOrder(models.Model):
         res = super().action_draft()
         reopened = cancelled.filtered(lambda o: o.state == "draft")
         if reopened:
-            self.env["sales.support.o2c.event"]._log_events([
-                {"order_id": order, "event_type": "reopened", "source": order} for order in reopened])
+            self.env["sales.support.o2c.event"]._log_events(
+                [
+                    {"order_id": order, "event_type": "reopened", "source": order}
+                    for order in reopened
+                ]
+            )
             # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields)
             reopened.sudo().order_entry_user_id = False
         return res
@@ -440,16 +582,21 @@ class SaleOrder(models.Model):
         entered = self.filtered(lambda o: o.date_o2c_entered)
         to_log = self.filtered(lambda o: o.state != "cancel")
         res = super()._action_cancel()
-        self.env["sales.support.o2c.event"]._log_events([
-            {"order_id": order, "event_type": "cancelled", "source": order}
-            for order in to_log if order.state == "cancel"])
+        self.env["sales.support.o2c.event"]._log_events(
+            [
+                {"order_id": order, "event_type": "cancelled", "source": order}
+                for order in to_log
+                if order.state == "cancel"
+            ]
+        )
         if entered:
             copies = self.search([("origin_order_id", "in", entered.ids), ("state", "=", "sale")])
             copies._get_replacements()._log_replacement_errors()
         return res
 
     def action_apply_assignment_rules(self):
-        """Button / list action: re-apply the rules to the selected orders (manual overrides kept)."""
+        """Button / list action: re-apply the rules to the selected orders (manual overrides
+        kept)."""
         self.check_access("write")
         changed = self._apply_support_assignment()
         return {
@@ -457,8 +604,11 @@ class SaleOrder(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("%(changed)s of %(total)s orders got a new coordinator.",
-                             changed=changed, total=len(self)),
+                "message": _(
+                    "%(changed)s of %(total)s orders got a new coordinator.",
+                    changed=changed,
+                    total=len(self),
+                ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -468,10 +618,18 @@ class SaleOrder(models.Model):
         if self.filtered(lambda o: o.state not in ("draft", "sent")):
             raise UserError(_("Only quotations can be marked as confirmed by the customer."))
         self.check_access("write")
-        self.env["sales.support.o2c.event"]._log_events([
-            {"order_id": order, "event_type": "customer_confirmed", "source": order,
-             "name": self.env._("Purchase order received")}
-            for order in self if not order.date_o2c_customer_confirmed])
+        self.env["sales.support.o2c.event"]._log_events(
+            [
+                {
+                    "order_id": order,
+                    "event_type": "customer_confirmed",
+                    "source": order,
+                    "name": self.env._("Purchase order received"),
+                }
+                for order in self
+                if not order.date_o2c_customer_confirmed
+            ]
+        )
         return True
 
     def action_view_support_request(self):
@@ -480,14 +638,20 @@ class SaleOrder(models.Model):
 
     def action_view_claims(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sales_support.sales_support_claim_action")
-        action.update(domain=[("order_id", "=", self.id)],
-                      context={"default_order_id": self.id, "default_partner_id": self.partner_id.id})
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_support.sales_support_claim_action"
+        )
+        action.update(
+            domain=[("order_id", "=", self.id)],
+            context={"default_order_id": self.id, "default_partner_id": self.partner_id.id},
+        )
         return action
 
     def action_view_order_errors(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sales_support.sales_support_order_error_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_support.sales_support_order_error_action"
+        )
         action.update(domain=[("order_id", "=", self.id)], context={"default_order_id": self.id})
         return action
 
@@ -496,15 +660,21 @@ class SaleOrder(models.Model):
         invoice and its products filled in: nothing is written until the user saves."""
         self.ensure_one()
         return self.env["sales.support.claim"]._get_new_claim_action(
-            self, request=self.support_request_id)
+            self, request=self.support_request_id
+        )
 
     def action_log_order_error(self):
         """A new order-entry error form for this order, charged to who entered it."""
         self.ensure_one()
         self.env["sales.support.order.error"].check_access("create")
         if self.state not in ("sale", "cancel"):
-            raise UserError(_("Order %(order)s is a quotation: order-entry errors are logged on "
-                              "confirmed orders.", order=self.name))
+            raise UserError(
+                _(
+                    "Order %(order)s is a quotation: order-entry errors are logged on "
+                    "confirmed orders.",
+                    order=self.name,
+                )
+            )
         responsible = self.env["sales.support.order.error"]._get_responsible(self)
         return {
             "type": "ir.actions.act_window",
@@ -544,6 +714,7 @@ class SaleOrder(models.Model):
         for coordinator, order_ids in by_coordinator.items():
             batch.browse(order_ids).write({"coordinator_id": coordinator.id})
         return sum(len(ids) for ids in by_coordinator.values())
+
     # ------------------------------------------------------------
     # Order-to-Cash ledger: events recorded by Odoo's own steps
     # ------------------------------------------------------------
@@ -553,36 +724,56 @@ class SaleOrder(models.Model):
         steps: no user (nor script over RPC) may write them, whatever the view says."""
         forged = O2C_PROTECTED_FIELDS & vals.keys()
         if forged and not self.env.su:
-            labels = ", ".join(sorted(self._fields[f].get_description(self.env)["string"] for f in forged))
-            raise AccessError(_(
-                "%(fields)s are recorded by Odoo from the order's own steps (quotation sent, "
-                "confirmation, deliveries, invoices, payments) and cannot be written. Do the step "
-                "itself instead.", fields=labels))
+            labels = ", ".join(
+                sorted(self._fields[f].get_description(self.env)["string"] for f in forged)
+            )
+            raise AccessError(
+                _(
+                    "%(fields)s are recorded by Odoo from the order's own steps (quotation sent, "
+                    "confirmation, deliveries, invoices, payments) and cannot be written. Do the "
+                    "step "
+                    "itself instead.",
+                    fields=labels,
+                )
+            )
 
     def _log_o2c_request_events(self):
-        """The request milestone: the linked customer request's reception, else the quotation's creation."""
+        """The request milestone: the linked customer request's reception, else the quotation's
+        creation."""
         now = fields.Datetime.now()
-        self.env["sales.support.o2c.event"]._log_events([{
-            "order_id": order,
-            "event_type": "request",
-            "date": order.support_request_id.date_received or now,
-            "source": order.support_request_id or order,
-        } for order in self])
+        self.env["sales.support.o2c.event"]._log_events(
+            [
+                {
+                    "order_id": order,
+                    "event_type": "request",
+                    "date": order.support_request_id.date_received or now,
+                    "source": order.support_request_id or order,
+                }
+                for order in self
+            ]
+        )
 
     def _log_o2c_customer_signatures(self):
-        self.env["sales.support.o2c.event"]._log_events([{
-            "order_id": order,
-            "event_type": "customer_confirmed",
-            "date": order.signed_on,
-            "source": order,
-            "name": self.env._("Signed online by %(name)s", name=order.signed_by or "-"),
-        } for order in self if order.signed_on and not order.date_o2c_customer_confirmed])
+        self.env["sales.support.o2c.event"]._log_events(
+            [
+                {
+                    "order_id": order,
+                    "event_type": "customer_confirmed",
+                    "date": order.signed_on,
+                    "source": order,
+                    "name": self.env._("Signed online by %(name)s", name=order.signed_by or "-"),
+                }
+                for order in self
+                if order.signed_on and not order.date_o2c_customer_confirmed
+            ]
+        )
 
     def _log_o2c_quotation_sent(self):
         if not self:
             return
-        self.env["sales.support.o2c.event"]._log_events([
-            {"order_id": order, "event_type": "quotation_sent", "source": order} for order in self])
+        self.env["sales.support.o2c.event"]._log_events(
+            [{"order_id": order, "event_type": "quotation_sent", "source": order} for order in self]
+        )
         requests = self.support_request_id
         if requests and hasattr(requests, "_on_quotation_sent"):
             requests._on_quotation_sent()
@@ -597,14 +788,29 @@ class SaleOrder(models.Model):
         for order in self:
             creator = order.create_uid
             entry_user = person or (
-                creator if creator._is_internal() and not creator._is_superuser() else order.user_id)
+                creator if creator._is_internal() and not creator._is_superuser() else order.user_id
+            )
             date = order.date_order or fields.Datetime.now()
             if not order.date_o2c_customer_confirmed:
-                values.append({"order_id": order, "event_type": "customer_confirmed", "date": date,
-                               "source": order, "user_id": entry_user.id,
-                               "name": _("Confirmed at order entry")})
-            values.append({"order_id": order, "event_type": "entered", "date": date,
-                           "source": order, "user_id": entry_user.id})
+                values.append(
+                    {
+                        "order_id": order,
+                        "event_type": "customer_confirmed",
+                        "date": date,
+                        "source": order,
+                        "user_id": entry_user.id,
+                        "name": _("Confirmed at order entry"),
+                    }
+                )
+            values.append(
+                {
+                    "order_id": order,
+                    "event_type": "entered",
+                    "date": date,
+                    "source": order,
+                    "user_id": entry_user.id,
+                }
+            )
             # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields)
             order.sudo().order_entry_user_id = entry_user
         self.env["sales.support.o2c.event"]._log_events(values)
@@ -614,8 +820,11 @@ class SaleOrder(models.Model):
         not replacements sent for a claim exchange."""
         self.ensure_one()
         return self.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel" and not p.return_id
-            and not p._is_o2c_exchange())
+            lambda p: p.picking_type_code == "outgoing"
+            and p.state != "cancel"
+            and not p.return_id
+            and not p._is_o2c_exchange()
+        )
 
     def _get_o2c_facts(self):
         """What Odoo's own records say now: goods ready, shipped (and when), fully invoiced,
@@ -624,16 +833,30 @@ class SaleOrder(models.Model):
         deliveries = self._get_o2c_deliveries()
         moves = deliveries.move_ids.filtered(lambda m: m.state != "cancel")
         shipped = bool(deliveries) and all(p.state == "done" for p in deliveries)
-        invoices = self.invoice_ids.filtered(lambda m: m.state == "posted" and m.move_type == "out_invoice")
-        regular = invoices.filtered(lambda m: any(
-            not line.is_downpayment for line in m.invoice_line_ids.sale_line_ids if line.order_id == self))
-        product_lines = self.order_line.filtered(lambda line: not line.display_type and not line.is_downpayment)
+        invoices = self.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
+        )
+        regular = invoices.filtered(
+            lambda m: any(
+                not line.is_downpayment
+                for line in m.invoice_line_ids.sale_line_ids
+                if line.order_id == self
+            )
+        )
+        product_lines = self.order_line.filtered(
+            lambda line: not line.display_type and not line.is_downpayment
+        )
         nothing_left = all(
-            float_compare(line.qty_to_invoice, 0.0, precision_rounding=line.product_uom.rounding or 0.01) <= 0
-            for line in product_lines)
+            float_compare(
+                line.qty_to_invoice, 0.0, precision_rounding=line.product_uom.rounding or 0.01
+            )
+            <= 0
+            for line in product_lines
+        )
         invoiced = bool(regular) and (
             self.invoice_status in ("invoiced", "upselling")
-            or (self.invoice_status == "no" and nothing_left and shipped))
+            or (self.invoice_status == "no" and nothing_left and shipped)
+        )
         paid = invoiced and all(m.payment_state in SETTLED_PAYMENT_STATES for m in invoices)
         paid_day = False
         if paid:
@@ -642,7 +865,9 @@ class SaleOrder(models.Model):
         return {
             "ready": bool(moves) and all(m.state in ("assigned", "done") for m in moves),
             "shipped": shipped,
-            "shipped_date": max(deliveries.mapped("date_done"), default=False) if shipped else False,
+            "shipped_date": max(deliveries.mapped("date_done"), default=False)
+            if shipped
+            else False,
             "invoiced": invoiced,
             "paid": paid,
             "paid_day": paid_day,
@@ -652,7 +877,8 @@ class SaleOrder(models.Model):
         """Append the events by which the order's records now differ from its milestones (goods
         ready, shipped or more to ship, fully invoiced or more to invoice, paid or payment undone).
         Called by the core steps that change them (reservation, validation, posting,
-        reconciliation); ``date`` is when the step happened (default now), ``source`` its document."""
+        reconciliation); ``date`` is when the step happened (default now), ``source`` its
+        document."""
         orders = self.filtered(lambda o: o.state == "sale")
         if not orders:
             return
@@ -661,8 +887,15 @@ class SaleOrder(models.Model):
         values = []
 
         def event(order, event_type, when, **extra):
-            values.append({"order_id": order, "event_type": event_type, "date": when,
-                           "source": source if source is not None else order, **extra})
+            values.append(
+                {
+                    "order_id": order,
+                    "event_type": event_type,
+                    "date": when,
+                    "source": source if source is not None else order,
+                    **extra,
+                }
+            )
 
         for order in orders:
             facts = order._get_o2c_facts()
@@ -681,7 +914,9 @@ class SaleOrder(models.Model):
             elif not facts["invoiced"] and order.date_o2c_invoiced:
                 event(order, "invoicing_reopened", date)
             if facts["paid"] and not order.date_o2c_paid:
-                event(order, "paid", end_of_day(facts["paid_day"], now) if facts["paid_day"] else date)
+                event(
+                    order, "paid", end_of_day(facts["paid_day"], now) if facts["paid_day"] else date
+                )
             elif not facts["paid"] and order.date_o2c_paid:
                 event(order, "payment_undone", date)
         self.env["sales.support.o2c.event"]._log_events(values)
@@ -698,42 +933,68 @@ class SaleOrder(models.Model):
         todo = orders.filtered(lambda o: o.id not in have_ledger)
         now = fields.Datetime.now()
         for start in range(0, len(todo), batch_size):
-            batch = todo[start:start + batch_size]
+            batch = todo[start : start + batch_size]
             values = []
             for order in batch:
                 base = {"order_id": order, "source": order, "user_id": False}
                 values.append({**base, "event_type": "request", "date": order.create_date})
                 if order.signed_on:
-                    values.append({**base, "event_type": "customer_confirmed", "date": order.signed_on})
+                    values.append(
+                        {**base, "event_type": "customer_confirmed", "date": order.signed_on}
+                    )
                 if order.state not in ("sale", "cancel") or not order.date_order:
                     continue
                 if order.state == "cancel":
                     continue  # when it was cancelled is not known: the state says it
                 if not order.signed_on:
-                    values.append({**base, "event_type": "customer_confirmed", "date": order.date_order})
+                    values.append(
+                        {**base, "event_type": "customer_confirmed", "date": order.date_order}
+                    )
                 values.append({**base, "event_type": "entered", "date": order.date_order})
-                for picking in order.picking_ids.filtered(lambda p: p.state == "done" and p.date_done):
-                    values.append({**base, "event_type": picking._get_o2c_done_event_type(),
-                                   "date": picking.date_done, "source": picking})
+                for picking in order.picking_ids.filtered(
+                    lambda p: p.state == "done" and p.date_done
+                ):
+                    values.append(
+                        {
+                            **base,
+                            "event_type": picking._get_o2c_done_event_type(),
+                            "date": picking.date_done,
+                            "source": picking,
+                        }
+                    )
                 for move in order.invoice_ids.filtered(lambda m: m.state == "posted"):
-                    values.append({**base, "event_type": move._get_o2c_posted_event_type(),
-                                   "date": end_of_day(move.invoice_date or move.date, now), "source": move})
+                    values.append(
+                        {
+                            **base,
+                            "event_type": move._get_o2c_posted_event_type(),
+                            "date": end_of_day(move.invoice_date or move.date, now),
+                            "source": move,
+                        }
+                    )
                 facts = order._get_o2c_facts()
                 if facts["shipped"]:
                     values.append({**base, "event_type": "shipped", "date": facts["shipped_date"]})
                 if facts["invoiced"]:
                     regular = order.invoice_ids.filtered(
-                        lambda m: m.state == "posted" and m.move_type == "out_invoice")
+                        lambda m: m.state == "posted" and m.move_type == "out_invoice"
+                    )
                     day = max(regular.mapped(lambda m: m.invoice_date or m.date), default=False)
                     values.append({**base, "event_type": "invoiced", "date": end_of_day(day, now)})
                 if facts["paid"] and facts["paid_day"]:
-                    values.append({**base, "event_type": "paid", "date": end_of_day(facts["paid_day"], now)})
+                    values.append(
+                        {**base, "event_type": "paid", "date": end_of_day(facts["paid_day"], now)}
+                    )
             Event._log_events(values)
             batch.flush_recordset()
-            # No flood of late activities at install: the step each order is at now counts as notified.
-            self.env.cr.execute(SQL(
-                "UPDATE sale_order SET o2c_late_notified_step = o2c_next_step WHERE id = ANY(%s)",
-                batch.ids))
+            # No flood of late activities at install: the step each order is at now counts as
+            # notified.
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE sale_order SET o2c_late_notified_step = o2c_next_step WHERE id = "
+                    "ANY(%s)",
+                    batch.ids,
+                )
+            )
             batch.invalidate_recordset(["o2c_late_notified_step"])
         return len(todo)
 
@@ -762,8 +1023,12 @@ class SaleOrder(models.Model):
                 what = field.get_description(self.env)["string"]
                 if line:
                     what = f"{line.product_id.display_name or line.name}: {what}"
-                text = _("%(what)s changed from %(old)s to %(new)s",
-                         what=what, old=text_of(old), new=text_of(new))
+                text = _(
+                    "%(what)s changed from %(old)s to %(new)s",
+                    what=what,
+                    old=text_of(old),
+                    new=text_of(new),
+                )
             grouped[order, error_type].append(text)
         Error = self.env["sales.support.order.error"]
         customer_request = bool(self.env.context.get("sales_support_customer_request"))
@@ -773,17 +1038,22 @@ class SaleOrder(models.Model):
             responsible = Error._get_responsible(order)
             if not responsible:
                 continue  # neither an entry user nor a salesperson: nobody to charge
-            values.append({
-                "order_id": order.id,
-                "responsible_user_id": responsible.id,
-                "error_type": error_type,
-                "found_by": "internal",
-                "date_found": now,
-                "origin": "edit",
-                "is_customer_request": customer_request,
-                "description": _("Edited after confirmation by %(user)s: %(changes)s",
-                                 user=self.env.user.name, changes="; ".join(texts)),
-            })
+            values.append(
+                {
+                    "order_id": order.id,
+                    "responsible_user_id": responsible.id,
+                    "error_type": error_type,
+                    "found_by": "internal",
+                    "date_found": now,
+                    "origin": "edit",
+                    "is_customer_request": customer_request,
+                    "description": _(
+                        "Edited after confirmation by %(user)s: %(changes)s",
+                        user=self.env.user.name,
+                        changes="; ".join(texts),
+                    ),
+                }
+            )
         # sudo: the system logs the error for whoever edits the order (salespeople may not
         # create error records themselves).
         errors = Error.sudo().create(values).sudo(False)
@@ -795,20 +1065,28 @@ class SaleOrder(models.Model):
         the company's replacement window (Settings, default 7 days) around its cancellation. A
         copy made later is a new order, not the correction of an entry error."""
         copies = self.filtered(
-            lambda o: o.origin_order_id.state == "cancel" and o.origin_order_id.date_o2c_entered)
+            lambda o: o.origin_order_id.state == "cancel" and o.origin_order_id.date_o2c_entered
+        )
         if not copies:
             return copies
         originals = copies.origin_order_id
         # sudo: only the cancellation dates of the originals are read, whatever the ledger's rules
-        cancelled = dict(self.env["sales.support.o2c.event"].sudo()._read_group(
-            [("order_id", "in", originals.ids), ("event_type", "=", "cancelled")],
-            ["order_id"], ["date:max"]))
+        cancelled = dict(
+            self.env["sales.support.o2c.event"]
+            .sudo()
+            ._read_group(
+                [("order_id", "in", originals.ids), ("event_type", "=", "cancelled")],
+                ["order_id"],
+                ["date:max"],
+            )
+        )
 
         def is_replacement(copy):
             original = copy.origin_order_id
             date_cancel = cancelled.get(original) or original.write_date
             window = timedelta(days=original.company_id.support_replacement_window_days)
             return abs(copy.create_date - date_cancel) <= window
+
         return copies.filtered(is_replacement)
 
     def _log_replacement_errors(self):
@@ -816,8 +1094,11 @@ class SaleOrder(models.Model):
         on the cancelled order what the copy corrected (product, quantity, price, address, terms),
         or a duplicate entry."""
         Error = self.env["sales.support.order.error"]
-        already = Error.sudo().search([("origin", "=", "replacement"),
-                                       ("order_id", "in", self.origin_order_id.ids)]).order_id
+        already = (
+            Error.sudo()
+            .search([("origin", "=", "replacement"), ("order_id", "in", self.origin_order_id.ids)])
+            .order_id
+        )
         values = []
         for copy in self:
             original = copy.origin_order_id
@@ -826,16 +1107,21 @@ class SaleOrder(models.Model):
                 continue
             error_types = original._diff_error_types(copy) or ["duplicate"]
             for error_type in error_types:
-                values.append({
-                    "order_id": original.id,
-                    "replacement_order_id": copy.id,
-                    "responsible_user_id": responsible.id,
-                    "error_type": error_type,
-                    "found_by": "internal",
-                    "origin": "replacement",
-                    "description": _("%(original)s was cancelled and replaced by %(copy)s.",
-                                     original=original.name, copy=copy.name),
-                })
+                values.append(
+                    {
+                        "order_id": original.id,
+                        "replacement_order_id": copy.id,
+                        "responsible_user_id": responsible.id,
+                        "error_type": error_type,
+                        "found_by": "internal",
+                        "origin": "replacement",
+                        "description": _(
+                            "%(original)s was cancelled and replaced by %(copy)s.",
+                            original=original.name,
+                            copy=copy.name,
+                        ),
+                    }
+                )
         # sudo: see _log_edit_errors
         errors = Error.sudo().create(values).sudo(False)
         errors._notify_detected()
@@ -846,26 +1132,35 @@ class SaleOrder(models.Model):
         self.ensure_one()
 
         def lines_of(order):
-            return {line.product_id: line
-                    for line in order.order_line if line._is_order_entry_line()}
+            return {
+                line.product_id: line for line in order.order_line if line._is_order_entry_line()
+            }
+
         mine, theirs = lines_of(self), lines_of(other)
         types = []
         if set(mine) != set(theirs):
             types.append("product")
         common = set(mine) & set(theirs)
-        if any(float_compare(mine[p].product_uom_qty, theirs[p].product_uom_qty, precision_digits=6)
-               for p in common):
+        if any(
+            float_compare(mine[p].product_uom_qty, theirs[p].product_uom_qty, precision_digits=6)
+            for p in common
+        ):
             types.append("quantity")
-        if any(float_compare(mine[p].price_unit, theirs[p].price_unit, precision_digits=6)
-               or float_compare(mine[p].discount, theirs[p].discount, precision_digits=6)
-               for p in common):
+        if any(
+            float_compare(mine[p].price_unit, theirs[p].price_unit, precision_digits=6)
+            or float_compare(mine[p].discount, theirs[p].discount, precision_digits=6)
+            for p in common
+        ):
             types.append("price")
-        if ((self.partner_shipping_id, self.partner_invoice_id)
-                != (other.partner_shipping_id, other.partner_invoice_id)):
+        if (self.partner_shipping_id, self.partner_invoice_id) != (
+            other.partner_shipping_id,
+            other.partner_invoice_id,
+        ):
             types.append("address")
         if self.payment_term_id != other.payment_term_id:
             types.append("terms")
         return types
+
     # ------------------------------------------------------------
     # Crons
     # ------------------------------------------------------------
@@ -876,11 +1171,16 @@ class SaleOrder(models.Model):
         (a partial index keeps that set small, whatever the number of orders)."""
         now = fields.Datetime.now()
         self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT id FROM sale_order
              WHERE date_o2c_next_deadline < %s
                AND o2c_next_step IS DISTINCT FROM o2c_late_notified_step
-        """, now))
+        """,
+                now,
+            )
+        )
         late = self.browse([row[0] for row in self.env.cr.fetchall()])
         if not late:
             return 0
@@ -889,8 +1189,11 @@ class SaleOrder(models.Model):
             by_step[order.o2c_next_step] |= order
         activity_type = self.env.ref("sales_support.mail_activity_type_o2c_late")
         reminded = self.env["sales.support.late.activity"]._schedule(
-            late, activity_type, lambda order: order._get_o2c_late_assignee(),
-            lambda order, user: order._prepare_o2c_late_texts(user))
+            late,
+            activity_type,
+            lambda order: order._get_o2c_late_assignee(),
+            lambda order, user: order._prepare_o2c_late_texts(user),
+        )
         for step, orders in by_step.items():
             # sudo: the reminder bookkeeping is the server's (see _check_o2c_protected_fields);
             # orders nobody can act on are marked too, not reminded again every hour
@@ -904,7 +1207,9 @@ class SaleOrder(models.Model):
         self.ensure_one()
         candidates = [self.coordinator_id, self.user_id]
         if self.o2c_next_step == "invoiced":
-            candidates = [u for u in candidates if u and u.has_group("account.group_account_invoice")]
+            candidates = [
+                u for u in candidates if u and u.has_group("account.group_account_invoice")
+            ]
         return next((u for u in candidates if u and u.active), self.env["res.users"])
 
     def _prepare_o2c_late_texts(self, user):
@@ -913,17 +1218,31 @@ class SaleOrder(models.Model):
         env = self.with_context(lang=user.lang or self.env.lang, tz=user.tz).env
         step = dict(self._fields["o2c_next_step"]._description_selection(env))[self.o2c_next_step]
         delay = format_delay(env, fields.Datetime.now() - self.date_o2c_next_deadline)
-        due = format_datetime(env, self.date_o2c_next_deadline, tz=user.tz or "UTC", dt_format="short")
+        due = format_datetime(
+            env, self.date_o2c_next_deadline, tz=user.tz or "UTC", dt_format="short"
+        )
         todo = {
             "quotation_sent": env._("Send the quotation to the customer."),
-            "customer_confirmed": env._("Get the customer's confirmation (signature or purchase order)."),
+            "customer_confirmed": env._(
+                "Get the customer's confirmation (signature or purchase order)."
+            ),
             "entered": env._("Confirm the order in Odoo."),
-            "goods_ready": env._("Check with the warehouse or purchasing why the goods are not reserved."),
-            "shipped": env._("Validate the delivery or agree a new date with the warehouse and the customer."),
+            "goods_ready": env._(
+                "Check with the warehouse or purchasing why the goods are not reserved."
+            ),
+            "shipped": env._(
+                "Validate the delivery or agree a new date with the warehouse and the customer."
+            ),
             "invoiced": env._("Create and post the invoice."),
             "paid": env._("Follow up the payment with the customer."),
         }[self.o2c_next_step]
         summary = env._("Late: %(step)s (%(delay)s)", step=step, delay=delay)
-        note = env._("%(order)s: %(step)s was due %(due)s, %(delay)s ago. %(todo)s",
-                     order=self.name, step=step, due=due, delay=delay, todo=todo)
+        note = env._(
+            "%(order)s: %(step)s was due %(due)s, %(delay)s ago. %(todo)s",
+            order=self.name,
+            step=step,
+            due=due,
+            delay=delay,
+            todo=todo,
+        )
         return summary, note

@@ -62,8 +62,13 @@ class SalesSupportClaim(models.Model):
     _sequence_code = "sales.support.claim"
     _order = "date_claim desc, id desc"
     _check_company_auto = True
-    _server_fields = ("date_resolved", "amount_claimed", "amount_credited", "credit_note_ids",
-                      "return_picking_ids")
+    _server_fields = (
+        "date_resolved",
+        "amount_claimed",
+        "amount_credited",
+        "credit_note_ids",
+        "return_picking_ids",
+    )
 
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company

@@ -5,8 +5,19 @@ from odoo.exceptions import AccessError, ValidationError
 MAX_CHAR_LENGTH = 1024
 # Longest Text/Html value (a description, an e-mail body).
 MAX_TEXT_LENGTH = 1_000_000
-SCALAR_TYPES = {"char", "text", "html", "selection", "integer", "float", "monetary", "boolean",
-                "date", "datetime", "many2one"}
+SCALAR_TYPES = {
+    "char",
+    "text",
+    "html",
+    "selection",
+    "integer",
+    "float",
+    "monetary",
+    "boolean",
+    "date",
+    "datetime",
+    "many2one",
+}
 
 
 class SalesSupportInputMixin(models.AbstractModel):
@@ -34,10 +45,18 @@ class SalesSupportInputMixin(models.AbstractModel):
     def _check_server_fields(self, vals):
         forged = set(self._server_fields) & vals.keys()
         if forged and not self.env.su:
-            labels = ", ".join(sorted(self._fields[f].get_description(self.env)["string"] for f in forged))
-            raise AccessError(_(
-                "%(fields)s of %(model)s are set by Odoo from the actions that cause them and cannot "
-                "be written: use the action instead.", fields=labels, model=self._description))
+            labels = ", ".join(
+                sorted(self._fields[f].get_description(self.env)["string"] for f in forged)
+            )
+            raise AccessError(
+                _(
+                    "%(fields)s of %(model)s are set by Odoo from the actions that cause them and "
+                    "cannot "
+                    "be written: use the action instead.",
+                    fields=labels,
+                    model=self._description,
+                )
+            )
 
     @api.model
     def _check_input_values(self, vals):
@@ -47,18 +66,30 @@ class SalesSupportInputMixin(models.AbstractModel):
         for name, value in vals.items():
             field = self._fields.get(name)
             if field is None:
-                raise ValidationError(_(
-                    "%(model)s has no field %(field)s: check the field name (see the model's "
-                    "fields with fields_get).", model=description, field=name))
+                raise ValidationError(
+                    _(
+                        "%(model)s has no field %(field)s: check the field name (see the model's "
+                        "fields with fields_get).",
+                        model=description,
+                        field=name,
+                    )
+                )
             if field.type not in SCALAR_TYPES or value is False or value is None:
                 continue
             label = field.get_description(self.env)["string"]
             problem = self._get_input_problem(field, value)
             if problem:
-                raise ValidationError(_(
-                    "Wrong value for %(field)s (%(name)s) of %(model)s (%(value)s): %(problem)s",
-                    field=label, name=name, model=description, value=repr(value)[:80],
-                    problem=problem))
+                raise ValidationError(
+                    _(
+                        "Wrong value for %(field)s (%(name)s) of %(model)s (%(value)s): "
+                        "%(problem)s",
+                        field=label,
+                        name=name,
+                        model=description,
+                        value=repr(value)[:80],
+                        problem=problem,
+                    )
+                )
 
     @api.model
     def _get_input_problem(self, field, value):
@@ -75,8 +106,10 @@ class SalesSupportInputMixin(models.AbstractModel):
             if isinstance(value, models.BaseModel):
                 return None
             if isinstance(value, bool) or not isinstance(value, int):
-                return _("send the id (a whole number) of a record of %(model)s.",
-                         model=self.env[field.comodel_name]._description)
+                return _(
+                    "send the id (a whole number) of a record of %(model)s.",
+                    model=self.env[field.comodel_name]._description,
+                )
             return None
         if ftype == "boolean":
             return None if value in (True, False, 0, 1) else _("send true or false.")
@@ -86,11 +119,17 @@ class SalesSupportInputMixin(models.AbstractModel):
                 return _("choose one of %(values)s.", values=", ".join(map(str, allowed)))
             return None
         if ftype == "integer":
-            return None if isinstance(value, int) and not isinstance(value, bool) else _(
-                "send a whole number.")
+            return (
+                None
+                if isinstance(value, int) and not isinstance(value, bool)
+                else _("send a whole number.")
+            )
         if ftype in ("float", "monetary"):
-            return None if isinstance(value, (int, float)) and not isinstance(value, bool) else _(
-                "send a number.")
+            return (
+                None
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else _("send a number.")
+            )
         try:
             field.convert_to_cache(value, self)
         except (ValueError, TypeError, OverflowError):

@@ -26,17 +26,21 @@ class SalesSupportLateActivity(models.AbstractModel):
             if not user:
                 continue
             summary, note = texts_getter(record, user)
-            values.append({
-                "res_model_id": model_id,
-                "res_id": record.id,
-                "activity_type_id": activity_type.id,
-                "summary": summary,
-                "note": note,
-                "user_id": user.id,
-                "date_deadline": today,
-            })
+            values.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": summary,
+                    "note": note,
+                    "user_id": user.id,
+                    "date_deadline": today,
+                }
+            )
             reminded_ids.append(record.id)
         # quick update: no assignment e-mail per activity, the assignee sees them in the systray;
         # sudo: the cron's user need not have access to every record it reminds about.
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            values
+        )
         return records.browse(reminded_ids)

@@ -6,6 +6,7 @@ reconciliation, claims, order-entry errors), dated by the source record where Od
 Users and RPC read them; nobody creates, writes or deletes them (ACL read-only, and ``write`` /
 ``unlink`` refused even with elevated rights). The milestone datetimes on ``sale.order`` are
 derived from this ledger (:meth:`_get_milestones`)."""
+
 from datetime import datetime, time
 
 from odoo import _, api, fields, models
@@ -80,21 +81,38 @@ class SalesSupportO2cEvent(models.Model):
     _order = "date desc, id desc"
     _rec_name = "event_type"
 
-    order_id = fields.Many2one("sale.order", string="Order", required=True, index=True,
-                               ondelete="cascade", readonly=True)
+    order_id = fields.Many2one(
+        "sale.order", string="Order", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    event_type = fields.Selection(EVENT_TYPES, string="Event", required=True, index=True, readonly=True)
+    event_type = fields.Selection(
+        EVENT_TYPES, string="Event", required=True, index=True, readonly=True
+    )
     step = fields.Selection(
-        selection="_selection_step", compute="_compute_step", string="Milestone",
-        help="Order-to-Cash milestone this event reaches, if any.")
-    date = fields.Datetime(required=True, index=True, readonly=True,
-                           help="When it happened, taken from the source document where Odoo keeps it.")
-    user_id = fields.Many2one("res.users", string="Done By", readonly=True,
-                              help="Who caused the event (empty for automatic steps).")
+        selection="_selection_step",
+        compute="_compute_step",
+        string="Milestone",
+        help="Order-to-Cash milestone this event reaches, if any.",
+    )
+    date = fields.Datetime(
+        required=True,
+        index=True,
+        readonly=True,
+        help="When it happened, taken from the source document where Odoo keeps it.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Done By",
+        readonly=True,
+        help="Who caused the event (empty for automatic steps).",
+    )
     source_model = fields.Selection(SOURCE_MODELS, string="Source Type", readonly=True)
-    source_id = fields.Many2oneReference(string="Source ID", model_field="source_model", readonly=True)
-    source_ref = fields.Reference(selection=SOURCE_MODELS, string="Source",
-                                  compute="_compute_source_ref")
+    source_id = fields.Many2oneReference(
+        string="Source ID", model_field="source_model", readonly=True
+    )
+    source_ref = fields.Reference(
+        selection=SOURCE_MODELS, string="Source", compute="_compute_source_ref"
+    )
     name = fields.Char(string="Description", readonly=True)
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     coordinator_id = fields.Many2one(related="order_id.coordinator_id")
@@ -110,6 +128,7 @@ class SalesSupportO2cEvent(models.Model):
     @api.model
     def _selection_step(self):
         from .sales_support_o2c_step import O2C_STEP_SELECTION
+
         return O2C_STEP_SELECTION
 
     @api.depends("event_type")
@@ -120,8 +139,11 @@ class SalesSupportO2cEvent(models.Model):
     @api.depends("source_model", "source_id")
     def _compute_source_ref(self):
         for event in self:
-            event.source_ref = (f"{event.source_model},{event.source_id}"
-                                if event.source_model and event.source_id else False)
+            event.source_ref = (
+                f"{event.source_model},{event.source_id}"
+                if event.source_model and event.source_id
+                else False
+            )
 
     @api.depends("event_type", "order_id")
     def _compute_display_name(self):
@@ -132,15 +154,24 @@ class SalesSupportO2cEvent(models.Model):
     # ------------------------------------------------------------
     # Append-only
     # ------------------------------------------------------------
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # No super(): an event is never rewritten, not even by the server (append-only ledger).
         self.check_access("write")  # users get the access error; the server gets the reason below
-        raise UserError(_("Order-to-Cash events are a ledger: they cannot be changed. What happened "
-                          "next is recorded as a new event by the step that causes it."))
+        raise UserError(
+            _(
+                "Order-to-Cash events are a ledger: they cannot be changed. What happened "
+                "next is recorded as a new event by the step that causes it."
+            )
+        )
 
     @api.ondelete(at_uninstall=True)
     def _unlink_never(self):
-        raise UserError(_("Order-to-Cash events are a ledger: they cannot be deleted. They go "
-                          "with their order when the order itself is deleted."))
+        raise UserError(
+            _(
+                "Order-to-Cash events are a ledger: they cannot be deleted. They go "
+                "with their order when the order itself is deleted."
+            )
+        )
 
     # ------------------------------------------------------------
     # Server API
@@ -151,27 +182,37 @@ class SalesSupportO2cEvent(models.Model):
         (default now), ``source`` (any record), ``user_id`` (default the current user when a
         person), ``name``. Returns the new events. Server-side only (not callable over RPC)."""
         now = fields.Datetime.now()
-        person = self.env.user if self.env.user._is_internal() and not self.env.user._is_superuser() else False
+        person = (
+            self.env.user
+            if self.env.user._is_internal() and not self.env.user._is_superuser()
+            else False
+        )
         rows = []
         for values in values_list:
             values = dict(values)
             order = values.pop("order_id")
-            order = order if isinstance(order, models.BaseModel) else self.env["sale.order"].browse(order)
+            order = (
+                order
+                if isinstance(order, models.BaseModel)
+                else self.env["sale.order"].browse(order)
+            )
             source = values.pop("source", None)
             if source is not None and source._name not in dict(SOURCE_MODELS):
                 source = None
             user = values.pop("user_id", None)
             if isinstance(user, models.BaseModel):
                 user = user.id
-            rows.append({
-                "order_id": order.id,
-                "company_id": order.company_id.id,
-                "date": values.pop("date", None) or now,
-                "user_id": (person.id if person else False) if user is None else user,
-                "source_model": source._name if source else False,
-                "source_id": source.id if source else False,
-                **values,
-            })
+            rows.append(
+                {
+                    "order_id": order.id,
+                    "company_id": order.company_id.id,
+                    "date": values.pop("date", None) or now,
+                    "user_id": (person.id if person else False) if user is None else user,
+                    "source_model": source._name if source else False,
+                    "source_id": source.id if source else False,
+                    **values,
+                }
+            )
         if not rows:
             return self.browse()
         # sudo: the ledger is written by the server only; users have read access to it.
@@ -189,10 +230,13 @@ class SalesSupportO2cEvent(models.Model):
         if not orders.ids:
             return result
         self.flush_model(["order_id", "event_type", "date"])
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT order_id, event_type, date FROM sales_support_o2c_event
              WHERE order_id = ANY(%s) ORDER BY order_id, id
-        """, [orders.ids])
+        """,
+            [orders.ids],
+        )
         for order_id, event_type, date in self.env.cr.fetchall():
             milestones = result[order_id]
             for step in EVENT_CLEARS_STEPS.get(event_type, ()):

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models, tools
-from odoo.tools import SQL
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 # Order-to-Cash steps, in order: (code, label, milestone field on sale.order)
 O2C_STEPS = [
@@ -17,7 +17,8 @@ O2C_STEP_SELECTION = [(code, label) for code, label, _field in O2C_STEPS]
 
 
 class SalesSupportO2cStep(models.Model):
-    """Target duration of each Order-to-Cash step, from the previous milestone (wall-clock hours)."""
+    """Target duration of each Order-to-Cash step, from the previous milestone (wall-clock
+    hours)."""
 
     _name = "sales.support.o2c.step"
     _description = "Order-to-Cash Step Target"
@@ -27,17 +28,25 @@ class SalesSupportO2cStep(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     target_hours = fields.Float(
-        string="Target (hours)", required=True,
-        help="Hours allowed after the previous milestone; the order is late on this step past it.")
+        string="Target (hours)",
+        required=True,
+        help="Hours allowed after the previous milestone; the order is late on this step past it.",
+    )
 
-    _sql_constraints = [("code_uniq", "unique(code)", "There is one target per Order-to-Cash step.")]
+    _sql_constraints = [
+        ("code_uniq", "unique(code)", "There is one target per Order-to-Cash step.")
+    ]
 
     @api.constrains("target_hours")
     def _check_target_hours(self):
         for step in self:
             if step.target_hours <= 0:
-                raise ValidationError(_("The target of step %(step)s must be a positive number of hours.",
-                                        step=step.name))
+                raise ValidationError(
+                    _(
+                        "The target of step %(step)s must be a positive number of hours.",
+                        step=step.name,
+                    )
+                )
 
     @api.model
     def _get_targets(self):
@@ -48,8 +57,10 @@ class SalesSupportO2cStep(models.Model):
     @tools.ormcache()
     def _get_targets_cached(self):
         # sudo: step targets are company-wide settings read while stamping anyone's order.
-        return tuple((step.code, step.target_hours)
-                     for step in self.sudo().search_fetch([], ["code", "target_hours"]))
+        return tuple(
+            (step.code, step.target_hours)
+            for step in self.sudo().search_fetch([], ["code", "target_hours"])
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -69,19 +80,31 @@ class SalesSupportO2cStep(models.Model):
         orders = self.env["sale.order"]
         orders.flush_model()
         start_columns = {
-            "invoiced": SQL("CASE WHEN has_o2c_deliveries THEN date_o2c_shipped ELSE date_o2c_entered END"),
+            "invoiced": SQL(
+                "CASE WHEN has_o2c_deliveries THEN date_o2c_shipped ELSE date_o2c_entered END"
+            ),
             "paid": SQL("date_o2c_invoiced"),
         }
         codes = [code for code, _label, _fname in O2C_STEPS]
         for step in self:
             previous_field = O2C_STEPS[codes.index(step.code) - 1][2]
             start = start_columns.get(step.code, SQL.identifier(previous_field))
-            condition = SQL("AND invoice_status = 'to invoice'") if step.code == "invoiced" else SQL()
-            self.env.cr.execute(SQL("""
+            condition = (
+                SQL("AND invoice_status = 'to invoice'") if step.code == "invoiced" else SQL()
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
                 UPDATE sale_order
                    SET date_o2c_next_deadline = %(start)s + make_interval(secs => %(seconds)s)
                  WHERE o2c_next_step = %(code)s AND %(start)s IS NOT NULL %(condition)s
-            """, start=start, seconds=step.target_hours * 3600, code=step.code, condition=condition))
+            """,
+                    start=start,
+                    seconds=step.target_hours * 3600,
+                    code=step.code,
+                    condition=condition,
+                )
+            )
         orders.invalidate_model(["date_o2c_next_deadline"])
 
     def unlink(self):

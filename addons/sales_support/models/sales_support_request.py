@@ -506,12 +506,19 @@ class SalesSupportRequest(models.Model):
         latest = fields.Datetime.now() + timedelta(days=1)
         for request in self:
             if not (request.subject or "").strip():
-                raise ValidationError(_("Give the request a subject: what does the customer ask for?"))
+                raise ValidationError(
+                    _("Give the request a subject: what does the customer ask for?")
+                )
             if request.date_received and request.date_received > latest:
-                raise ValidationError(_(
-                    "Request %(request)s is received in the future (%(date)s): enter when it was "
-                    "received (UTC), today at the latest.",
-                    request=request.name or request.subject, date=request.date_received))
+                raise ValidationError(
+                    _(
+                        "Request %(request)s is received in the future (%(date)s): enter when it "
+                        "was "
+                        "received (UTC), today at the latest.",
+                        request=request.name or request.subject,
+                        date=request.date_received,
+                    )
+                )
 
     @api.constrains("partner_id", "company_id")
     def _check_partner_company(self):

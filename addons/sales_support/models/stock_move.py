@@ -5,9 +5,12 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     is_o2c_exchange = fields.Boolean(
-        string="Claim Replacement", readonly=True, copy=False,
+        string="Claim Replacement",
+        readonly=True,
+        copy=False,
         help="Replacement sent after a return ('Exchange' in the return wizard): not part of the "
-             "order's shipment.")
+        "order's shipment.",
+    )
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)

@@ -23,13 +23,18 @@ class StockPicking(models.Model):
         res = super()._action_done()
         done = self.filtered(lambda p: p.state == "done" and p.sale_id)
         if done:
-            self.env["sales.support.o2c.event"]._log_events([{
-                "order_id": picking.sale_id,
-                "event_type": picking._get_o2c_done_event_type(),
-                "date": picking.date_done,
-                "source": picking,
-                "name": picking.name,
-            } for picking in done])
+            self.env["sales.support.o2c.event"]._log_events(
+                [
+                    {
+                        "order_id": picking.sale_id,
+                        "event_type": picking._get_o2c_done_event_type(),
+                        "date": picking.date_done,
+                        "source": picking,
+                        "name": picking.name,
+                    }
+                    for picking in done
+                ]
+            )
             for picking in done:
                 picking.sale_id._o2c_sync(date=picking.date_done, source=picking)
         return res

@@ -10,33 +10,49 @@ from .common import SalesSupportCommon
 
 @tagged("post_install", "-at_install")
 class TestMilestones(SalesSupportCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
-        cls.chair = cls.env["product.product"].create({
-            "name": "Chair", "is_storable": True, "list_price": 100.0, "invoice_policy": "order",
-            "taxes_id": [Command.clear()],
-        })
-        cls.consulting = cls.env["product.product"].create({
-            "name": "Consulting", "type": "service", "list_price": 500.0, "taxes_id": [Command.clear()],
-        })
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.chair = cls.env["product.product"].create(
+            {
+                "name": "Chair",
+                "is_storable": True,
+                "list_price": 100.0,
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.consulting = cls.env["product.product"].create(
+            {
+                "name": "Consulting",
+                "type": "service",
+                "list_price": 500.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
 
     def _stock(self, qty):
-        self.env["stock.quant"]._update_available_quantity(self.chair, self.warehouse.lot_stock_id, qty)
+        self.env["stock.quant"]._update_available_quantity(
+            self.chair, self.warehouse.lot_stock_id, qty
+        )
 
     def _validate(self, picking, backorder=True):
         for move in picking.move_ids:
             move.picked = True
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
-            wizard = Form(self.env["stock.backorder.confirmation"].with_context(result["context"])).save()
+            wizard = Form(
+                self.env["stock.backorder.confirmation"].with_context(**result["context"])
+            ).save()
             wizard.process() if backorder else wizard.process_cancel_backorder()
 
     def _pay(self, invoice, amount):
         self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids,
+            active_model="account.move",
+            active_ids=invoice.ids,
         ).create({"amount": amount})._create_payments()
 
     def _assert_stage(self, order, stage, next_step=None):
@@ -47,15 +63,23 @@ class TestMilestones(SalesSupportCommon):
     def test_full_flow_partial_deliveries_two_payments(self):
         t = lambda *args: datetime(2026, 3, *args)  # noqa: E731
         with freeze_time(t(2, 9, 0)):
-            request = self.env["sales.support.request"].create({
-                "subject": "10 chairs", "partner_id": self.customer_1.id,
-                "type_id": self.env.ref("sales_support.request_type_quotation").id})
+            request = self.env["sales.support.request"].create(
+                {
+                    "subject": "10 chairs",
+                    "partner_id": self.customer_1.id,
+                    "type_id": self.env.ref("sales_support.request_type_quotation").id,
+                }
+            )
         with freeze_time(t(2, 10, 0)):
             order = self.env["sale.order"].browse(request.action_create_quotation()["res_id"])
-            order.order_line = [Command.create({"product_id": self.chair.id, "product_uom_qty": 10})]
+            order.order_line = [
+                Command.create({"product_id": self.chair.id, "product_uom_qty": 10})
+            ]
             self.assertEqual(order.date_o2c_request, t(2, 9, 0))
             self._assert_stage(order, "request", "quotation_sent")
-            self.assertEqual(order.date_o2c_next_deadline, t(3, 9, 0), "24 h target after the request")
+            self.assertEqual(
+                order.date_o2c_next_deadline, t(3, 9, 0), "24 h target after the request"
+            )
         with freeze_time(t(2, 11, 0)):
             order.action_quotation_sent()
             self.assertEqual(order.date_o2c_quotation_sent, t(2, 11, 0))
@@ -69,7 +93,11 @@ class TestMilestones(SalesSupportCommon):
             order.with_user(self.coordinator).action_confirm()
             self.assertEqual(order.date_o2c_entered, t(3, 10, 0))
             self.assertEqual(order.order_entry_user_id, self.coordinator)
-            self.assertEqual(order.date_o2c_customer_confirmed, t(3, 9, 0), "kept from the customer's confirmation")
+            self.assertEqual(
+                order.date_o2c_customer_confirmed,
+                t(3, 9, 0),
+                "kept from the customer's confirmation",
+            )
             self.assertTrue(order.has_o2c_deliveries)
             self.assertFalse(order.date_o2c_goods_ready, "only 6 of 10 reserved")
             self._assert_stage(order, "entered", "goods_ready")
@@ -118,11 +146,17 @@ class TestMilestones(SalesSupportCommon):
         self.assertEqual(order.o2c_cycle_hours, 18 * 24.0)
 
         # a claim: 2 chairs damaged, returned through Odoo's return wizard and credited
-        claim = self.env["sales.support.claim"].create({
-            "partner_id": self.customer_1.id, "order_id": order.id, "picking_id": first.id,
-            "invoice_id": invoice.id, "claim_type": "damaged", "resolution": "return",
-            "line_ids": [Command.create({"order_line_id": order.order_line.id, "quantity": 2})],
-        })
+        claim = self.env["sales.support.claim"].create(
+            {
+                "partner_id": self.customer_1.id,
+                "order_id": order.id,
+                "picking_id": first.id,
+                "invoice_id": invoice.id,
+                "claim_type": "damaged",
+                "resolution": "return",
+                "line_ids": [Command.create({"order_line_id": order.order_line.id, "quantity": 2})],
+            }
+        )
         self.assertEqual(claim.amount_claimed, 200.0)
         with freeze_time(t(22, 9, 0)):
             claim.action_create_return()
@@ -130,7 +164,9 @@ class TestMilestones(SalesSupportCommon):
             self.assertEqual(returned.picking_type_code, "incoming")
             self.assertEqual(returned.move_ids.product_uom_qty, 2.0)
             self._validate(returned)
-            self.assertEqual(order.date_o2c_shipped, t(4, 14, 0), "a return does not undo the shipment")
+            self.assertEqual(
+                order.date_o2c_shipped, t(4, 14, 0), "a return does not undo the shipment"
+            )
             claim.resolution = "credit_note"
             claim.action_create_credit_note()
             credit_note = claim.credit_note_ids
@@ -138,7 +174,9 @@ class TestMilestones(SalesSupportCommon):
             self.assertEqual(credit_note.amount_total, 200.0)
             credit_note.action_post()
             self.assertEqual(claim.amount_credited, 200.0)
-            self.assertEqual(order.date_o2c_paid, t(20, 9, 0), "crediting a paid invoice keeps it paid")
+            self.assertEqual(
+                order.date_o2c_paid, t(20, 9, 0), "crediting a paid invoice keeps it paid"
+            )
             self._assert_stage(order, "paid")
             claim.action_resolve()
             self.assertEqual(claim.date_resolved, t(22, 9, 0))
@@ -153,9 +191,11 @@ class TestMilestones(SalesSupportCommon):
         invoice = order._create_invoices()
         invoice.action_post()
         self._assert_stage(order, "invoiced", "paid")
-        reversal = self.env["account.move.reversal"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create({
-                "journal_id": invoice.journal_id.id, "reason": "wrong price"})
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "wrong price"})
+        )
         reversal.modify_moves()  # full credit note, posted and reconciled, and a new draft invoice
         self.assertEqual(invoice.payment_state, "reversed")
         self.assertFalse(order.date_o2c_paid, "the new invoice is still to collect")
@@ -203,7 +243,9 @@ class TestMilestones(SalesSupportCommon):
             self.assertFalse(order.is_o2c_late)
             self.assertNotIn(order, Order.search([("is_o2c_late", "=", True)]))
         with freeze_time("2026-04-08 10:00:00"):  # 120 h after the quotation was sent
-            order.invalidate_recordset(["is_o2c_late", "o2c_late_step"])  # time-dependent, not stored
+            order.invalidate_recordset(
+                ["is_o2c_late", "o2c_late_step"]
+            )  # time-dependent, not stored
             self.assertEqual(order.o2c_late_step, "customer_confirmed")
             Order._cron_o2c_late_activities()
             self.assertEqual(len(order.activity_ids), 2, "a new late step, a new activity")
@@ -221,8 +263,13 @@ class TestMilestones(SalesSupportCommon):
 
     def test_kanban_groups_every_stage(self):
         self._create_order(self.customer_1)
-        groups = self.env["sale.order"].with_user(self.coordinator).web_read_group(
-            [("coordinator_id", "=", self.coordinator.id)], ["o2c_stage"], ["o2c_stage"])["groups"]
+        groups = (
+            self.env["sale.order"]
+            .with_user(self.coordinator)
+            .web_read_group(
+                [("coordinator_id", "=", self.coordinator.id)], ["o2c_stage"], ["o2c_stage"]
+            )["groups"]
+        )
         stages = [g["o2c_stage"] for g in groups]
         self.assertEqual(stages[:3], ["request", "quotation_sent", "customer_confirmed"])
         self.assertIn("paid", stages)

@@ -16,25 +16,48 @@ class O2cFlowCommon(SalesSupportCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
-        cls.chair = cls.env["product.product"].create({
-            "name": "Chair", "is_storable": True, "list_price": 100.0, "invoice_policy": "order",
-            "taxes_id": [Command.clear()],
-        })
-        cls.table = cls.env["product.product"].create({
-            "name": "Table", "is_storable": True, "list_price": 300.0, "invoice_policy": "delivery",
-            "taxes_id": [Command.clear()],
-        })
-        cls.consulting = cls.env["product.product"].create({
-            "name": "Consulting", "type": "service", "list_price": 500.0, "invoice_policy": "order",
-            "taxes_id": [Command.clear()],
-        })
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.chair = cls.env["product.product"].create(
+            {
+                "name": "Chair",
+                "is_storable": True,
+                "list_price": 100.0,
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.table = cls.env["product.product"].create(
+            {
+                "name": "Table",
+                "is_storable": True,
+                "list_price": 300.0,
+                "invoice_policy": "delivery",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.consulting = cls.env["product.product"].create(
+            {
+                "name": "Consulting",
+                "type": "service",
+                "list_price": 500.0,
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
+        )
         cls.billing = new_test_user(
-            cls.env, login="ss_billing", name="Billing Clerk", company_id=cls.company.id,
-            groups="account.group_account_invoice,sales_team.group_sale_salesman_all_leads")
+            cls.env,
+            login="ss_billing",
+            name="Billing Clerk",
+            company_id=cls.company.id,
+            groups="account.group_account_invoice,sales_team.group_sale_salesman_all_leads",
+        )
 
     def _stock(self, product, qty):
-        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, qty)
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.warehouse.lot_stock_id, qty
+        )
 
     def _validate(self, picking, backorder=True, user=None):
         picking = picking.with_user(user or self.coordinator)
@@ -43,7 +66,9 @@ class O2cFlowCommon(SalesSupportCommon):
             move.picked = True
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
-            wizard = Form(picking.env["stock.backorder.confirmation"].with_context(result["context"])).save()
+            wizard = Form(
+                picking.env["stock.backorder.confirmation"].with_context(**result["context"])
+            ).save()
             wizard.process() if backorder else wizard.process_cancel_backorder()
 
     def _invoice(self, order, final=False):
@@ -52,9 +77,15 @@ class O2cFlowCommon(SalesSupportCommon):
         return invoice
 
     def _down_payment(self, order, percent):
-        wizard = self.env["sale.advance.payment.inv"].with_user(self.billing).with_context(
-            active_model="sale.order", active_ids=order.ids,
-        ).create({"advance_payment_method": "percentage", "amount": percent})
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_user(self.billing)
+            .with_context(
+                active_model="sale.order",
+                active_ids=order.ids,
+            )
+            .create({"advance_payment_method": "percentage", "amount": percent})
+        )
         wizard.create_invoices()
         invoice = order.invoice_ids.filtered(lambda m: m.state == "draft")
         invoice.with_user(self.billing).action_post()
@@ -63,7 +94,8 @@ class O2cFlowCommon(SalesSupportCommon):
     def _pay(self, invoice, amount=None):
         values = {} if amount is None else {"amount": amount}
         self.env["account.payment.register"].with_user(self.billing).with_context(
-            active_model="account.move", active_ids=invoice.ids,
+            active_model="account.move",
+            active_ids=invoice.ids,
         ).create(values)._create_payments()
 
     def _events(self, order):
@@ -72,23 +104,25 @@ class O2cFlowCommon(SalesSupportCommon):
 
 @tagged("post_install", "-at_install")
 class TestO2cLedger(O2cFlowCommon):
-
     def test_forged_milestones_refused(self):
         """readonly=True is only a UI hint: the server refuses the milestones from anyone."""
         order = self._create_order(self.customer_1, products=self.chair)
         order.with_user(self.coordinator).action_confirm()
-        for values in ({"date_o2c_paid": "2020-01-01 00:00:00"},
-                       {"date_o2c_shipped": "2020-01-01 00:00:00"},
-                       {"o2c_stage": "paid"},
-                       {"order_entry_user_id": self.salesperson_2.id},
-                       {"date_o2c_next_deadline": False}):
+        for values in (
+            {"date_o2c_paid": "2020-01-01 00:00:00"},
+            {"date_o2c_shipped": "2020-01-01 00:00:00"},
+            {"o2c_stage": "paid"},
+            {"order_entry_user_id": self.salesperson_2.id},
+            {"date_o2c_next_deadline": False},
+        ):
             with self.assertRefused(AccessError, "recorded by Odoo"):
                 order.with_user(self.coordinator).write(values)
             with self.assertRefused(AccessError, "recorded by Odoo"):
                 order.with_user(self.support_manager).write(values)
         with self.assertRefused(AccessError, "recorded by Odoo"):
-            self.env["sale.order"].with_user(self.coordinator).create({
-                "partner_id": self.customer_1.id, "date_o2c_paid": "2020-01-01 00:00:00"})
+            self.env["sale.order"].with_user(self.coordinator).create(
+                {"partner_id": self.customer_1.id, "date_o2c_paid": "2020-01-01 00:00:00"}
+            )
         self.assertFalse(order.date_o2c_paid)
         self.assertFalse(order.date_o2c_shipped)
         self.assertEqual(order.o2c_stage, "entered")
@@ -100,8 +134,14 @@ class TestO2cLedger(O2cFlowCommon):
         events = Event.with_user(self.coordinator).search([("order_id", "=", order.id)])
         self.assertEqual(events.mapped("event_type"), ["entered", "customer_confirmed", "request"])
         with self.assertRefused(AccessError, "not allowed to create"):
-            Event.with_user(self.support_manager).create({
-                "order_id": order.id, "event_type": "paid", "date": "2020-01-01", "company_id": order.company_id.id})
+            Event.with_user(self.support_manager).create(
+                {
+                    "order_id": order.id,
+                    "event_type": "paid",
+                    "date": "2020-01-01",
+                    "company_id": order.company_id.id,
+                }
+            )
         with self.assertRefused(AccessError, "not allowed to modify"):
             events[:1].with_user(self.support_manager).write({"date": "2020-01-01"})
         with self.assertRefused(AccessError, "not allowed to delete"):
@@ -124,7 +164,8 @@ class TestO2cLedger(O2cFlowCommon):
         self.assertEqual(Report.search([("order_id", "in", (mine | other).ids)]).order_id, mine)
 
     def test_down_payment_then_final_invoice(self):
-        """A paid down payment is neither 'invoiced' nor 'paid': most of the order is not invoiced."""
+        """A paid down payment is neither 'invoiced' nor 'paid': most of the order is not
+        invoiced."""
         self._stock(self.chair, 10)
         with freeze_time("2026-05-04 09:00:00"):
             order = self._create_order(self.customer_1, products=self.chair)
@@ -134,13 +175,17 @@ class TestO2cLedger(O2cFlowCommon):
             down_payment = self._down_payment(order, 30)
             self._pay(down_payment)
             self.assertIn(down_payment.payment_state, ("paid", "in_payment"))
-            self.assertFalse(order.date_o2c_invoiced, "a down payment leaves most of the order to invoice")
+            self.assertFalse(
+                order.date_o2c_invoiced, "a down payment leaves most of the order to invoice"
+            )
             self.assertFalse(order.date_o2c_paid)
         with freeze_time("2026-05-05 15:00:00"):
             self._validate(order.picking_ids)
             self.assertEqual(order.date_o2c_shipped, datetime(2026, 5, 5, 15, 0))
             self.assertEqual(order.o2c_stage, "shipped", "shipped, still to invoice")
-            self.assertIn(order, self.env["sale.order"].search(order._get_support_open_orders_domain()))
+            self.assertIn(
+                order, self.env["sale.order"].search(order._get_support_open_orders_domain())
+            )
         with freeze_time("2026-05-06 09:00:00"):
             final = self._invoice(order, final=True)
             self.assertEqual(order.date_o2c_invoiced, datetime(2026, 5, 6, 9, 0))
@@ -149,9 +194,23 @@ class TestO2cLedger(O2cFlowCommon):
             self._pay(final)
             self.assertEqual(order.date_o2c_paid, datetime(2026, 5, 16, 11, 0))
             self.assertEqual(order.o2c_stage, "paid")
-        self.assertEqual(self._events(order), [
-            "request", "customer_confirmed", "entered", "goods_ready", "downpayment_posted", "payment",
-            "delivery_done", "shipped", "invoice_posted", "invoiced", "payment", "paid"])
+        self.assertEqual(
+            self._events(order),
+            [
+                "request",
+                "customer_confirmed",
+                "entered",
+                "goods_ready",
+                "downpayment_posted",
+                "payment",
+                "delivery_done",
+                "shipped",
+                "invoice_posted",
+                "invoiced",
+                "payment",
+                "paid",
+            ],
+        )
 
     def test_partial_delivery_and_partial_invoice(self):
         """Invoiced on delivery: invoicing the first half leaves the order 'to invoice'."""
@@ -163,7 +222,9 @@ class TestO2cLedger(O2cFlowCommon):
         self._validate(order.picking_ids)
         self.assertFalse(order.date_o2c_shipped, "a back-order of 6 is open")
         self.assertEqual(order.invoice_status, "to invoice")
-        self.assertTrue(order.date_o2c_next_deadline, "something to invoice: the step can be worked")
+        self.assertTrue(
+            order.date_o2c_next_deadline, "something to invoice: the step can be worked"
+        )
         self._invoice(order)
         self.assertFalse(order.date_o2c_invoiced, "6 are still to deliver and invoice")
         self.assertEqual(order.o2c_stage, "entered")
@@ -216,11 +277,19 @@ class TestO2cLedger(O2cFlowCommon):
     def test_multi_currency(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
-        self.env["res.currency.rate"].create({
-            "currency_id": eur.id, "rate": 0.5, "name": "2026-01-01", "company_id": self.company.id})
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 0.5,
+                "name": "2026-01-01",
+                "company_id": self.company.id,
+            }
+        )
         pricelist = self.env["product.pricelist"].create({"name": "EUR", "currency_id": eur.id})
         with freeze_time("2026-06-01 09:00:00"):
-            order = self._create_order(self.customer_1, products=self.consulting, pricelist_id=pricelist.id)
+            order = self._create_order(
+                self.customer_1, products=self.consulting, pricelist_id=pricelist.id
+            )
             order.order_line.price_unit = 1000.0
             order.with_user(self.coordinator).action_confirm()
             invoice = self._invoice(order)
@@ -230,7 +299,9 @@ class TestO2cLedger(O2cFlowCommon):
             self._pay(invoice, 400.0)
             self.assertTrue(order.date_o2c_paid)
             row = self.env["sales.support.o2c.report"].search([("order_id", "=", order.id)])
-            self.assertAlmostEqual(row.amount_untaxed, 2000.0, msg="in company currency at the order's rate")
+            self.assertAlmostEqual(
+                row.amount_untaxed, 2000.0, msg="in company currency at the order's rate"
+            )
 
     def test_return_and_exchange_do_not_undo_the_shipment(self):
         self._stock(self.chair, 10)
@@ -243,16 +314,28 @@ class TestO2cLedger(O2cFlowCommon):
         shipped = order.date_o2c_shipped
         self.assertEqual(shipped, datetime(2026, 5, 4, 9, 0))
         with freeze_time("2026-05-08 09:00:00"):
-            wizard = self.env["stock.return.picking"].with_user(self.coordinator).with_context(
-                active_id=delivery.id, active_ids=delivery.ids, active_model="stock.picking",
-            ).create({"picking_id": delivery.id})
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_user(self.coordinator)
+                .with_context(
+                    active_id=delivery.id,
+                    active_ids=delivery.ids,
+                    active_model="stock.picking",
+                )
+                .create({"picking_id": delivery.id})
+            )
             wizard.product_return_moves.quantity = 1
             wizard.action_create_exchanges()
             returned = order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
             replacement = order.picking_ids.filtered(
-                lambda p: p.picking_type_code == "outgoing" and p != delivery)
+                lambda p: p.picking_type_code == "outgoing" and p != delivery
+            )
             self.assertTrue(replacement._is_o2c_exchange())
-            self.assertEqual(order.date_o2c_shipped, shipped, "a replacement to send does not reopen the shipment")
+            self.assertEqual(
+                order.date_o2c_shipped,
+                shipped,
+                "a replacement to send does not reopen the shipment",
+            )
             self._validate(returned)
             self._validate(replacement)
         self.assertEqual(order.date_o2c_shipped, shipped)
@@ -277,15 +360,20 @@ class TestO2cLedger(O2cFlowCommon):
         order.with_user(self.coordinator).action_confirm()
         invoice = self._invoice(order)
         self.assertTrue(order.date_o2c_invoiced)
-        reversal = self.env["account.move.reversal"].with_user(self.billing).with_context(
-            active_model="account.move", active_ids=invoice.ids).create({
-                "journal_id": invoice.journal_id.id, "reason": "wrong customer"})
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_user(self.billing)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "wrong customer"})
+        )
         reversal.refund_moves()
         reversal.new_move_ids.with_user(self.billing).action_post()
         self.assertEqual(order.invoice_status, "to invoice")
         self.assertFalse(order.date_o2c_invoiced)
         self.assertFalse(order.date_o2c_paid, "a credited invoice is no payment")
-        self.assertEqual(set(self._events(order)[-2:]), {"credit_note_posted", "invoicing_reopened"})
+        self.assertEqual(
+            set(self._events(order)[-2:]), {"credit_note_posted", "invoicing_reopened"}
+        )
         self._invoice(order)
         self.assertTrue(order.date_o2c_invoiced)
 
@@ -295,7 +383,9 @@ class TestO2cLedger(O2cFlowCommon):
         invoice = self._invoice(order)
         self._pay(invoice)
         self.assertTrue(order.date_o2c_paid)
-        invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable").remove_move_reconcile()
+        invoice.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).remove_move_reconcile()
         self.assertFalse(order.date_o2c_paid)
         self.assertEqual(self._events(order)[-1], "payment_undone")
 
@@ -318,9 +408,17 @@ class TestO2cLedger(O2cFlowCommon):
     def test_entry_user_is_a_person(self):
         """Confirmed by the customer online (portal, as the public user with sudo) or a robot:
         the order was entered by the quotation's internal creator."""
-        order = self.env["sale.order"].with_user(self.coordinator).create({
-            "partner_id": self.customer_1.id, "user_id": self.salesperson_1.id,
-            "order_line": [Command.create({"product_id": self.consulting.id})]})
+        order = (
+            self.env["sale.order"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "user_id": self.salesperson_1.id,
+                    "order_line": [Command.create({"product_id": self.consulting.id})],
+                }
+            )
+        )
         public = self.env.ref("base.public_user")
         order.with_user(public).sudo().action_confirm()
         self.assertEqual(order.order_entry_user_id, self.coordinator)
@@ -330,7 +428,6 @@ class TestO2cLedger(O2cFlowCommon):
 
 @tagged("post_install", "-at_install")
 class TestO2cFigures(O2cFlowCommon):
-
     def test_durations_skip_steps_not_reached(self):
         """Averages come from the report view: a step not reached is NULL, not 0 h."""
         with freeze_time("2026-07-01 08:00:00"):
@@ -346,17 +443,24 @@ class TestO2cFigures(O2cFlowCommon):
         by_order = {row.order_id: row for row in rows}
         self.assertEqual(by_order[shipped].delivery_hours, 4.0)
         self.assertFalse(by_order[waiting].delivery_hours)
-        [(avg,)] = Report._read_group([("order_id", "in", (shipped | waiting).ids)], [], ["delivery_hours:avg"])
+        [(avg,)] = Report._read_group(
+            [("order_id", "in", (shipped | waiting).ids)], [], ["delivery_hours:avg"]
+        )
         self.assertEqual(avg, 4.0, "the order not shipped is left out, not counted as 0 h")
-        [(processing,)] = Report._read_group([("order_id", "in", (shipped | waiting).ids)], [],
-                                             ["processing_hours:avg"])
+        [(processing,)] = Report._read_group(
+            [("order_id", "in", (shipped | waiting).ids)], [], ["processing_hours:avg"]
+        )
         self.assertEqual(processing, 2.0)
 
     def test_step_target_change_moves_open_deadlines(self):
         with freeze_time("2026-04-01 09:00:00"):
             order = self._create_order(self.customer_1)
-            others = self.env["sale.order"].create([
-                {"partner_id": self.customer_1.id, "user_id": self.salesperson_1.id} for _i in range(30)])
+            others = self.env["sale.order"].create(
+                [
+                    {"partner_id": self.customer_1.id, "user_id": self.salesperson_1.id}
+                    for _i in range(30)
+                ]
+            )
         self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 2, 9, 0), "24 h target")
         step = self.env.ref("sales_support.o2c_step_quotation_sent").with_user(self.support_manager)
         self.env.flush_all()
@@ -366,6 +470,7 @@ class TestO2cFigures(O2cFlowCommon):
             step.target_hours = hours
             self.env.flush_all()
             return self.env.cr.sql_log_count - before
+
         queries(4)  # warm-up (caches)
         many = queries(3)  # 31 orders wait for their quotation
         others.action_quotation_sent()
@@ -387,7 +492,9 @@ class TestO2cFigures(O2cFlowCommon):
             self._validate(order.picking_ids)
             self.assertEqual(order.o2c_next_step, "invoiced")
             self.assertEqual(order.invoice_status, "to invoice")
-            self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 21, 9, 0), "24 h after shipment")
+            self.assertEqual(
+                order.date_o2c_next_deadline, datetime(2026, 4, 21, 9, 0), "24 h after shipment"
+            )
 
     def test_late_activity_text_and_assignee(self):
         self.coordinator.write({"tz": "Asia/Jerusalem", "lang": "en_US"})
@@ -405,18 +512,26 @@ class TestO2cFigures(O2cFlowCommon):
             self.assertEqual(order.activity_ids, activity, "once per step")
 
     def test_late_invoice_goes_to_someone_who_can_invoice(self):
-        salesperson_4 = new_test_user(self.env, login="ss_sales_4", groups="sales_team.group_sale_salesman",
-                                      company_id=self.company.id)
+        salesperson_4 = new_test_user(
+            self.env,
+            login="ss_sales_4",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+        )
         with freeze_time("2026-04-01 09:00:00"):
-            order = self._create_order(self.customer_1, products=self.consulting, user_id=salesperson_4.id)
+            order = self._create_order(
+                self.customer_1, products=self.consulting, user_id=salesperson_4.id
+            )
             order.coordinator_id = self.coordinator
             order.with_user(self.coordinator).action_confirm()
         with freeze_time("2026-04-10 09:00:00"):
             self.env["sale.order"]._cron_o2c_late_activities()
         activity = order.activity_ids
         self.assertEqual(activity.user_id, self.coordinator)
-        self.assertTrue(self.coordinator.has_group("account.group_account_invoice"),
-                        "coordinators may invoice (documented right)")
+        self.assertTrue(
+            self.coordinator.has_group("account.group_account_invoice"),
+            "coordinators may invoice (documented right)",
+        )
 
     def test_install_on_a_database_with_history(self):
         """Migration-style: orders that lived before the install get their ledger from the source
@@ -437,11 +552,18 @@ class TestO2cFigures(O2cFlowCommon):
         orders = closed | old_quote
         # The state before the install: no ledger, no milestones.
         self.env.flush_all()
-        self.env.cr.execute("DELETE FROM sales_support_o2c_event WHERE order_id = ANY(%s)", [orders.ids])
-        # create_date is the database's clock, which freezegun does not move: set it as history has it
-        self.env.cr.execute("UPDATE sale_order SET create_date = '2025-09-01 08:00:00' WHERE id = ANY(%s)",
-                            [orders.ids])
-        self.env.cr.execute("UPDATE sale_order SET o2c_late_notified_step = NULL WHERE id = ANY(%s)", [orders.ids])
+        self.env.cr.execute(
+            "DELETE FROM sales_support_o2c_event WHERE order_id = ANY(%s)", [orders.ids]
+        )
+        # create_date is the database's clock, which freezegun does not move: set it as history has
+        # it
+        self.env.cr.execute(
+            "UPDATE sale_order SET create_date = '2025-09-01 08:00:00' WHERE id = ANY(%s)",
+            [orders.ids],
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET o2c_late_notified_step = NULL WHERE id = ANY(%s)", [orders.ids]
+        )
         self.env.invalidate_all()
         self.env.add_to_compute(self.env["sale.order"]._fields["date_o2c_entered"], orders)
         with freeze_time("2026-11-23 12:00:00"):
@@ -450,12 +572,18 @@ class TestO2cFigures(O2cFlowCommon):
             self.assertEqual(closed.date_o2c_entered, datetime(2025, 9, 2, 10, 0))
             self.assertEqual(closed.date_o2c_shipped, datetime(2025, 9, 3, 15, 0))
             self.assertFalse(closed.date_o2c_goods_ready, "cannot be dated: stays empty")
-            self.assertEqual(closed.date_o2c_invoiced, datetime(2025, 9, 5, 23, 59, 59), "invoice date")
-            self.assertEqual(closed.date_o2c_paid, datetime(2025, 10, 5, 23, 59, 59), "reconciliation date")
+            self.assertEqual(
+                closed.date_o2c_invoiced, datetime(2025, 9, 5, 23, 59, 59), "invoice date"
+            )
+            self.assertEqual(
+                closed.date_o2c_paid, datetime(2025, 10, 5, 23, 59, 59), "reconciliation date"
+            )
             self.assertEqual(closed.o2c_stage, "paid")
             self.assertFalse(old_quote.date_o2c_quotation_sent, "when it was sent is not known")
             self.env["sale.order"]._cron_o2c_late_activities()
-            self.assertFalse(orders.activity_ids, "no late activity for what happened before the install")
+            self.assertFalse(
+                orders.activity_ids, "no late activity for what happened before the install"
+            )
             self.assertEqual(self.env["sale.order"]._o2c_rebuild_ledger(orders), 0, "idempotent")
 
     def test_late_cron_bounded_in_queries(self):
@@ -465,8 +593,12 @@ class TestO2cFigures(O2cFlowCommon):
 
         def make_late(count):
             with freeze_time("2026-04-01 09:00:00"):
-                return Order.create([{"partner_id": self.customer_1.id, "user_id": self.salesperson_1.id}
-                                     for _i in range(count)])
+                return Order.create(
+                    [
+                        {"partner_id": self.customer_1.id, "user_id": self.salesperson_1.id}
+                        for _i in range(count)
+                    ]
+                )
 
         def cron_queries():
             self.env.flush_all()

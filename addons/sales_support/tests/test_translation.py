@@ -3,7 +3,8 @@ from odoo.tests import TransactionCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestTranslation(TransactionCase):
-    """The app's key terms exist in Hebrew, Arabic and Russian; Hebrew and Arabic are right-to-left."""
+    """The app's key terms exist in Hebrew, Arabic and Russian; Hebrew and Arabic are
+    right-to-left."""
 
     def test_key_terms_in_hebrew_arabic_russian(self):
         expected = {

@@ -1,5 +1,6 @@
 """18.0.1.1.0: milestones now derive from the Order-to-Cash event ledger. Orders of the previous
 version have no ledger: build it from the source records' own dates."""
+
 from odoo import SUPERUSER_ID, api
 
 
