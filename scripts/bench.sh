@@ -5,8 +5,10 @@
 # then the overhead of our addons per phase and in total. See "Benchmarks" in README.md.
 #
 #   N=2000      orders generated (default 2000)     SEED=42   seed of the generated data
-#   BATCH=200   orders per batch                    ROUNDS=1  runs per database, interleaved;
-#                                                             the fastest of each phase counts
+#   BATCH=200   orders per batch                    ROUNDS=1  runs per database; the fastest
+#                                                             of each phase counts
+#   INTERLEAVE=1  the two runs take turns batch by batch (same machine load for both);
+#                 0: one whole run after the other
 #   REUSE_DB=1  keep both databases (update our addons in ss_bench_addon) instead of
 #               recreating them
 #   BENCH_CORE_DB / BENCH_ADDON_DB: other database names
@@ -80,18 +82,40 @@ else
     odoo_install "$ADDON_DB" "$CORE_MODULES,$OUR_ADDONS" -i "$OUR_ADDONS"
 fi
 
-# The same script, the same data, one database after the other in separate processes.
+# The same script, the same data, on each database in its own process. By default the two
+# processes take turns batch by batch (INTERLEAVE=1): one database's batch, then the other's,
+# so that both meet the same load of the machine; the time spent waiting for the turn is not
+# measured. INTERLEAVE=0: one whole run after the other.
+bench_run() {  # db json [turn options...]
+    local db=$1 json=$2
+    shift 2
+    "$PY" "$PROJECT_ROOT/scripts/bench_o2c.py" -c "$PROJECT_ROOT/odoo.conf" --db "$db" \
+        -n "$N" --seed "$SEED" --batch "$BATCH" --json "$json" "$@"
+}
 core_json=() addon_json=()
 for round in $(seq 1 "$ROUNDS"); do
-    for db in "$CORE_DB" "$ADDON_DB"; do
-        json="$OUT/o2c-$db-$round.json"
-        rm -f "$json"
-        say "round $round/$ROUNDS: $db"
-        "$PY" "$PROJECT_ROOT/scripts/bench_o2c.py" -c "$PROJECT_ROOT/odoo.conf" --db "$db" \
-            -n "$N" --seed "$SEED" --batch "$BATCH" --json "$json" \
-            || die "the benchmark on $db failed"
-        if [ "$db" = "$CORE_DB" ]; then core_json+=("$json"); else addon_json+=("$json"); fi
-    done
+    core="$OUT/o2c-$CORE_DB-$round" addon="$OUT/o2c-$ADDON_DB-$round"
+    rm -f "$core.json" "$addon.json"
+    if [ "${INTERLEAVE:-1}" = 1 ]; then
+        say "round $round/$ROUNDS: $CORE_DB and $ADDON_DB, taking turns batch by batch"
+        turns="$OUT/turns"
+        rm -rf "$turns" && mkdir -p "$turns" && printf '0 0' >"$turns/turn"
+        bench_run "$CORE_DB" "$core.json" --turn-dir "$turns" --turn-role 0 >"$core.log" 2>&1 &
+        core_pid=$!
+        bench_run "$ADDON_DB" "$addon.json" --turn-dir "$turns" --turn-role 1 >"$addon.log" 2>&1 &
+        addon_pid=$!
+        failed=()
+        wait "$core_pid" || { failed+=("$CORE_DB"); touch "$turns/abort"; }
+        wait "$addon_pid" || failed+=("$ADDON_DB")
+        cat "$core.log" "$addon.log"
+        [ ${#failed[@]} = 0 ] || die "the benchmark failed on ${failed[*]} (logs: $core.log, $addon.log)"
+    else
+        for db in "$CORE_DB" "$ADDON_DB"; do
+            say "round $round/$ROUNDS: $db"
+            bench_run "$db" "$OUT/o2c-$db-$round.json" || die "the benchmark on $db failed"
+        done
+    fi
+    core_json+=("$core.json") addon_json+=("$addon.json")
 done
 "$PY" "$PROJECT_ROOT/scripts/bench_compare.py" --core "${core_json[@]}" --addon "${addon_json[@]}"
 say "make bench done in $(( $(date +%s) - bench_start )) s"

@@ -64,6 +64,11 @@ def main():
         f"Order-to-Cash path, N = {first['orders']} orders (seed {first['seed']}, "
         f"batches of {first['batch']}), {rounds} round(s)"
         + (": fastest of the rounds per phase" if rounds > 1 else "")
+        + (
+            "; the two runs took turns batch by batch"
+            if all(run.get("interleaved") for run in core_runs + addon_runs)
+            else "; one whole run after the other"
+        )
     )
     print(f"  A = {first['db']}: {', '.join(first['modules'])}")
     print(f"  B = {addon_runs[0]['db']}: {', '.join(addon_runs[0]['modules'])}")

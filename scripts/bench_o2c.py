@@ -26,6 +26,10 @@ shrinking the step targets (stored deadlines moved by one UPDATE per step), the
 late-step cron (the first run creates the activities, the second must create none)
 and a batch re-assignment of coordinators.
 
+With --turn-dir, two runs (one per database, started together by bench.sh) take
+turns batch by batch through a small file, so that both meet the same load of a
+machine shared with other work; the time spent waiting for the turn is not measured.
+
 Everything runs in ONE transaction that is rolled back: the database is left as it
 was. The results go to a JSON file (--json) that scripts/bench_compare.py reads.
 
@@ -34,6 +38,7 @@ was. The results go to a JSON file (--json) that scripts/bench_compare.py reads.
 
 import argparse
 import json
+import os
 import random
 import resource
 import sys
@@ -65,35 +70,88 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class Recorder:
-    """Times phases (wall, CPU, SQL queries) and prints one line per phase."""
+class Turns:
+    """Two benchmark processes (one per database) that take turns batch by batch, so
+    that both meet the same load of the machine: a small file holds "step role" of
+    the process whose turn it is; the time spent waiting is not measured."""
 
-    def __init__(self, cr):
+    def __init__(self, directory, role):
+        self.path = os.path.join(directory, "turn")
+        self.abort = os.path.join(directory, "abort")
+        self.role = role
+        self.step = 0
+
+    def wait(self):
+        want = f"{self.step} {self.role}"
+        while True:
+            try:
+                with open(self.path, encoding="ascii") as src:
+                    if src.read() == want:
+                        return
+            except FileNotFoundError:
+                pass
+            if os.path.exists(self.abort):
+                sys.exit("the other benchmark process stopped: giving up")
+            time.sleep(0.02)
+
+    def pass_on(self):
+        following = f"{self.step} 1" if self.role == 0 else f"{self.step + 1} 0"
+        tmp = f"{self.path}.{self.role}"
+        with open(tmp, "w", encoding="ascii") as out:
+            out.write(following)
+        os.replace(tmp, self.path)
+        self.step += 1
+
+
+class Recorder:
+    """Times phases (wall, CPU, SQL queries) batch by batch; one line per phase."""
+
+    def __init__(self, cr, turns=None):
         self.cr = cr
+        self.turns = turns
         self.results = []
+        self.row = None
 
     @contextmanager
     def phase(self, key, label, count, group="lifecycle"):
-        queries = self.cr.sql_log_count
-        cpu = time.process_time()
-        start = time.perf_counter()
-        yield
-        wall = time.perf_counter() - start
-        row = {
+        self.row = row = {
             "key": key,
             "label": label,
             "group": group,
             "count": count,
-            "wall": wall,
-            "cpu": time.process_time() - cpu,
-            "queries": self.cr.sql_log_count - queries,
+            "wall": 0.0,
+            "cpu": 0.0,
+            "queries": 0,
         }
+        yield
         self.results.append(row)
+        wall = row["wall"]
         per = f"{wall / count * 1000:8.2f} ms" if count else " " * 11
         print(
             f"  {label:<50} {count:>6} {wall:8.2f} s {per} {row['queries']:>8} q",
             flush=True,
         )
+
+    @contextmanager
+    def measure(self, key, label, count, group="lifecycle"):
+        """A phase measured in one slice."""
+        with self.phase(key, label, count, group), self.batch():
+            yield
+
+    @contextmanager
+    def batch(self):
+        """One measured slice of the current phase (after waiting for our turn)."""
+        if self.turns:
+            self.turns.wait()
+        queries = self.cr.sql_log_count
+        cpu = time.process_time()
+        start = time.perf_counter()
+        yield
+        self.row["wall"] += time.perf_counter() - start
+        self.row["cpu"] += time.process_time() - cpu
+        self.row["queries"] += self.cr.sql_log_count - queries
+        if self.turns:
+            self.turns.pass_on()
 
 
 def batches(items, size):
@@ -174,7 +232,7 @@ def make_master_data(env):
 
 def drive_lifecycle(env, rec, plan, batch_size):
     """Odoo's own Order-to-Cash path for the planned orders. Returns the orders."""
-    with rec.phase("setup", PHASES[0][1], 0):
+    with rec.phase("setup", PHASES[0][1], 0), rec.batch():
         customers, products = make_master_data(env)
 
     def step(key, selected, action):
@@ -182,28 +240,17 @@ def drive_lifecycle(env, rec, plan, batch_size):
         label = dict(PHASES)[key]
         with rec.phase(key, label, len(selected)):
             for chunk in batches(selected, batch_size):
-                action(env["sale.order"].browse([order_ids[i] for i in chunk]))
-                env.flush_all()
-                env.invalidate_all()
+                with rec.batch():
+                    action(env["sale.order"].browse([order_ids[i] for i in chunk]))
+                    env.flush_all()
+                    env.invalidate_all()
 
     order_ids = []
     with rec.phase("create", PHASES[1][1], len(plan)):
         for chunk in batches(plan, batch_size):
-            orders = env["sale.order"].create(
-                [
-                    {
-                        "partner_id": customers[row["customer"]].id,
-                        "order_line": [
-                            Command.create({"product_id": products[p].id, "product_uom_qty": q})
-                            for p, q in row["lines"]
-                        ],
-                    }
-                    for row in chunk
-                ]
-            )
+            with rec.batch():
+                orders = create_orders(env, chunk, customers, products)
             order_ids += orders.ids
-            env.flush_all()
-            env.invalidate_all()
 
     def where(flag):
         return [i for i, row in enumerate(plan) if row[flag]]
@@ -242,6 +289,24 @@ def drive_lifecycle(env, rec, plan, batch_size):
 
     step("pay", where("paid"), pay)
     return env["sale.order"].browse(order_ids)
+
+
+def create_orders(env, chunk, customers, products):
+    orders = env["sale.order"].create(
+        [
+            {
+                "partner_id": customers[row["customer"]].id,
+                "order_line": [
+                    Command.create({"product_id": products[p].id, "product_uom_qty": q})
+                    for p, q in row["lines"]
+                ],
+            }
+            for row in chunk
+        ]
+    )
+    env.flush_all()
+    env.invalidate_all()
+    return orders
 
 
 def create_down_payments(orders):
@@ -299,10 +364,11 @@ def fingerprint(env, orders):
 
 def measure_bookkeeping(env, rec, orders):
     """sales_support only: recompute, deadlines, late cron, re-assignment."""
+    rec.turns = None  # the core process is done: no more turns to take
     Order = env["sale.order"]
     n = len(orders)
     print("  Order-to-Cash bookkeeping of sales_support on the generated orders:")
-    with rec.phase("recompute", "full recompute of milestones and stages", n, "addon"):
+    with rec.measure("recompute", "full recompute of milestones and stages", n, "addon"):
         env.invalidate_all()
         env.add_to_compute(Order._fields["date_o2c_entered"], orders)
         env.add_to_compute(Order._fields["o2c_stage"], orders)
@@ -313,16 +379,16 @@ def measure_bookkeeping(env, rec, orders):
     # Make the orders late without touching the clock: shrink every step target to
     # 3.6 s (the deadlines move by one UPDATE per step), then wait past them.
     steps = env["sales.support.o2c.step"].search([])
-    with rec.phase("targets", f"shrink {len(steps)} step targets (deadlines moved)", 0, "addon"):
+    with rec.measure("targets", f"shrink {len(steps)} step targets (deadlines moved)", 0, "addon"):
         steps.write({"target_hours": 0.001})
         env.flush_all()
     time.sleep(4)
     late = Order.search_count([("id", "in", orders.ids), ("is_o2c_late", "=", True)])
-    with rec.phase("cron1", f"late-step cron, 1st run ({late} of N late)", n, "addon"):
+    with rec.measure("cron1", f"late-step cron, 1st run ({late} of N late)", n, "addon"):
         created = Order._cron_o2c_late_activities()
         env.flush_all()
     print(f"    activities created: {created} (late demo orders included)")
-    with rec.phase("cron2", "late-step cron, 2nd run", n, "addon"):
+    with rec.measure("cron2", "late-step cron, 2nd run", n, "addon"):
         again = Order._cron_o2c_late_activities()
         env.flush_all()
     print(f"    activities created: {again}")
@@ -340,7 +406,7 @@ def measure_bookkeeping(env, rec, orders):
     salespeople.write({"support_coordinator_id": other.id})
     env.flush_all()
     env.invalidate_all()
-    with rec.phase(
+    with rec.measure(
         "reassign",
         f"batch re-assignment of {len(open_orders)} open orders",
         len(open_orders),
@@ -362,6 +428,12 @@ def main():
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--label", help="name of this run in the results (default: db)")
+    parser.add_argument(
+        "--turn-dir",
+        help="take turns batch by batch with another run using the same directory "
+        "(bench.sh writes '0 0' to DIR/turn first)",
+    )
+    parser.add_argument("--turn-role", type=int, choices=(0, 1), default=0)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.db)
@@ -400,13 +472,18 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         env = env(user=env.ref("base.user_admin"), context={"tz": "UTC"})
-        rec = Recorder(cr)
+        turns = Turns(args.turn_dir, args.turn_role) if args.turn_dir else None
+        rec = Recorder(cr, turns)
         try:
             orders = drive_lifecycle(env, rec, plan, args.batch)
             lifecycle_rss = peak_rss_mib()
             prints = fingerprint(env, orders)
             if has_addon:
                 measure_bookkeeping(env, rec, orders)
+        except BaseException:
+            if turns:  # the other process must not wait for us
+                open(turns.abort, "w").close()
+            raise
         finally:
             cr.rollback()
     total = time.perf_counter() - start
@@ -415,7 +492,8 @@ def main():
         f"  lifecycle (create to pay): {sum(r['wall'] for r in lifecycle):.2f} s, "
         f"{sum(r['queries'] for r in lifecycle)} queries; "
         f"peak memory {lifecycle_rss:.0f} MiB after the lifecycle, "
-        f"{peak_rss_mib():.0f} MiB at the end; whole run {total:.2f} s (rolled back)",
+        f"{peak_rss_mib():.0f} MiB at the end; whole run {total:.2f} s"
+        f"{' (turns with the other run included)' if args.turn_dir else ''}, rolled back",
         flush=True,
     )
     if args.json:
@@ -428,6 +506,7 @@ def main():
                     "orders": args.orders,
                     "seed": args.seed,
                     "batch": args.batch,
+                    "interleaved": bool(args.turn_dir),
                     "phases": rec.results,
                     "fingerprint": prints,
                     "peak_rss_mib_lifecycle": lifecycle_rss,

@@ -7,6 +7,8 @@ class AccountMove(models.Model):
     def _get_o2c_sale_orders(self):
         """Orders of these invoices and credit notes; a claim's credit note is not linked to the
         order lines (it must not put them back to invoice), its claim links it to the order."""
+        # sudo: an accountant may post invoices of orders they cannot read; only the link is read
+        self = self.sudo()
         orders = self.invoice_line_ids.sale_line_ids.order_id
         refunds = self.filtered(lambda m: m.move_type == "out_refund")
         if refunds:
@@ -42,18 +44,24 @@ class AccountMove(models.Model):
         return posted
 
     def button_draft(self):
-        orders = self.filtered(lambda m: m.state == "posted")._get_o2c_sale_orders()
+        posted = self.filtered(lambda m: m.state == "posted")
         res = super().button_draft()
-        self._log_o2c_invoice_undone(orders)
+        posted._log_o2c_invoice_undone()
         return res
 
     def button_cancel(self):
-        orders = self._get_o2c_sale_orders()
+        posted = self.filtered(lambda m: m.state == "posted")
+        drafts = self - posted
+        orders = drafts._get_o2c_sale_orders()
         res = super().button_cancel()
-        self._log_o2c_invoice_undone(orders)
+        posted._log_o2c_invoice_undone()
+        orders._o2c_sync()  # a cancelled draft may leave nothing more to invoice, or more
         return res
 
-    def _log_o2c_invoice_undone(self, orders):
+    def _log_o2c_invoice_undone(self):
+        """``self``: customer invoices that were posted and are now reset or cancelled."""
+        customer = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        orders = customer._get_o2c_sale_orders()
         if not orders:
             return
         self.env["sales.support.o2c.event"]._log_events(
@@ -64,7 +72,7 @@ class AccountMove(models.Model):
                     "source": move,
                     "name": move.name,
                 }
-                for move in self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+                for move in customer
                 for order in move._get_o2c_sale_orders()
             ]
         )

@@ -5,7 +5,8 @@ class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
     def _get_o2c_invoices(self):
-        moves = (self.debit_move_id | self.credit_move_id).move_id
+        # sudo: reconciliations are made by accountants; only the invoices of the partials are read
+        moves = (self.sudo().debit_move_id | self.sudo().credit_move_id).move_id
         return moves.filtered(
             lambda m: m.move_type in ("out_invoice", "out_refund") and m.state == "posted"
         )

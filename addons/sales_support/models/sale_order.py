@@ -24,6 +24,8 @@ ORDER_ERROR_FIELDS = {
 }
 
 
+# Who reads Sales Support records linked to orders (claims, errors, ledger events).
+SUPPORT_READERS = "sales_team.group_sale_salesman,sales_support.group_support_assistant"
 # Recorded by the server from Odoo's own steps; never written by users or scripts.
 O2C_PROTECTED_FIELDS = {
     *STEP_FIELD.values(),
@@ -116,11 +118,12 @@ class SaleOrder(models.Model):
         tracking=True,
     )
     claim_ids = fields.One2many("sales.support.claim", "order_id", string="Claims")
-    claim_count = fields.Integer(compute="_compute_claim_count")
+    # groups: warehouse users, accountants and auditors open orders too, without Sales Support
+    claim_count = fields.Integer(compute="_compute_claim_count", groups=SUPPORT_READERS)
     order_error_ids = fields.One2many(
         "sales.support.order.error", "order_id", string="Order-Entry Errors"
     )
-    order_error_count = fields.Integer(compute="_compute_order_error_count")
+    order_error_count = fields.Integer(compute="_compute_order_error_count", groups=SUPPORT_READERS)
     origin_order_id = fields.Many2one(
         "sale.order",
         string="Copied From",
@@ -142,7 +145,7 @@ class SaleOrder(models.Model):
     # Milestones (stored, UTC), derived from the Order-to-Cash ledger
     # ------------------------------------------------------------
     o2c_event_ids = fields.One2many(
-        "sales.support.o2c.event", "order_id", string="Order-to-Cash Events"
+        "sales.support.o2c.event", "order_id", string="Order-to-Cash Events", groups=SUPPORT_READERS
     )
     date_o2c_request = fields.Datetime(
         string="Request Received",
@@ -846,13 +849,19 @@ class SaleOrder(models.Model):
         product_lines = self.order_line.filtered(
             lambda line: not line.display_type and not line.is_downpayment
         )
-        nothing_left = all(
-            float_compare(
-                line.qty_to_invoice, 0.0, precision_rounding=line.product_uom.rounding or 0.01
+
+        def settled(line):
+            """Delivered goods all invoiced (a cancelled back-order is not due); a line without
+            delivery (a service) invoiced in full, delivered or not yet."""
+            rounding = line.product_uom.rounding or 0.01
+            if line.move_ids:
+                return float_compare(line.qty_to_invoice, 0.0, precision_rounding=rounding) <= 0
+            return (
+                float_compare(line.qty_invoiced, line.product_uom_qty, precision_rounding=rounding)
+                >= 0
             )
-            <= 0
-            for line in product_lines
-        )
+
+        nothing_left = all(settled(line) for line in product_lines)
         invoiced = bool(regular) and (
             self.invoice_status in ("invoiced", "upselling")
             or (self.invoice_status == "no" and nothing_left and shipped)
@@ -879,7 +888,10 @@ class SaleOrder(models.Model):
         Called by the core steps that change them (reservation, validation, posting,
         reconciliation); ``date`` is when the step happened (default now), ``source`` its
         document."""
-        orders = self.filtered(lambda o: o.state == "sale")
+        # sudo: the accountant who posts, the warehouse user who validates may not read the
+        # order's other documents; this only reads pickings, invoices and reconciliations to
+        # derive the events, which the server writes (the current user stays their author).
+        orders = self.sudo().filtered(lambda o: o.state == "sale")
         if not orders:
             return
         now = fields.Datetime.now()
@@ -909,14 +921,16 @@ class SaleOrder(models.Model):
                     event(order, "shipping_reopened", date)
                 if facts["ready"] and (not order.date_o2c_goods_ready or order.date_o2c_shipped):
                     event(order, "goods_ready", date)
+            invoiced_at = order.date_o2c_invoiced
             if facts["invoiced"] and not order.date_o2c_invoiced:
+                invoiced_at = date
                 event(order, "invoiced", date)
             elif not facts["invoiced"] and order.date_o2c_invoiced:
                 event(order, "invoicing_reopened", date)
             if facts["paid"] and not order.date_o2c_paid:
-                event(
-                    order, "paid", end_of_day(facts["paid_day"], now) if facts["paid_day"] else date
-                )
+                paid_at = end_of_day(facts["paid_day"], now) if facts["paid_day"] else date
+                # a prepayment, or a payment before re-invoicing, is collected when invoiced
+                event(order, "paid", max(paid_at, invoiced_at or paid_at))
             elif not facts["paid"] and order.date_o2c_paid:
                 event(order, "payment_undone", date)
         self.env["sales.support.o2c.event"]._log_events(values)
@@ -979,11 +993,11 @@ class SaleOrder(models.Model):
                         lambda m: m.state == "posted" and m.move_type == "out_invoice"
                     )
                     day = max(regular.mapped(lambda m: m.invoice_date or m.date), default=False)
-                    values.append({**base, "event_type": "invoiced", "date": end_of_day(day, now)})
+                    invoiced_at = end_of_day(day, now)
+                    values.append({**base, "event_type": "invoiced", "date": invoiced_at})
                 if facts["paid"] and facts["paid_day"]:
-                    values.append(
-                        {**base, "event_type": "paid", "date": end_of_day(facts["paid_day"], now)}
-                    )
+                    paid_at = max(end_of_day(facts["paid_day"], now), invoiced_at)
+                    values.append({**base, "event_type": "paid", "date": paid_at})
             Event._log_events(values)
             batch.flush_recordset()
             # No flood of late activities at install: the step each order is at now counts as
@@ -1031,7 +1045,11 @@ class SaleOrder(models.Model):
                 )
             grouped[order, error_type].append(text)
         Error = self.env["sales.support.order.error"]
-        customer_request = bool(self.env.context.get("sales_support_customer_request"))
+        # only those who may judge errors (coordinators, managers) can say the customer asked
+        customer_request = bool(
+            self.env.context.get("sales_support_customer_request")
+            and self.env.user.has_group("sales_support.group_support_coordinator")
+        )
         now = fields.Datetime.now()
         values = []
         for (order, error_type), texts in grouped.items():

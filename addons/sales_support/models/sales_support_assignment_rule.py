@@ -216,7 +216,9 @@ class SalesSupportAssignmentRule(models.Model):
     @api.model
     @tools.ormcache("company_ids")
     def _get_active_rule_ids(self, company_ids):
-        return tuple(self.sudo().search([("company_id", "in", list(company_ids))]).ids)
+        # active_test forced: the cache is shared by every caller, whatever their context
+        rules = self.sudo().with_context(active_test=True)
+        return tuple(rules.search([("company_id", "in", list(company_ids))]).ids)
 
     @api.model
     def _order_facts(self, order):

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.api import call_kw
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import clean_context
 
 ERROR_TYPES = [
@@ -168,6 +168,7 @@ class SalesSupportOrderError(models.Model):
 
     def write(self, vals):
         self._check_server_fields(vals)
+        self._check_not_own_errors()
         return super().write(vals)
 
     def _log_o2c_events(self):
@@ -193,14 +194,31 @@ class SalesSupportOrderError(models.Model):
     # ------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------
+    def _check_not_own_errors(self):
+        """Whoever is charged with an error does not judge it: a colleague coordinator or a
+        customer-service manager does (the error rate feeds KPIs and pay)."""
+        if self.env.su or self.env.user.has_group("sales_support.group_support_manager"):
+            return
+        own = self.filtered(lambda e: e.responsible_user_id == self.env.user)
+        if own:
+            raise AccessError(
+                _(
+                    "You are charged with %(errors)s: ask a customer-service manager to review "
+                    "it, you cannot change it yourself.",
+                    errors=", ".join(own.mapped("display_name")),
+                )
+            )
+
     def action_mark_customer_request(self):
         """The customer asked for the change: no error, out of the error rate."""
         self.check_access("write")
+        self._check_not_own_errors()
         self.filtered(lambda e: not e.is_customer_request).write({"is_customer_request": True})
         return True
 
     def action_unmark_customer_request(self):
         self.check_access("write")
+        self._check_not_own_errors()
         self.filtered("is_customer_request").write({"is_customer_request": False})
         return True
 
@@ -214,15 +232,15 @@ class SalesSupportOrderError(models.Model):
         ``write`` (the product catalog) say so with the context key
         ``sales_support_person_edit``."""
         context = self.env.context
-        if (
-            self.env.su
-            or context.get("sales_support_no_error_log")
-            or context.get("sale_write_from_compute")
-        ):
+        if self.env.su or context.get("sale_write_from_compute"):
             return False
-        if context.get("sales_support_person_edit"):
+        call = get_client_call()
+        if call in PERSON_EDIT_CALLS:
+            # a client cannot switch the log off by sending a context key
             return True
-        return get_client_call() in PERSON_EDIT_CALLS
+        if context.get("sales_support_no_error_log"):
+            return False
+        return bool(context.get("sales_support_person_edit"))
 
     def _notify_detected(self):
         """Errors detected automatically are told, not logged silently: a note on the order's

@@ -24,6 +24,7 @@ class StockMove(models.Model):
 
     def _o2c_sync_orders(self):
         """Reservation and new deliveries change "goods ready" and "shipped" of the orders."""
-        orders = self.filtered(lambda m: m.picking_code == "outgoing").sale_line_id.order_id
+        # sudo: reservations are made by warehouse users and the scheduler; only the link is read
+        orders = self.sudo().filtered(lambda m: m.picking_code == "outgoing").sale_line_id.order_id
         if orders:
             orders._o2c_sync()

@@ -21,7 +21,9 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        done = self.filtered(lambda p: p.state == "done" and p.sale_id)
+        # sudo: a warehouse user may validate deliveries of orders they cannot read; only the
+        # link to the order is read, the events are written by the server
+        done = self.sudo().filtered(lambda p: p.state == "done" and p.sale_id)
         if done:
             self.env["sales.support.o2c.event"]._log_events(
                 [
@@ -36,11 +38,11 @@ class StockPicking(models.Model):
                 ]
             )
             for picking in done:
-                picking.sale_id._o2c_sync(date=picking.date_done, source=picking)
+                picking.sale_id._o2c_sync(date=picking.date_done, source=picking.sudo(False))
         return res
 
     def action_cancel(self):
-        orders = self.sale_id
+        orders = self.sudo().sale_id  # sudo: see _action_done
         res = super().action_cancel()
         orders._o2c_sync()
         return res

@@ -21,7 +21,8 @@ O2C_DURATIONS = [
     (
         "invoicing_hours",
         "Shipment (or Entry) to Invoice (h)",
-        "CASE WHEN has_o2c_deliveries THEN date_o2c_shipped ELSE date_o2c_entered END",
+        "CASE WHEN has_o2c_deliveries AND date_o2c_shipped <= date_o2c_invoiced "
+        "THEN date_o2c_shipped ELSE date_o2c_entered END",
         "date_o2c_invoiced",
     ),
     ("payment_hours", "Invoice to Payment (h)", "date_o2c_invoiced", "date_o2c_paid"),
@@ -161,6 +162,7 @@ class SalesSupportO2cReport(models.Model):
          LEFT JOIN (SELECT order_id, COUNT(*) AS n FROM sales_support_claim
                      WHERE order_id IS NOT NULL GROUP BY order_id) claims ON claims.order_id = so.id
          LEFT JOIN (SELECT order_id, COUNT(*) AS n FROM sales_support_order_error
+                     WHERE NOT COALESCE(is_customer_request, FALSE)
                      GROUP BY order_id) errors ON errors.order_id = so.id
         """)
 
@@ -195,5 +197,5 @@ class SalesSupportO2cReport(models.Model):
             "currency_rate",
         ],
         "sales.support.claim": ["order_id"],
-        "sales.support.order.error": ["order_id"],
+        "sales.support.order.error": ["order_id", "is_customer_request"],
     }

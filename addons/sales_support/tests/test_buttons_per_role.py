@@ -5,8 +5,8 @@ the coordinators' user form) and each role (assistant, coordinator, customer-ser
 salesperson):
 - the arch the role gets from ``get_views`` (buttons with ``groups=`` the role lacks are removed
   there, as in the web client);
-- for each button of the form (not those of embedded lists), the first prepared record the role
-  can read on which the button is visible (its ``invisible`` expression evaluated on the record);
+- for each button of the form (not those of embedded lists), every prepared record the role can
+  read on which the button is visible (its ``invisible`` expression evaluated on the record);
 - the button is pressed as the role, in a savepoint that is rolled back: an ``object`` button calls
   its method, an ``action`` button loads its action with the record as active record;
 - the action returned is followed one level as the web client would: a wizard (transient model
@@ -162,15 +162,20 @@ class TestButtonsPerRole(SalesSupportCommon):
         cls.claims.request_id = cls.requests[1]
 
         # An order-entry error logged by hand
+        # Order-entry errors charged to the salesperson, and one to the coordinator herself
         cls.errors = cls.env["sales.support.order.error"].create(
             [
                 {
                     "order_id": cls.confirmed_order.id,
                     "error_type": error_type,
                     "found_by": "internal",
-                    "responsible_user_id": cls.coordinator.id,
+                    "responsible_user_id": responsible.id,
                 }
-                for error_type in ("address", "quantity")
+                for error_type, responsible in (
+                    ("address", cls.salesperson_1),
+                    ("quantity", cls.salesperson_1),
+                    ("price", cls.coordinator),
+                )
             ]
         )
         cls.errors[1].action_mark_customer_request()
@@ -350,24 +355,26 @@ class TestButtonsPerRole(SalesSupportCommon):
                         self.env[action.type].browse(action.id).get_external_id()[action.id] or name
                     )
                 label = f"{role} / {model} / {node.get('string') or name} ({name})"
-                record = next(
-                    (r for r in readable if self._is_visible(node, ancestors, r, user)), None
+                shown_on = readable.filtered(
+                    lambda r, n=node, a=ancestors: self._is_visible(n, a, r, user)
                 )
-                if record is None:
+                if not shown_on:
                     hidden.append(label)
-                    continue
-                with closing(self.env.cr.savepoint()):
-                    try:
-                        followed = self._press(user, record, node)
-                        record.with_user(user).env.flush_all()  # as the user, see _follow
-                    except AccessError as error:
-                        failures.append(f"{label} on {record.display_name}: AccessError: {error}")
-                        continue
-                    except (UserError, ValidationError, RedirectWarning) as error:
-                        pressed.append(f"{label} on {record.display_name}: refused: {error}")
-                        continue
-                worked.add((role, model, name))
-                pressed.append(f"{label} on {record.display_name}: ok {' '.join(followed)}")
+                for record in shown_on:
+                    with closing(self.env.cr.savepoint()):
+                        try:
+                            followed = self._press(user, record, node)
+                            record.with_user(user).env.flush_all()  # as the user, see _follow
+                        except AccessError as error:
+                            failures.append(
+                                f"{label} on {record.display_name}: AccessError: {error}"
+                            )
+                            continue
+                        except (UserError, ValidationError, RedirectWarning) as error:
+                            pressed.append(f"{label} on {record.display_name}: refused: {error}")
+                            continue
+                    worked.add((role, model, name))
+                    pressed.append(f"{label} on {record.display_name}: ok {' '.join(followed)}")
         _logger.info(
             "Buttons pressed as %s:\n%s\nHidden on every prepared record:\n%s",
             role,

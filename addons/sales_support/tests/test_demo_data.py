@@ -75,12 +75,13 @@ class TestDemoData(TransactionCase):
         expected = {stage for stage, _days, _options in ORDER_PLAN}
         self.assertEqual(expected - stages, set(), "every stage of the plan has its orders")
         self.assertGreaterEqual(len(self.orders), len(ORDER_PLAN))
+        # (whether open orders are late depends on today: only "some are" holds for good)
         self.assertTrue(self.orders.filtered("is_o2c_late"), "some orders are late")
         self.assertTrue(
-            self.orders.filtered(
-                lambda o: o.o2c_stage not in ("paid", "cancel") and not o.is_o2c_late
+            self.env["mail.activity"].search_count(
+                [("res_model", "=", "sale.order"), ("res_id", "in", self.orders.ids)]
             ),
-            "some open orders are on time",
+            "the late-step scheduled action ran at install: coordinators have activities",
         )
         self.assertGreaterEqual(
             len(self.orders.coordinator_id), 2, "orders of more than one coordinator"

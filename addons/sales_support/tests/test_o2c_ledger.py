@@ -619,3 +619,62 @@ class TestO2cFigures(O2cFlowCommon):
         nothing, idle = cron_queries()
         self.assertEqual(nothing, 0)
         self.assertLessEqual(idle, 3, "every late order already reminded: one query")
+
+
+@tagged("post_install", "-at_install")
+class TestO2cOtherDepartments(O2cFlowCommon):
+    """Accountants and warehouse users do their part without Sales Support rights."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = new_test_user(
+            cls.env,
+            login="ss_accountant",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+        )
+        cls.storekeeper = new_test_user(
+            cls.env,
+            login="ss_storekeeper",
+            groups="stock.group_stock_user",
+            company_id=cls.company.id,
+        )
+
+    def test_warehouse_and_accounting_run_the_flow(self):
+        self._stock(self.chair, 5)
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.with_user(self.coordinator).action_confirm()
+        self._validate(order.picking_ids, user=self.storekeeper)
+        self.assertTrue(order.date_o2c_shipped)
+        invoice = order.with_user(self.coordinator)._create_invoices()
+        invoice.with_user(self.accountant).action_post()
+        self.assertTrue(order.date_o2c_invoiced)
+        self.env["account.payment.register"].with_user(self.accountant).with_context(
+            active_model="account.move",
+            active_ids=invoice.ids,
+        ).create({})._create_payments()
+        self.assertEqual(order.o2c_stage, "paid")
+        posted = order.o2c_event_ids.filtered(lambda e: e.event_type == "invoice_posted")
+        self.assertEqual(posted.user_id, self.accountant, "the accountant posted it")
+
+    def test_order_form_opens_for_warehouse_and_accounting(self):
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.action_confirm()
+        for user in (self.storekeeper, self.accountant):
+            Order = self.env["sale.order"].with_user(user)
+            arch = Order.get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertNotIn('name="o2c_event_ids"', arch)
+            self.assertNotIn("claim_count", arch)
+            Order.browse(order.id).read(["name", "o2c_stage", "date_o2c_entered"])
+
+    def test_paid_never_before_invoiced(self):
+        """A prepayment registered before the invoice: the order is paid when it is invoiced."""
+        order = self._create_order(self.customer_1, products=self.consulting)
+        with freeze_time("2026-06-01 09:00:00"):
+            order.with_user(self.coordinator).action_confirm()
+            invoice = order.with_user(self.billing)._create_invoices()
+        with freeze_time("2026-06-10 09:00:00"):
+            invoice.with_user(self.billing).action_post()
+            self._pay(invoice)
+        self.assertGreaterEqual(order.date_o2c_paid, order.date_o2c_invoiced)

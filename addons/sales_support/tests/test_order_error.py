@@ -217,10 +217,16 @@ class TestOrderError(SalesSupportCommon):
         )
         error = self._errors() - asked
         self.assertFalse(error.is_customer_request)
-        # the salesperson may read the error but not mark it; the coordinator marks it
+        # the salesperson may read the error but not mark it; whoever is charged with it does
+        # not judge it either (the error rate feeds pay); a customer-service manager marks it
         with self.assertRaises(AccessError):
             error.with_user(self.salesperson_1).action_mark_customer_request()
-        error.with_user(self.coordinator).action_mark_customer_request()
+        self.assertEqual(error.responsible_user_id, self.coordinator, "the coordinator entered it")
+        with self.assertRaisesRegex(AccessError, "You are charged with"):
+            error.with_user(self.coordinator).action_mark_customer_request()
+        with self.assertRaisesRegex(AccessError, "You are charged with"):
+            error.with_user(self.coordinator).write({"cost": 0.0})
+        error.with_user(self.support_manager).action_mark_customer_request()
         self.assertTrue(error.is_customer_request)
         self.assertFalse(
             self.Error.search_count(
@@ -228,7 +234,7 @@ class TestOrderError(SalesSupportCommon):
             ),
             "no error left in the error rate",
         )
-        error.with_user(self.coordinator).action_unmark_customer_request()
+        error.with_user(self.support_manager).action_unmark_customer_request()
         self.assertFalse(error.is_customer_request)
 
     def test_person_is_told_on_save(self):
