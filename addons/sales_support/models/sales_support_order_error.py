@@ -112,6 +112,10 @@ class SalesSupportOrderError(models.Model):
         default="manual",
         readonly=True,
     )
+    can_judge = fields.Boolean(
+        compute="_compute_can_judge",
+        help="The current user may judge the error (not the person charged with it).",
+    )
     is_customer_request = fields.Boolean(
         string="Customer Asked for This Change",
         tracking=True,
@@ -194,6 +198,13 @@ class SalesSupportOrderError(models.Model):
     # ------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------
+    @api.depends("responsible_user_id")
+    @api.depends_context("uid")
+    def _compute_can_judge(self):
+        manager = self.env.user.has_group("sales_support.group_support_manager")
+        for error in self:
+            error.can_judge = manager or error.responsible_user_id != self.env.user
+
     def _check_not_own_errors(self):
         """Whoever is charged with an error does not judge it: a colleague coordinator or a
         customer-service manager does (the error rate feeds KPIs and pay)."""

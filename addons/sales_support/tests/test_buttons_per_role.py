@@ -237,7 +237,8 @@ class TestButtonsPerRole(SalesSupportCommon):
             for n in ast.walk(ast.parse(expression.strip(), mode="eval"))
             if isinstance(n, ast.Name)
         }
-        record = record.sudo()  # the web client has the values of the fields in the view
+        # the web client has the values of the fields in the view, computed for the user
+        record = record.with_user(user).sudo()
         values = {name: self._value(record, name) for name in names if name in record._fields}
         values.update(
             uid=user.id,
