@@ -6,7 +6,7 @@
     "author": "Sales Support founders",
     "website": "https://example.com/sales-support",
     "license": "LGPL-3",
-    "depends": ["sales_support"],
+    "depends": ["sales_support", "rating", "spreadsheet_dashboard"],
     "data": [
         "security/o2c_kpi_security.xml",
         "security/ir.model.access.csv",

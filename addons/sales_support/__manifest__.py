@@ -6,7 +6,7 @@
     "author": "Sales Support founders",
     "website": "https://example.com/sales-support",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_stock", "mail", "resource"],
+    "depends": ["sale_management", "sale_stock", "mail", "resource", "calendar"],
     "data": [
         "security/sales_support_security.xml",
         "security/sales_support_api_security.xml",

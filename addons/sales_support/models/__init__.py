@@ -6,6 +6,7 @@ from . import sales_support_assignment_rule
 from . import res_partner
 from . import sales_support_sequence_mixin
 from . import sales_support_o2c_step
+from . import sales_tender
 from . import sales_support_o2c_event
 from . import sales_support_late_activity
 from . import sales_support_request_type

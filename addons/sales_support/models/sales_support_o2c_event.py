@@ -37,6 +37,13 @@ EVENT_TYPES = [
     ("claim_opened", "Claim Opened"),
     ("claim_resolved", "Claim Resolved"),
     ("order_error", "Order-Entry Error"),
+    ("document_ready", "Document Ready"),
+    ("document_sent", "Document Sent"),
+    ("document_returned", "Original Returned / Approved"),
+    ("document_overridden", "Missing Documents Overridden"),
+    ("tender_submitted", "Tender Submitted"),
+    ("tender_won", "Tender Won"),
+    ("tender_lost", "Tender Lost"),
 ]
 # Milestone step that an event type reaches (see O2C_STEPS).
 EVENT_SETS_STEP = {
@@ -64,6 +71,9 @@ SOURCE_MODELS = [
     ("sales.support.request", "Customer Request"),
     ("sales.support.claim", "Claim"),
     ("sales.support.order.error", "Order-Entry Error"),
+    ("sales.support.document", "Document"),
+    ("sales.tender", "Tender"),
+    ("sales.letter.of.credit", "Letter of Credit"),
 ]
 
 
@@ -82,7 +92,15 @@ class SalesSupportO2cEvent(models.Model):
     _rec_name = "event_type"
 
     order_id = fields.Many2one(
-        "sale.order", string="Order", required=True, index=True, ondelete="cascade", readonly=True
+        "sale.order", string="Order", index=True, ondelete="cascade", readonly=True
+    )
+    tender_id = fields.Many2one(
+        "sales.tender",
+        string="Tender",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+        help="Tender steps and tender documents (an event has an order, a tender, or both).",
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     event_type = fields.Selection(
@@ -118,6 +136,14 @@ class SalesSupportO2cEvent(models.Model):
     coordinator_id = fields.Many2one(related="order_id.coordinator_id")
     salesperson_id = fields.Many2one(related="order_id.user_id", string="Salesperson")
 
+    _sql_constraints = [
+        (
+            "order_or_tender",
+            "CHECK(order_id IS NOT NULL OR tender_id IS NOT NULL)",
+            "An Order-to-Cash event belongs to an order or a tender.",
+        ),
+    ]
+
     def init(self):
         # The ledger of an order is read in insertion order to derive its milestones.
         self.env.cr.execute("""
@@ -145,11 +171,14 @@ class SalesSupportO2cEvent(models.Model):
                 else False
             )
 
-    @api.depends("event_type", "order_id")
+    @api.depends("event_type", "order_id", "tender_id")
     def _compute_display_name(self):
         labels = dict(self._fields["event_type"]._description_selection(self.env))
         for event in self:
-            event.display_name = f"{event.order_id.name or ''}: {labels.get(event.event_type, '')}"
+            event.display_name = (
+                f"{event.order_id.name or event.tender_id.name or ''}: "
+                f"{labels.get(event.event_type, '')}"
+            )
 
     # ------------------------------------------------------------
     # Append-only
@@ -178,9 +207,9 @@ class SalesSupportO2cEvent(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _log_events(self, values_list):
-        """Append events. Each dict: ``order_id`` (id or record), ``event_type``, optional ``date``
-        (default now), ``source`` (any record), ``user_id`` (default the current user when a
-        person), ``name``. Returns the new events. Server-side only (not callable over RPC)."""
+        """Append events. Each dict: ``order_id`` and/or ``tender_id`` (id or record),
+        ``event_type``, optional ``date`` (default now), ``source`` (any record), ``user_id``
+        (default the current user when a person), ``name``. Returns the new events. Server-side only (not callable over RPC)."""
         now = fields.Datetime.now()
         person = (
             self.env.user
@@ -190,11 +219,17 @@ class SalesSupportO2cEvent(models.Model):
         rows = []
         for values in values_list:
             values = dict(values)
-            order = values.pop("order_id")
+            order = values.pop("order_id", False)
             order = (
                 order
                 if isinstance(order, models.BaseModel)
-                else self.env["sale.order"].browse(order)
+                else self.env["sale.order"].browse(order or [])
+            )
+            tender = values.pop("tender_id", False)
+            tender = (
+                tender
+                if isinstance(tender, models.BaseModel)
+                else self.env["sales.tender"].browse(tender or [])
             )
             source = values.pop("source", None)
             if source is not None and source._name not in dict(SOURCE_MODELS):
@@ -205,7 +240,8 @@ class SalesSupportO2cEvent(models.Model):
             rows.append(
                 {
                     "order_id": order.id,
-                    "company_id": order.company_id.id,
+                    "tender_id": tender.id,
+                    "company_id": (order.company_id or tender.company_id).id,
                     "date": values.pop("date", None) or now,
                     "user_id": (person.id if person else False) if user is None else user,
                     "source_model": source._name if source else False,
