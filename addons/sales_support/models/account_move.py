@@ -39,8 +39,7 @@ class AccountMove(models.Model):
                     }
                 )
         if values:
-            self.env["sales.support.o2c.event"]._log_events(values)
-            customer._get_o2c_sale_orders()._o2c_sync()
+            customer._get_o2c_sale_orders()._o2c_sync(stock=False, events=values)
         return posted
 
     def button_draft(self):
@@ -55,7 +54,8 @@ class AccountMove(models.Model):
         orders = drafts._get_o2c_sale_orders()
         res = super().button_cancel()
         posted._log_o2c_invoice_undone()
-        orders._o2c_sync()  # a cancelled draft may leave nothing more to invoice, or more
+        # a cancelled draft may leave nothing more to invoice, or more
+        orders._o2c_sync(stock=False)
         return res
 
     def _log_o2c_invoice_undone(self):
@@ -64,8 +64,9 @@ class AccountMove(models.Model):
         orders = customer._get_o2c_sale_orders()
         if not orders:
             return
-        self.env["sales.support.o2c.event"]._log_events(
-            [
+        orders._o2c_sync(
+            stock=False,
+            events=[
                 {
                     "order_id": order,
                     "event_type": "invoice_cancelled",
@@ -74,6 +75,5 @@ class AccountMove(models.Model):
                 }
                 for move in customer
                 for order in move._get_o2c_sale_orders()
-            ]
+            ],
         )
-        orders._o2c_sync()

@@ -178,7 +178,8 @@ class ResPartner(models.Model):
         """Store the coordinator of each partner of ``self`` in each company that needs one
         (``companies`` only, when given): customers get the assignment rules' coordinator (a
         choice by hand is kept while its coordinator may serve that company), contacts their
-        company's, colleagues none. Writes only what changes, grouped by coordinator."""
+        company's, colleagues and pure suppliers (a supplier rank, no customer rank, no sale
+        order) none. Writes only what changes, grouped by coordinator."""
         if not self:
             return
         # sudo: coordinators are maintained by the system for every company serving the partner,
@@ -190,6 +191,16 @@ class ResPartner(models.Model):
             self.env["res.company"].sudo().with_context(active_test=False).search([]).partner_id
         )
         colleagues = partners.filtered(lambda p: not p.partner_share or p in company_partners)
+        # pure suppliers (never sold to) are nobody's customers either
+        suppliers = partners.filtered(lambda p: p.supplier_rank and not p.customer_rank)
+        if suppliers:
+            sold_to = {
+                partner.id
+                for [partner] in self.env["sale.order"]
+                .sudo()
+                ._read_group([("partner_id", "in", suppliers.ids)], ["partner_id"])
+            }
+            colleagues |= suppliers.filtered(lambda p: p.id not in sold_to)
         customers = partners.filtered(lambda p: p.is_company or not p.parent_id) - colleagues
         contacts = partners - customers - colleagues
         # sudo: a shared customer is served in every company, including those the user cannot open

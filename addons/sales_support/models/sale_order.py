@@ -2,7 +2,7 @@
 error detection."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -375,8 +375,26 @@ class SaleOrder(models.Model):
             return False
         if next_step == "invoiced" and self.invoice_status != "to invoice":
             return False
+        if next_step == "paid":
+            due = self._get_o2c_payment_due()
+            if due:
+                return due
         start = self[STEP_FIELD[self._get_o2c_previous_step(next_step)]]
         return start + timedelta(hours=targets[next_step]) if start else False
+
+    def _get_o2c_payment_due(self):
+        """When the customer must have paid: the latest due date (payment terms) of the order's
+        open invoices, at the end of that day (UTC); False without open invoices."""
+        self.ensure_one()
+        # sudo: the deadline is the server's bookkeeping; salespeople may not read invoices
+        invoices = self.sudo().invoice_ids.filtered(
+            lambda m: m.state == "posted"
+            and m.move_type == "out_invoice"
+            and m.payment_state not in SETTLED_PAYMENT_STATES
+            and m.invoice_date_due
+        )
+        due = max(invoices.mapped("invoice_date_due"), default=False)
+        return datetime.combine(due, time(23, 59, 59)) if due else False
 
     def _get_o2c_previous_step(self, step):
         """The milestone a step's target counts from (delivery steps skipped without deliveries)."""
@@ -562,8 +580,11 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         self._log_o2c_entry()
+        # a quotation re-confirmed after a reset may have deliveries and invoices already; a new
+        # one has none (its deliveries, created now, sync themselves when reserved)
+        resumed = self.filtered(lambda o: o.picking_ids or o.order_line.invoice_lines)
         res = super()._action_confirm()
-        self._o2c_sync()
+        resumed._o2c_sync()
         return res
 
     def action_draft(self):
@@ -788,6 +809,7 @@ class SaleOrder(models.Model):
         user = self.env.user
         person = user if user._is_internal() and not user._is_superuser() else None
         values = []
+        by_user = defaultdict(lambda: self.browse())
         for order in self:
             creator = order.create_uid
             entry_user = person or (
@@ -814,8 +836,10 @@ class SaleOrder(models.Model):
                     "user_id": entry_user.id,
                 }
             )
-            # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields)
-            order.sudo().order_entry_user_id = entry_user
+            by_user[entry_user] |= order
+        # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields)
+        for entry_user, orders in by_user.items():
+            orders.sudo().order_entry_user_id = entry_user
         self.env["sales.support.o2c.event"]._log_events(values)
 
     def _get_o2c_deliveries(self):
@@ -829,13 +853,24 @@ class SaleOrder(models.Model):
             and not p._is_o2c_exchange()
         )
 
-    def _get_o2c_facts(self):
-        """What Odoo's own records say now: goods ready, shipped (and when), fully invoiced,
-        paid (and the date of the reconciliation that settled it)."""
+    def _get_o2c_stock_facts(self):
+        """What the deliveries say now: goods ready, shipped (and when)."""
         self.ensure_one()
         deliveries = self._get_o2c_deliveries()
         moves = deliveries.move_ids.filtered(lambda m: m.state != "cancel")
         shipped = bool(deliveries) and all(p.state == "done" for p in deliveries)
+        return {
+            "ready": bool(moves) and all(m.state in ("assigned", "done") for m in moves),
+            "shipped": shipped,
+            "shipped_date": max(deliveries.mapped("date_done"), default=False)
+            if shipped
+            else False,
+        }
+
+    def _get_o2c_invoice_facts(self, shipped):
+        """What the invoices say now: fully invoiced (``shipped``: the goods are all shipped),
+        paid (and the date of the reconciliation that settled it)."""
+        self.ensure_one()
         invoices = self.invoice_ids.filtered(
             lambda m: m.state == "posted" and m.move_type == "out_invoice"
         )
@@ -846,13 +881,28 @@ class SaleOrder(models.Model):
                 if line.order_id == self
             )
         )
-        product_lines = self.order_line.filtered(
-            lambda line: not line.display_type and not line.is_downpayment
+        invoiced = bool(regular) and (
+            self.invoice_status in ("invoiced", "upselling")
+            or (self.invoice_status == "no" and shipped and self._is_o2c_nothing_left())
         )
+        paid = invoiced and all(m.payment_state in SETTLED_PAYMENT_STATES for m in invoices)
+        paid_day = False
+        if paid:
+            partials = invoices.line_ids.matched_credit_ids | invoices.line_ids.matched_debit_ids
+            paid_day = max(partials.mapped("max_date"), default=False)
+        return {
+            "invoiced": invoiced,
+            "invoiced_day": max(regular.mapped(lambda m: m.invoice_date or m.date), default=False),
+            "paid": paid,
+            "paid_day": paid_day,
+        }
+
+    def _is_o2c_nothing_left(self):
+        """Delivered goods all invoiced (a cancelled back-order is not due); a line without
+        delivery (a service) invoiced in full, delivered or not yet."""
+        self.ensure_one()
 
         def settled(line):
-            """Delivered goods all invoiced (a cancelled back-order is not due); a line without
-            delivery (a service) invoiced in full, delivered or not yet."""
             rounding = line.product_uom.rounding or 0.01
             if line.move_ids:
                 return float_compare(line.qty_to_invoice, 0.0, precision_rounding=rounding) <= 0
@@ -861,78 +911,76 @@ class SaleOrder(models.Model):
                 >= 0
             )
 
-        nothing_left = all(settled(line) for line in product_lines)
-        invoiced = bool(regular) and (
-            self.invoice_status in ("invoiced", "upselling")
-            or (self.invoice_status == "no" and nothing_left and shipped)
+        return all(
+            settled(line)
+            for line in self.order_line
+            if not line.display_type and not line.is_downpayment
         )
-        paid = invoiced and all(m.payment_state in SETTLED_PAYMENT_STATES for m in invoices)
-        paid_day = False
-        if paid:
-            partials = invoices.line_ids.matched_credit_ids | invoices.line_ids.matched_debit_ids
-            paid_day = max(partials.mapped("max_date"), default=False)
-        return {
-            "ready": bool(moves) and all(m.state in ("assigned", "done") for m in moves),
-            "shipped": shipped,
-            "shipped_date": max(deliveries.mapped("date_done"), default=False)
-            if shipped
-            else False,
-            "invoiced": invoiced,
-            "paid": paid,
-            "paid_day": paid_day,
-        }
 
-    def _o2c_sync(self, date=None, source=None):
+    def _get_o2c_facts(self):
+        """What Odoo's own records say now: goods ready, shipped (and when), fully invoiced,
+        paid (and the date of the reconciliation that settled it)."""
+        stock = self._get_o2c_stock_facts()
+        return {**stock, **self._get_o2c_invoice_facts(stock["shipped"])}
+
+    def _o2c_sync(self, date=None, source=None, stock=True, invoice=True, events=(), when=None):
         """Append the events by which the order's records now differ from its milestones (goods
         ready, shipped or more to ship, fully invoiced or more to invoice, paid or payment undone).
         Called by the core steps that change them (reservation, validation, posting,
         reconciliation); ``date`` is when the step happened (default now), ``source`` its
-        document."""
+        document; ``when`` ({order id: (date, source)}) gives them per order. ``stock`` /
+        ``invoice``: which part changed (deliveries, invoices and payments): a step that touches
+        only one part does not re-read the other. ``events``: events of the step itself, logged
+        with the derived ones in one write."""
         # sudo: the accountant who posts, the warehouse user who validates may not read the
         # order's other documents; this only reads pickings, invoices and reconciliations to
         # derive the events, which the server writes (the current user stays their author).
         orders = self.sudo().filtered(lambda o: o.state == "sale")
-        if not orders:
-            return
         now = fields.Datetime.now()
-        date = date or now
-        values = []
-
-        def event(order, event_type, when, **extra):
-            values.append(
-                {
-                    "order_id": order,
-                    "event_type": event_type,
-                    "date": when,
-                    "source": source if source is not None else order,
-                    **extra,
-                }
-            )
-
+        values = list(events)
+        when = when or {}
         for order in orders:
-            facts = order._get_o2c_facts()
-            if facts["shipped"]:
-                if not order.date_o2c_goods_ready:
-                    event(order, "goods_ready", min(date, facts["shipped_date"]))
-                if not order.date_o2c_shipped:
-                    event(order, "shipped", facts["shipped_date"])
-            else:
-                if order.date_o2c_shipped:
-                    event(order, "shipping_reopened", date)
-                if facts["ready"] and (not order.date_o2c_goods_ready or order.date_o2c_shipped):
-                    event(order, "goods_ready", date)
+            day, origin = when.get(order.id, (date, source))
+            day = day or now
+            origin = origin if origin is not None else order
+
+            def event(event_type, at, order=order, origin=origin):
+                values.append(
+                    {"order_id": order, "event_type": event_type, "date": at, "source": origin}
+                )
+
+            shipped = bool(order.date_o2c_shipped)
+            if stock:
+                facts = order._get_o2c_stock_facts()
+                shipped = facts["shipped"]
+                if facts["shipped"]:
+                    if not order.date_o2c_goods_ready:
+                        event("goods_ready", min(day, facts["shipped_date"]))
+                    if not order.date_o2c_shipped:
+                        event("shipped", facts["shipped_date"])
+                else:
+                    if order.date_o2c_shipped:
+                        event("shipping_reopened", day)
+                    if facts["ready"] and (
+                        not order.date_o2c_goods_ready or order.date_o2c_shipped
+                    ):
+                        event("goods_ready", day)
+            if not invoice:
+                continue
+            facts = order._get_o2c_invoice_facts(shipped)
             invoiced_at = order.date_o2c_invoiced
             if facts["invoiced"] and not order.date_o2c_invoiced:
-                invoiced_at = date
-                event(order, "invoiced", date)
+                # same rule as the rebuild: the date of the last regular invoice
+                invoiced_at = end_of_day(facts["invoiced_day"], now)
+                event("invoiced", invoiced_at)
             elif not facts["invoiced"] and order.date_o2c_invoiced:
-                event(order, "invoicing_reopened", date)
+                event("invoicing_reopened", day)
             if facts["paid"] and not order.date_o2c_paid:
-                paid_at = end_of_day(facts["paid_day"], now) if facts["paid_day"] else date
+                paid_at = end_of_day(facts["paid_day"], now) if facts["paid_day"] else day
                 # a prepayment, or a payment before re-invoicing, is collected when invoiced
-                event(order, "paid", max(paid_at, invoiced_at or paid_at))
+                event("paid", max(paid_at, invoiced_at or paid_at))
             elif not facts["paid"] and order.date_o2c_paid:
-                event(order, "payment_undone", date)
+                event("payment_undone", day)
         self.env["sales.support.o2c.event"]._log_events(values)
 
     @api.model
@@ -989,11 +1037,8 @@ class SaleOrder(models.Model):
                 if facts["shipped"]:
                     values.append({**base, "event_type": "shipped", "date": facts["shipped_date"]})
                 if facts["invoiced"]:
-                    regular = order.invoice_ids.filtered(
-                        lambda m: m.state == "posted" and m.move_type == "out_invoice"
-                    )
-                    day = max(regular.mapped(lambda m: m.invoice_date or m.date), default=False)
-                    invoiced_at = end_of_day(day, now)
+                    # same rule as the live path (_o2c_sync)
+                    invoiced_at = end_of_day(facts["invoiced_day"], now)
                     values.append({**base, "event_type": "invoiced", "date": invoiced_at})
                 if facts["paid"] and facts["paid_day"]:
                     paid_at = max(end_of_day(facts["paid_day"], now), invoiced_at)

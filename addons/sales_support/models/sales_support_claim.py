@@ -302,6 +302,25 @@ class SalesSupportClaim(models.Model):
                     _("Choose how claim %(claim)s is resolved before closing it.", claim=claim.name)
                 )
 
+    @api.model
+    def _check_responsible_right(self, vals):
+        """Who is charged with an order-entry error (it counts in their figures) is decided by
+        the support coordinators and managers, not by whoever may edit the claim."""
+        if (
+            vals.get("responsible_user_id")
+            and not self.env.su
+            and not self.env.user.has_group("sales_support.group_support_coordinator")
+        ):
+            raise AccessError(
+                _(
+                    "Only support coordinators and managers say who is responsible for an "
+                    "order-entry error. Leave 'Responsible for the Error' (and the root cause "
+                    "'Order Entry Error') to them: ask %(coordinator)s.",
+                    coordinator=self.env.user.support_coordinator_id.name
+                    or _("your support coordinator"),
+                )
+            )
+
     @api.constrains("root_cause", "responsible_user_id")
     def _check_responsible(self):
         for claim in self:
@@ -358,6 +377,7 @@ class SalesSupportClaim(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_server_fields(vals)
+            self._check_responsible_right(vals)
         claims = super().create(vals_list)
         # "Open Claim" fills the form through default_* context keys: they must not leak into the
         # records created below (errors, ledger events)
@@ -381,6 +401,7 @@ class SalesSupportClaim(models.Model):
 
     def write(self, vals):
         self._check_server_fields(vals)
+        self._check_responsible_right(vals)
         if "state" in vals:
             vals = {
                 **vals,

@@ -32,6 +32,7 @@ EVENT_TYPES = [
     ("invoiced", "Fully Invoiced"),
     ("invoicing_reopened", "More to Invoice"),
     ("payment", "Payment Reconciled"),
+    ("credit_note_settled", "Settled by Credit Note"),
     ("paid", "Paid"),
     ("payment_undone", "Payment Undone"),
     ("claim_opened", "Claim Opened"),

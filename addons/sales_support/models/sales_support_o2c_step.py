@@ -89,9 +89,22 @@ class SalesSupportO2cStep(models.Model):
         for step in self:
             previous_field = O2C_STEPS[codes.index(step.code) - 1][2]
             start = start_columns.get(step.code, SQL.identifier(previous_field))
-            condition = (
-                SQL("AND invoice_status = 'to invoice'") if step.code == "invoiced" else SQL()
-            )
+            condition = SQL()
+            if step.code == "invoiced":
+                condition = SQL("AND invoice_status = 'to invoice'")
+            elif step.code == "paid":
+                # orders with open invoices are due at their invoices' due date (payment terms)
+                condition = SQL("""
+                AND NOT EXISTS (
+                    SELECT 1
+                      FROM sale_order_line sol
+                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE sol.order_id = sale_order.id
+                       AND am.state = 'posted' AND am.move_type = 'out_invoice'
+                       AND am.payment_state NOT IN ('paid', 'in_payment', 'reversed')
+                       AND am.invoice_date_due IS NOT NULL)""")
             self.env.cr.execute(
                 SQL(
                     """

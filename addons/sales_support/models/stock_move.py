@@ -14,17 +14,24 @@ class StockMove(models.Model):
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)
-        self._o2c_sync_orders()
+        # a reservation only makes goods ready: orders already ready (and not shipped) keep it
+        self._get_o2c_orders().filtered(
+            lambda o: not o.date_o2c_goods_ready or o.date_o2c_shipped
+        )._o2c_sync(invoice=False)
         return res
 
     def _action_confirm(self, merge=True, merge_into=False):
         moves = super()._action_confirm(merge=merge, merge_into=merge_into)
-        moves._o2c_sync_orders()
+        # new moves only matter to orders already shipped (more to ship); the reservation that
+        # follows makes the goods ready
+        moves._get_o2c_orders().filtered("date_o2c_shipped")._o2c_sync(invoice=False)
         return moves
 
-    def _o2c_sync_orders(self):
-        """Reservation and new deliveries change "goods ready" and "shipped" of the orders."""
+    def _get_o2c_orders(self):
+        """Orders of the outgoing moves (their deliveries make "goods ready" and "shipped")."""
         # sudo: reservations are made by warehouse users and the scheduler; only the link is read
-        orders = self.sudo().filtered(lambda m: m.picking_code == "outgoing").sale_line_id.order_id
-        if orders:
-            orders._o2c_sync()
+        return (
+            self.sudo()
+            .filtered(lambda m: m.picking_code == "outgoing")
+            .sale_line_id.order_id.filtered(lambda o: o.state == "sale")
+        )

@@ -25,8 +25,12 @@ class StockPicking(models.Model):
         # link to the order is read, the events are written by the server
         done = self.sudo().filtered(lambda p: p.state == "done" and p.sale_id)
         if done:
-            self.env["sales.support.o2c.event"]._log_events(
-                [
+            when = {}
+            for picking in done.sorted("date_done"):  # the last validated picking of an order
+                when[picking.sale_id.id] = (picking.date_done, picking.sudo(False))
+            done.sale_id._o2c_sync(
+                when=when,
+                events=[
                     {
                         "order_id": picking.sale_id,
                         "event_type": picking._get_o2c_done_event_type(),
@@ -35,10 +39,8 @@ class StockPicking(models.Model):
                         "name": picking.name,
                     }
                     for picking in done
-                ]
+                ],
             )
-            for picking in done:
-                picking.sale_id._o2c_sync(date=picking.date_done, source=picking.sudo(False))
         return res
 
     def action_cancel(self):
