@@ -167,9 +167,11 @@ class SalesSupportClaim(models.Model):
     amount_claimed = fields.Monetary(
         compute="_compute_amounts", store=True, currency_field="currency_id"
     )
+    # Not stored, and no dependency on the credit notes' amounts or states: such a dependency
+    # makes every change of any journal entry (payments included) search the claims linked to
+    # it (see "Benchmarks" in README.md); read, it is always current.
     amount_credited = fields.Monetary(
-        compute="_compute_amounts",
-        store=True,
+        compute="_compute_amount_credited",
         currency_field="currency_id",
         help="Total of the credit notes created for the claim.",
     )
@@ -220,12 +222,19 @@ class SalesSupportClaim(models.Model):
                 or claim.company_id.currency_id
             )
 
-    @api.depends("line_ids.amount", "credit_note_ids.amount_total", "credit_note_ids.state")
+    @api.depends("line_ids.amount")
     def _compute_amounts(self):
         for claim in self:
             claim.amount_claimed = sum(claim.line_ids.mapped("amount"))
+
+    @api.depends("credit_note_ids")
+    def _compute_amount_credited(self):
+        for claim in self:
             claim.amount_credited = sum(
-                claim.credit_note_ids.filtered(lambda m: m.state != "cancel").mapped("amount_total")
+                # sudo: assistants read claims, not accounting; only the totals are read
+                claim.sudo()
+                .credit_note_ids.filtered(lambda m: m.state != "cancel")
+                .mapped("amount_total")
             )
 
     # The computes below read pickings and invoices as superuser: counts and quantities only, for
@@ -237,14 +246,15 @@ class SalesSupportClaim(models.Model):
             claim.credit_note_count = len(claim.sudo().credit_note_ids)
             claim.order_error_count = len(claim.sudo().order_error_ids)
 
-    @api.depends("line_ids.quantity", "line_ids.product_id", "return_picking_ids.state")
+    # no dependency on the returns' or credit notes' states (see amount_credited)
+    @api.depends("line_ids.quantity", "line_ids.product_id", "return_picking_ids")
     def _compute_is_fully_returned(self):
         for claim in self:
             claim.is_fully_returned = (
                 bool(claim.line_ids) and not claim.sudo()._get_quantities_to_return()
             )
 
-    @api.depends("line_ids.quantity", "line_ids.product_id", "credit_note_ids.state")
+    @api.depends("line_ids.quantity", "line_ids.product_id", "credit_note_ids")
     def _compute_is_fully_credited(self):
         for claim in self:
             claim.is_fully_credited = (
