@@ -16,6 +16,8 @@ O2C_STAGES = O2C_STEP_SELECTION + [("cancel", "Cancelled")]
 STEP_FIELD = {code: fname for code, _label, fname in O2C_STEPS}
 # Payment states of a customer invoice that leave nothing to collect.
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+# Picking types that ship to the customer: from our stock, or from the supplier (dropship).
+DELIVERY_CODES = ("outgoing", "dropship")
 # Order fields whose change after confirmation is an order-entry error, and its type.
 ORDER_ERROR_FIELDS = {
     "partner_shipping_id": "address",
@@ -843,11 +845,11 @@ class SaleOrder(models.Model):
         self.env["sales.support.o2c.event"]._log_events(values)
 
     def _get_o2c_deliveries(self):
-        """Outgoing deliveries that count for the order's shipment: not cancelled, not returns,
-        not replacements sent for a claim exchange."""
+        """Deliveries that count for the order's shipment (from stock or dropshipped): not
+        cancelled, not returns, not replacements sent for a claim exchange."""
         self.ensure_one()
         return self.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing"
+            lambda p: p.picking_type_code in DELIVERY_CODES
             and p.state != "cancel"
             and not p.return_id
             and not p._is_o2c_exchange()
@@ -990,12 +992,33 @@ class SaleOrder(models.Model):
         invoice date, reconciliation date. Steps that cannot be dated (quotation sent, goods
         ready before shipment) stay empty. Orders get no late activity for the step they are at."""
         Event = self.env["sales.support.o2c.event"]
-        orders = orders if orders is not None else self.with_context(active_test=False).search([])
-        have_ledger = set(Event.sudo().search([("order_id", "in", orders.ids)]).order_id.ids)
-        todo = orders.filtered(lambda o: o.id not in have_ledger)
+        restrict = SQL("AND o.id = ANY(%s)", orders.ids) if orders is not None else SQL()
+        self.env.flush_all()
         now = fields.Datetime.now()
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
+        done, last_id = 0, 0
+        while True:
+            # the next batch of orders without any event, in id order: one indexed query per
+            # batch (NOT EXISTS on the ledger's (order_id, id) index), never all ids in memory
+            self.env.cr.execute(
+                SQL(
+                    """
+                SELECT o.id FROM sale_order o
+                 WHERE o.id > %(last)s %(restrict)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM sales_support_o2c_event e WHERE e.order_id = o.id)
+                 ORDER BY o.id LIMIT %(limit)s
+            """,
+                    last=last_id,
+                    restrict=restrict,
+                    limit=batch_size,
+                )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                break
+            last_id = ids[-1]
+            done += len(ids)
+            batch = self.with_context(active_test=False).browse(ids)
             values = []
             for order in batch:
                 base = {"order_id": order, "source": order, "user_id": False}
@@ -1044,7 +1067,7 @@ class SaleOrder(models.Model):
                     paid_at = max(end_of_day(facts["paid_day"], now), invoiced_at)
                     values.append({**base, "event_type": "paid", "date": paid_at})
             Event._log_events(values)
-            batch.flush_recordset()
+            self.env.flush_all()
             # No flood of late activities at install: the step each order is at now counts as
             # notified.
             self.env.cr.execute(
@@ -1054,8 +1077,9 @@ class SaleOrder(models.Model):
                     batch.ids,
                 )
             )
-            batch.invalidate_recordset(["o2c_late_notified_step"])
-        return len(todo)
+            # a batch's records leave the cache: memory stays flat over 100,000s of orders
+            self.env.invalidate_all()
+        return done
 
     # ------------------------------------------------------------
     # Order-entry errors

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .sale_order import DELIVERY_CODES
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -32,6 +34,6 @@ class StockMove(models.Model):
         # sudo: reservations are made by warehouse users and the scheduler; only the link is read
         return (
             self.sudo()
-            .filtered(lambda m: m.picking_code == "outgoing")
+            .filtered(lambda m: m.picking_code in DELIVERY_CODES)
             .sale_line_id.order_id.filtered(lambda o: o.state == "sale")
         )

@@ -1,5 +1,7 @@
 from odoo import models
 
+from .sale_order import DELIVERY_CODES
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -15,7 +17,7 @@ class StockPicking(models.Model):
         self.ensure_one()
         if self.return_id and self.picking_type_code == "incoming":
             return "return_done"
-        if self.picking_type_code == "outgoing" and self._is_o2c_exchange():
+        if self.picking_type_code in DELIVERY_CODES and self._is_o2c_exchange():
             return "exchange_done"
         return "delivery_done"
 
