@@ -36,9 +36,7 @@ class AccountPartialReconcile(models.Model):
                 for invoice in (partial.debit_move_id | partial.credit_move_id).move_id & invoices
                 for order in orders_of[invoice]
             ]
-            self.env["sale.order"].union(*orders_of.values())._o2c_sync(
-                stock=False, events=values
-            )
+            self.env["sale.order"].union(*orders_of.values())._o2c_sync(stock=False, events=values)
         return partials
 
     def unlink(self):

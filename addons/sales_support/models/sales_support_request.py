@@ -80,6 +80,7 @@ class SalesSupportRequest(models.Model):
         "mail.activity.mixin",
     ]
     _sequence_code = "sales.support.request"
+    _server_fields = tuple(sorted(SERVER_FIELDS))
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "subject", "partner_id.name"]
@@ -552,8 +553,9 @@ class SalesSupportRequest(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
-    def _check_server_fields(self, fnames):
-        forged = SERVER_FIELDS.intersection(fnames)
+    def _check_server_fields(self, vals):
+        # same contract as the mixin's (the values of a create/write), with the request's message
+        forged = set(self._server_fields).intersection(vals)
         if forged and not self.env.su:
             labels = ", ".join(sorted(self._fields[fname].string for fname in forged))
             raise UserError(
@@ -579,6 +581,7 @@ class SalesSupportRequest(models.Model):
 
     def write(self, vals):
         self._check_server_fields(vals)
+        self._check_date_received_kept(vals)
         resuming = pausing = self.browse()
         if "state" in vals:
             new_state = vals["state"]
@@ -594,6 +597,27 @@ class SalesSupportRequest(models.Model):
         if {"date_received", "date_first_response", "date_done"}.intersection(vals):
             self._store_sla_durations()
         return res
+
+    def _check_date_received_kept(self, vals):
+        """When a request arrived is set at its creation (by hand for a call taken earlier, by
+        the mail gateway, by a script); afterwards only the server may move it: its SLA clock
+        and its place in the figures start there."""
+        if "date_received" not in vals or self.env.su:
+            return
+        try:
+            received = fields.Datetime.to_datetime(vals["date_received"])
+        except (TypeError, ValueError):
+            return  # the input checks (sales.support.input.mixin) say what to send
+        changed = self.filtered(lambda r: r.date_received != received)
+        if changed:
+            raise UserError(
+                _(
+                    "When request %(requests)s was received is set when it is created and "
+                    "cannot be changed afterwards (its SLA clock starts there). Cancel it and "
+                    "create a new one if it was entered wrongly.",
+                    requests=", ".join(changed.mapped("name")),
+                )
+            )
 
     def _sla_pause(self):
         """Stop the resolution clock: keep the working hours used so far."""

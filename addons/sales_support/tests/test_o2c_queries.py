@@ -3,10 +3,11 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, warmup
 
 from ..models.sale_order import SaleOrder
+from .common import SalesSupportRequestCommon
 from .test_o2c_ledger import O2cFlowCommon
 
 
@@ -199,3 +200,19 @@ class TestO2cQueries(O2cFlowCommon):
         order.invalidate_recordset()
         self.env.add_to_compute(order._fields["date_o2c_invoiced"], order)
         self.assertEqual(order.date_o2c_invoiced, live)
+
+
+@tagged("post_install", "-at_install")
+class TestRequestReceivedDate(SalesSupportRequestCommon):
+    def test_date_received_kept_after_creation(self):
+        """M14: when a request arrived is set at creation, then only by the server."""
+        received = datetime(2026, 1, 16, 16, 0)
+        request = self._request(user=self.coordinator, date_received=received)
+        with self.assertRefused(UserError, "cannot be changed afterwards"):
+            request.with_user(self.coordinator).write({"date_received": datetime(2026, 1, 20)})
+        with self.assertRefused(UserError, "cannot be changed afterwards"):
+            request.with_user(self.support_manager).date_received = datetime(2026, 1, 10)
+        request.with_user(self.coordinator).write({"date_received": received})  # unchanged: fine
+        self.assertEqual(request.date_received, received)
+        with self.assertRefused(UserError, "set by the system"):
+            request.with_user(self.coordinator).write({"date_done": datetime(2026, 1, 20)})
