@@ -581,10 +581,16 @@ class SalesSupportClaim(models.Model):
             left = quantity
             for return_line in return_lines:
                 take = min(left, self._get_returnable_quantity(return_line.move_id))
+                move_uom = return_line.move_id.product_uom or product.uom_id
                 # A plain return leaves the order's delivered quantity alone (the claim's credit
-                # note
-                # settles the money); an exchange lowers it and its replacement raises it again.
-                return_line.write({"quantity": take, "to_refund": exchange})
+                # note settles the money); an exchange lowers it and its replacement raises it
+                # again. The wizard's quantity is in the delivered move's unit.
+                return_line.write(
+                    {
+                        "quantity": product.uom_id._compute_quantity(take, move_uom, round=False),
+                        "to_refund": exchange,
+                    }
+                )
                 left -= take
             if float_compare(left, 0.0, precision_rounding=product.uom_id.rounding) > 0:
                 returnable = sum(
@@ -695,14 +701,25 @@ class SalesSupportClaim(models.Model):
             lambda line: line.display_type == "product"
         ):
             product = move_line.product_id
-            quantity = min(to_credit.get(product, 0.0), move_line.quantity)
-            if float_is_zero(quantity, precision_rounding=product.uom_id.rounding or 0.01):
+            # to_credit and prices are per unit of the product; the line has its own unit
+            line_uom = move_line.product_uom_id or product.uom_id
+            quantity = min(
+                product.uom_id._compute_quantity(
+                    to_credit.get(product, 0.0), line_uom, round=False
+                ),
+                move_line.quantity,
+            )
+            if float_is_zero(quantity, precision_rounding=line_uom.rounding or 0.01):
                 updates.append(fields.Command.delete(move_line.id))
                 continue
-            to_credit[product] -= quantity
+            to_credit[product] -= line_uom._compute_quantity(quantity, product.uom_id, round=False)
             values = {"quantity": quantity}
             invoiced_price = move_line.price_unit * (1 - (move_line.discount or 0.0) / 100.0)
-            price = prices.get(product, invoiced_price)
+            price = (
+                product.uom_id._compute_price(prices[product], line_uom)
+                if product in prices
+                else invoiced_price
+            )
             if credit_note.currency_id.compare_amounts(price, invoiced_price):
                 values.update(price_unit=price, discount=0.0)
             updates.append(fields.Command.update(move_line.id, values))
@@ -842,16 +859,17 @@ class SalesSupportClaim(models.Model):
         self.ensure_one()
         claimed = defaultdict(float)
         for line in self.line_ids:
-            claimed[line.product_id] += line.quantity
+            claimed[line.product_id] += line._get_product_quantity()
         return claimed
 
     def _get_claimed_prices(self):
-        """{product: average claimed unit price}"""
+        """{product: average claimed unit price, per unit of the product}"""
         self.ensure_one()
         amounts, quantities = defaultdict(float), defaultdict(float)
         for line in self.line_ids:
             amounts[line.product_id] += line.amount
-            quantities[line.product_id] += line.quantity
+            quantities[line.product_id] += line._get_product_quantity()
+        # per unit of the product (the quantities are converted to it)
         return {product: amounts[product] / qty for product, qty in quantities.items() if qty}
 
     @staticmethod

@@ -33,7 +33,19 @@ class SalesSupportClaimLine(models.Model):
         default=1.0,
         required=True,
         digits="Product Unit of Measure",
-        help="Lines left at 0 are dropped when the claim is saved.",
+        help="In the line's unit. Lines left at 0 are dropped when the claim is saved.",
+    )
+    product_uom_category_id = fields.Many2one(related="product_id.uom_id.category_id")
+    product_uom_id = fields.Many2one(
+        "uom.uom",
+        string="Unit",
+        compute="_compute_product_uom_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain="[('category_id', '=', product_uom_category_id)]",
+        help="Unit of the claimed quantity and price: the order line's, else the product's. "
+        "Caps (delivered, invoiced) and credit notes convert it.",
     )
     price_unit = fields.Float(
         compute="_compute_price_unit",
@@ -54,7 +66,17 @@ class SalesSupportClaimLine(models.Model):
         for line in self:
             line.product_id = line.order_line_id.product_id or line.product_id
 
-    @api.depends("order_line_id", "product_id", "claim_id.invoice_id", "claim_id.order_id")
+    @api.depends("order_line_id", "product_id")
+    def _compute_product_uom_id(self):
+        for line in self:
+            uom = line.order_line_id.product_uom or line.product_id.uom_id
+            # a unit chosen by hand (same category) is kept
+            if not line.product_uom_id or line.product_uom_id.category_id != uom.category_id:
+                line.product_uom_id = uom
+
+    @api.depends(
+        "order_line_id", "product_id", "product_uom_id", "claim_id.invoice_id", "claim_id.order_id"
+    )
     def _compute_price_unit(self):
         for line in self:
             price = line._get_invoiced_price()
@@ -68,9 +90,23 @@ class SalesSupportClaimLine(models.Model):
     # ------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------
-    @api.constrains("quantity", "price_unit", "order_line_id", "product_id", "claim_id")
+    @api.constrains(
+        "quantity", "price_unit", "order_line_id", "product_id", "product_uom_id", "claim_id"
+    )
     def _check_quantity(self):
         for line in self:
+            if line.product_uom_id and line.product_uom_id.category_id != (
+                line.product_id.uom_id.category_id
+            ):
+                raise ValidationError(
+                    _(
+                        "%(uom)s is not a unit of %(product)s: choose a unit of the category "
+                        "%(category)s.",
+                        uom=line.product_uom_id.name,
+                        product=line.product_id.display_name,
+                        category=line.product_id.uom_id.category_id.name,
+                    )
+                )
             if float_compare(line.quantity, 0.0, precision_digits=6) < 0:
                 raise ValidationError(
                     _(
@@ -130,9 +166,11 @@ class SalesSupportClaimLine(models.Model):
         order's line for the product), in the claim's currency; None when there is none."""
         self.ensure_one()
         invoice_lines = self._get_invoice_lines()
+        uom = self.product_uom_id or self.product_id.uom_id
         if invoice_lines:
             line = invoice_lines[0]
-            return line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+            price = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+            return self._price_in_uom(price, line.product_uom_id, uom)
         order_line = (
             self.order_line_id
             or self.claim_id.order_id.order_line.filtered(
@@ -140,5 +178,21 @@ class SalesSupportClaimLine(models.Model):
             )[:1]
         )
         if order_line and self.product_id:
-            return order_line.sudo().price_reduce_taxexcl
+            order_line = order_line.sudo()
+            return self._price_in_uom(order_line.price_reduce_taxexcl, order_line.product_uom, uom)
         return None
+
+    @staticmethod
+    def _price_in_uom(price, from_uom, to_uom):
+        """A unit price per ``from_uom`` as a price per ``to_uom`` (same category)."""
+        if from_uom and to_uom and from_uom != to_uom:
+            return from_uom._compute_price(price, to_uom)
+        return price
+
+    def _get_product_quantity(self):
+        """The claimed quantity in the product's unit (caps and credit notes compare in it)."""
+        self.ensure_one()
+        uom = self.product_uom_id
+        if uom and uom != self.product_id.uom_id:
+            return uom._compute_quantity(self.quantity, self.product_id.uom_id, round=False)
+        return self.quantity

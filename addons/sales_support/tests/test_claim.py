@@ -280,3 +280,65 @@ class TestClaim(SalesSupportCommon):
         self.assertEqual(resolved.source_id, claim.id)
         self.assertEqual(resolved.date, claim.date_resolved)
         self.assertEqual(self.Claim._get_credit_note_orders(claim.credit_note_ids), self.order)
+
+    def test_claim_quantities_convert_units(self):
+        """M7: a product sold by the dozen, claimed in units (or dozens): caps and the credit note
+        convert between the claim line's unit, the product's and the invoice line's."""
+        self.env.user.groups_id |= self.env.ref("uom.group_uom")
+        dozen, unit = self.env.ref("uom.product_uom_dozen"), self.env.ref("uom.product_uom_unit")
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer_1.id,
+                "user_id": self.salesperson_1.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.vice.id,
+                            "product_uom_qty": 2,
+                            "product_uom": dozen.id,
+                            "price_unit": 600.0,
+                        }
+                    )
+                ],
+            }
+        )
+        order.with_user(self.coordinator).action_confirm()
+        self._validate(order.picking_ids)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        line = order.order_line
+
+        def claim(quantity, uom):
+            return self.Claim.with_user(self.coordinator).create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "order_id": order.id,
+                    "picking_id": order.picking_ids.id,
+                    "invoice_id": invoice.id,
+                    "resolution": "credit_note",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "order_line_id": line.id,
+                                "quantity": quantity,
+                                "product_uom_id": uom.id,
+                            }
+                        )
+                    ],
+                }
+            )
+
+        # 2 dozens delivered and invoiced: 3 dozens is too many, 24 units is all of it
+        with self.assertRefused(ValidationError, "at most"):
+            claim(3, dozen)
+        in_units = claim(6, unit)
+        self.assertEqual(in_units.line_ids.product_uom_id, unit)
+        self.assertAlmostEqual(in_units.line_ids.price_unit, 50.0, msg="600 a dozen = 50 a unit")
+        in_units.with_user(self.coordinator).action_create_credit_note()
+        credit_line = in_units.credit_note_ids.invoice_line_ids
+        self.assertEqual(credit_line.product_uom_id, dozen, "the invoice line's unit")
+        self.assertAlmostEqual(credit_line.quantity, 0.5, msg="6 units = half a dozen")
+        self.assertAlmostEqual(credit_line.price_unit, 600.0)
+        # defaults to the order line's unit
+        by_line = self.env["sales.support.claim.line"].new({"order_line_id": line.id})
+        self.assertEqual(by_line.product_uom_id, dozen)
