@@ -38,7 +38,14 @@ class TestClaim(SalesSupportCommon):
         cls.eur = cls.env.ref("base.EUR")
         cls.eur.active = True
         cls.env["res.currency.rate"].create(
-            {"currency_id": cls.eur.id, "rate": 0.5, "company_id": cls.company.id}
+            # dated in the past: "today" in the user's time zone may be tomorrow in UTC, when the
+            # claim is dated
+            {
+                "currency_id": cls.eur.id,
+                "rate": 0.5,
+                "company_id": cls.company.id,
+                "name": "2020-01-01",
+            }
         )
         cls.pricelist_eur = cls.env["product.pricelist"].create(
             {"name": "EUR", "currency_id": cls.eur.id}
