@@ -302,10 +302,16 @@ def check(db, stats):
             [i for i, s in orders.items() if "confirmed" in s and state.get(i) != "sale"],
         )
     )
+    # a coordinator or manager selling to a customer no rule matches has nobody to serve them
     run(
-        "every order has its coordinator (a rule or the salesperson's coordinator applies)",
-        "SELECT id, name FROM sale_order WHERE id IN %s AND coordinator_id IS NULL",
-        (ids,),
+        "every order has its coordinator (where a rule or the salesperson's coordinator applies)",
+        """SELECT o.id, o.name FROM sale_order o
+             JOIN res_users u ON u.id = o.user_id
+             JOIN res_partner p ON p.id = o.partner_id
+             LEFT JOIN res_country c ON c.id = p.country_id
+            WHERE o.id IN %s AND o.coordinator_id IS NULL
+              AND (u.support_coordinator_id IS NOT NULL OR c.code IN %s)""",
+        (ids, tuple(RULE_COUNTRIES)),
     )
     run(
         "one ledger event per step (request, customer_confirmed, entered, goods_ready, shipped, "
