@@ -169,18 +169,18 @@ def db_copy():
     shutil.rmtree(_filestore(copy), ignore_errors=True)
 
 
-def _query(db, query, params=()):
-    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
-        cr.execute(query, params)
-        rows = cr.fetchall()
-    conn.close()
-    return rows
+def _query(db, query, params=(), fetch=True):
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn, conn.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if fetch else None
+    finally:
+        conn.close()
 
 
 def _execute(db, query, params=()):
-    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
-        cr.execute(query, params)
-    conn.close()
+    _query(db, query, params, fetch=False)
 
 
 def _partner_coordinators(db):
@@ -284,8 +284,7 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
         ),
         "rules": _query(
             db_copy,
-            "SELECT id, name->>'en_US' FROM ir_rule WHERE domain_force ~ "
-            "'(coordinator|support_|o2c)'",
+            "SELECT id, name FROM ir_rule WHERE domain_force ~ " "'(coordinator|support_|o2c)'",
         ),
         "crons": _query(
             db_copy,
