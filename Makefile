@@ -1,5 +1,5 @@
 # Sales Support for Odoo 18.0: see README.md.
-.PHONY: run test setup bench pot lint fmt
+.PHONY: run test setup bench load pot lint fmt
 
 run:      ## set up everything and serve http://localhost:8069 (database sales_support_demo)
 	bash scripts/run.sh
@@ -18,6 +18,9 @@ setup:    ## PostgreSQL, .venv (with the dev tools), Odoo source only
 
 bench:    ## benchmarks on generated data (database sales_support_bench)
 	bash scripts/bench.sh
+
+load:     ## 20 clients for 60 s on a --workers=4 server (copy of the test database), then checks
+	bash scripts/load.sh
 
 pot:      ## regenerate the .pot templates from the test database
 	bash scripts/pot.sh

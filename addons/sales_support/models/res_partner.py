@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, sql
+from odoo.tools import SQL
 
 # Partner fields the assignment rules of a customer read: changing one re-assigns the customer.
 SUPPORT_FACT_FIELDS = {"user_id", "country_id", "state_id", "company_id", "is_company", "parent_id"}
@@ -34,36 +34,6 @@ class ResPartner(models.Model):
         readonly=True,
         help="The coordinator was chosen by hand for the current company: the rules keep it.",
     )
-
-    def _auto_init(self):
-        # Up to 18.0.1.0.0 both fields were one plain column shared by every company: keep the
-        # values as the values of the partner's company (or of the first company).
-        cr = self.env.cr
-        columns = sql.table_columns(cr, self._table)
-        for fname, udt in (
-            ("support_coordinator_id", "int4"),
-            ("is_support_coordinator_manual", "bool"),
-        ):
-            if columns.get(fname, {}).get("udt_name") != udt:
-                continue
-            cr.execute(
-                SQL(
-                    "ALTER TABLE res_partner DROP CONSTRAINT IF EXISTS %s",
-                    SQL.identifier(f"res_partner_{fname}_fkey"),
-                )
-            )
-            cr.execute(
-                SQL(
-                    """ALTER TABLE res_partner ALTER COLUMN %(col)s TYPE jsonb USING
-                       CASE WHEN %(col)s IS NOT NULL AND %(col)s::text NOT IN ('0', 'false') THEN
-                           jsonb_build_object(
-                               COALESCE(company_id, (SELECT MIN(id) FROM res_company))::text,
-                               to_jsonb(%(col)s))
-                       END""",
-                    col=SQL.identifier(fname),
-                )
-            )
-        return super()._auto_init()
 
     # ------------------------------------------------------------
     # Constraints

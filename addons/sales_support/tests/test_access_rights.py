@@ -163,6 +163,18 @@ class TestAccessRights(SalesSupportCommon):
         with self.assertRaises(AccessError):
             stranger.with_user(self.coordinator).read(["name"])
 
+    def test_coordinator_reads_customer_of_order_of_salesperson_served(self):
+        """An order of a salesperson the coordinator serves, sent by a rule (here by hand) to
+        another coordinator: she still works it (delivery, invoicing), so she reads its customer
+        (found by `make load`: the back office could not validate the delivery)."""
+        order = self._create_order(
+            self.customer_3, salesperson=self.salesperson_1, coordinator_id=self.coordinator_2.id
+        )
+        order.action_confirm()
+        as_coordinator = order.with_user(self.coordinator)
+        self.assertEqual(as_coordinator.partner_id.read(["name"])[0]["name"], "Customer of Sales 3")
+        self.assertTrue(as_coordinator.picking_ids.partner_id.read(["name"]))
+
     def test_coordinator_opens_order_delivery_and_invoice(self):
         """A coordinator confirms, ships and invoices (Invoicing role): every form opens."""
         order = self.order_1.with_user(self.coordinator)

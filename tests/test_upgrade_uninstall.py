@@ -1,0 +1,311 @@
+"""Upgrade and uninstall on a copy of the test database (the demo data of `make test`).
+
+1. A user edits records the addon loads as ``noupdate`` data (a record rule, a request type's
+   SLA, an activity type, a cron); ``-u sales_support,o2c_kpi`` keeps every edit.
+2. Uninstalling ``o2c_kpi``, then ``sales_support``, leaves no column, table, field, view, rule,
+   action or cron of theirs, and Odoo's own flow still works afterwards: a salesperson's order
+   is confirmed, delivered and invoiced (invoice posted).
+
+Before the upgrade the copy is taken back to the schema of 18.0.1.0.0 (a customer's coordinator
+in a plain integer column): ``migrations/18.0.1.1.0/pre-migrate.py`` converts it.
+
+The copy is made with pg_dump (``createdb -T`` needs the source without connections, and the
+end-to-end server and pytest-odoo hold some); each step is an ``odoo-bin`` of its own, as an
+administrator would run it. The copy is dropped at the end."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo")
+LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (ERROR|CRITICAL) ", re.M)
+
+# Noupdate records a user may edit, with the value the test writes and reads back.
+EDITS = [
+    (
+        "sales_support.sales_support_assignment_rule_rule_company",
+        "domain_force",
+        "[('company_id', 'in', company_ids), ('id', '!=', 0)]",
+    ),
+    ("sales_support.request_type_quotation", "first_response_hours", 7.0),
+    ("sales_support.mail_activity_type_o2c_late", "summary", "Late order: call the customer"),
+    ("sales_support.mail_activity_type_o2c_late", "delay_count", 3),
+]
+
+EDIT_SCRIPT = """
+for xmlid, fname, value in {edits!r}:
+    env.ref(xmlid).write({{fname: value}})
+cron = env['ir.cron'].search([('ir_actions_server_id.model_id.model', '=', 'sale.order'),
+                              ('ir_actions_server_id.code', 'ilike', '_cron_o2c')], limit=1)
+assert cron, 'no Order-to-Cash cron'
+cron.write({{'interval_number': 5, 'interval_type': 'hours'}})
+env.cr.commit()
+print('EDITED', cron.id)
+"""
+
+CHECK_EDITS_SCRIPT = """
+for xmlid, fname, value in {edits!r}:
+    got = env.ref(xmlid)[fname]
+    assert got == value, (xmlid, fname, got, value)
+cron = env['ir.cron'].browse({cron_id})
+assert (cron.interval_number, cron.interval_type) == (5, 'hours'), cron.read()
+print('EDITS KEPT')
+"""
+
+UNINSTALL_SCRIPT = """
+module = env['ir.module.module'].search([('name', '=', {name!r})])
+assert module.state == 'installed', module.state
+module.button_immediate_uninstall()
+env.cr.commit()
+print('UNINSTALLED', {name!r})
+"""
+
+# Odoo's flow after both uninstalls, as a salesperson with stock and invoicing rights (demo's
+# Marc Demo) and as the administrator; the sale.order views must still combine.
+FLOW_SCRIPT = """
+from odoo import Command
+for view_type in ('form', 'list', 'search', 'kanban'):
+    env['sale.order'].get_views([(False, view_type)])
+env['res.partner'].get_views([(False, 'form')])
+env['res.users'].get_views([(False, 'form')])
+customer = env.ref('base.res_partner_2')
+product = env['product.product'].search([('is_storable', '=', True), ('sale_ok', '=', True)],
+                                        limit=1)
+for user in (env.ref('base.user_demo'), env.ref('base.user_admin')):
+    uenv = env(user=user)
+    order = uenv['sale.order'].create({
+        'partner_id': customer.id,
+        'user_id': user.id,
+        'order_line': [Command.create({'product_id': product.id, 'product_uom_qty': 3})],
+    })
+    order.action_confirm()
+    assert order.state == 'sale', order.state
+    picking = order.picking_ids
+    assert picking, 'no delivery'
+    for move in picking.move_ids:
+        move.write({'quantity': move.product_uom_qty, 'picked': True})
+    # skip_sms: stock_sms asks once per company whether to text customers (a wizard)
+    result = picking.with_context(skip_sms=True).button_validate()
+    assert picking.state == 'done', (picking.state, result)
+    ctx = {'active_model': 'sale.order', 'active_ids': order.ids, 'active_id': order.id}
+    wizard = uenv['sale.advance.payment.inv'].with_context(**ctx).create(
+        {'advance_payment_method': 'delivered'})
+    wizard.create_invoices()
+    invoice = order.invoice_ids
+    invoice.action_post()
+    assert invoice.state == 'posted', invoice.state
+    assert order.invoice_status == 'invoiced', order.invoice_status
+    print('FLOW OK', user.login, order.name, picking.name, invoice.name)
+env.cr.commit()
+"""
+
+OUR_COLUMNS = re.compile(r"^(support_|coordinator_id$|is_coordinator_manual$|.*o2c|order_entry_)")
+
+
+def _odoo(db, *args, script=None, timeout=600):
+    cmd = [
+        sys.executable,
+        f"{ODOO_SRC}/odoo-bin",
+        *(["shell"] if script is not None else []),
+        "-c",
+        str(ROOT / "odoo.conf"),
+        "-d",
+        db,
+        "--no-http",
+        "--max-cron-threads=0",
+        "--log-level=warn",
+        *args,
+    ]
+    env = {**os.environ, "PROJECT_ROOT": str(ROOT), "ODOO_SRC": ODOO_SRC}
+    proc = subprocess.run(
+        cmd, input=script, capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"{' '.join(args)} failed:\n{output[-4000:]}"
+    # Uninstalling deletes the module's records one by one in savepoints; those still used by
+    # others (demo products on orders, request types on requests) stay until their table goes,
+    # and PostgreSQL's refusal is logged as a "bad query" by odoo.sql_db: Odoo's own way.
+    errors = [
+        line
+        for line in output.splitlines()
+        if LOG_ERROR.match(line) and " odoo.sql_db: bad query: " not in line
+    ]
+    assert not errors, "\n".join(errors[:10]) + "\n" + output[-4000:]
+    return output
+
+
+def _filestore(db):
+    from odoo.tools import config  # parsed by pytest-odoo from odoo.conf
+
+    return Path(config.filestore(db))
+
+
+@pytest.fixture(scope="module")
+def db_copy():
+    source = os.environ.get("SALES_SUPPORT_TEST_DB", "sales_support_test")
+    copy = f"{source}_upgrade"
+    subprocess.run(["dropdb", "--if-exists", copy], check=True)
+    subprocess.run(["createdb", copy], check=True)
+    # pg_dump reads a snapshot while other sessions (pytest-odoo, the e2e server) are connected
+    dump = subprocess.Popen(["pg_dump", "--no-owner", source], stdout=subprocess.PIPE)
+    restore = subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", copy],
+        stdin=dump.stdout,
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
+    dump.stdout.close()
+    assert dump.wait() == 0 and restore.returncode == 0, f"copying {source} to {copy} failed"
+    if _filestore(source).is_dir():
+        shutil.copytree(_filestore(source), _filestore(copy), dirs_exist_ok=True)
+    yield copy
+    subprocess.run(["dropdb", "--if-exists", copy], check=False)
+    shutil.rmtree(_filestore(copy), ignore_errors=True)
+
+
+def _query(db, query, params=(), fetch=True):
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn, conn.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if fetch else None
+    finally:
+        conn.close()
+
+
+def _execute(db, query, params=()):
+    _query(db, query, params, fetch=False)
+
+
+def _partner_coordinators(db):
+    """{partner id: (coordinator id, manual)} in the partner's company (else the first one)."""
+    rows = _query(
+        db,
+        """SELECT id, (support_coordinator_id ->> key)::int4,
+                  COALESCE((is_support_coordinator_manual ->> key)::bool, false)
+             FROM (SELECT p.*, COALESCE(p.company_id, (SELECT MIN(id) FROM res_company))::text
+                          AS key FROM res_partner p) p
+            WHERE support_coordinator_id ->> key IS NOT NULL""",
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _downgrade_to_18_0_1_0_0(db):
+    """The schema of 18.0.1.0.0: the customer's coordinator in plain shared columns."""
+    _execute(
+        db,
+        """ALTER TABLE res_partner ADD COLUMN key text;
+           UPDATE res_partner SET key = COALESCE(company_id, (SELECT MIN(id) FROM res_company));
+           ALTER TABLE res_partner
+               ALTER COLUMN support_coordinator_id TYPE int4
+                   USING (support_coordinator_id ->> key)::int4,
+               ALTER COLUMN is_support_coordinator_manual TYPE bool
+                   USING (is_support_coordinator_manual ->> key)::bool,
+               ADD CONSTRAINT res_partner_support_coordinator_id_fkey
+                   FOREIGN KEY (support_coordinator_id) REFERENCES res_users (id)
+                   ON DELETE SET NULL;
+           ALTER TABLE res_partner DROP COLUMN key;
+           UPDATE ir_module_module SET latest_version = '18.0.1.0.0'
+            WHERE name = 'sales_support';""",
+    )
+
+
+def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
+    # 1. from 18.0.1.0.0 (plain coordinator columns on res_partner): the pre-migration converts
+    # them to company-dependent jsonb, keeping each customer's coordinator and manual flag
+    coordinators = _partner_coordinators(db_copy)
+    assert coordinators, "the demo data has customers with a coordinator"
+    _downgrade_to_18_0_1_0_0(db_copy)
+    # edits of noupdate data survive the upgrade of both addons
+    output = _odoo(db_copy, script=EDIT_SCRIPT.format(edits=EDITS))
+    cron_id = int(re.search(r"EDITED (\d+)", output).group(1))
+    _odoo(db_copy, "-u", "sales_support,o2c_kpi", "--stop-after-init")
+    assert _partner_coordinators(db_copy) == coordinators
+    assert _query(
+        db_copy,
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'res_partner' "
+        "AND column_name IN ('support_coordinator_id', 'is_support_coordinator_manual')",
+    ) == [("jsonb",), ("jsonb",)]
+    assert _query(
+        db_copy,
+        "SELECT latest_version FROM ir_module_module WHERE name = 'sales_support'",
+    ) == [("18.0.1.1.1",)]
+    assert "EDITS KEPT" in _odoo(
+        db_copy, script=CHECK_EDITS_SCRIPT.format(edits=EDITS, cron_id=cron_id)
+    )
+
+    # 2. uninstall o2c_kpi, then sales_support
+    for name in ("o2c_kpi", "sales_support"):
+        assert f"UNINSTALLED {name}" in _odoo(db_copy, script=UNINSTALL_SCRIPT.format(name=name))
+    states = dict(
+        _query(
+            db_copy,
+            "SELECT name, state FROM ir_module_module WHERE name IN ('o2c_kpi', 'sales_support')",
+        )
+    )
+    assert states == {"o2c_kpi": "uninstalled", "sales_support": "uninstalled"}
+
+    # nothing of theirs is left behind
+    leftovers = {
+        "columns": _query(
+            db_copy,
+            """SELECT table_name, column_name FROM information_schema.columns
+                WHERE table_schema = 'public' AND table_name IN ('sale_order', 'sale_order_line',
+                      'res_partner', 'res_users', 'res_company', 'account_move', 'stock_picking',
+                      'stock_move', 'account_partial_reconcile', 'res_config_settings')""",
+        ),
+        "tables": _query(
+            db_copy,
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND (table_name LIKE 'sales\\_support%%' OR table_name LIKE 'o2c\\_kpi%%' "
+            "OR table_name LIKE 'sales\\_tender%%')",
+        ),
+        "xmlids": _query(
+            db_copy,
+            # business records still used by others (demo users who sold, a product on order
+            # lines, an activity type of existing activities) are kept by Odoo, with their XML
+            # id; what defines the addon (models, views, rules, menus, actions...) must be gone
+            "SELECT module, model, name FROM ir_model_data "
+            "WHERE module IN ('sales_support', 'o2c_kpi') AND (model LIKE 'sales.support.%%' "
+            "OR model LIKE 'o2c.%%' OR model LIKE 'ir.%%' OR model = 'res.groups')",
+        ),
+        "fields": _query(
+            db_copy,
+            "SELECT model, name FROM ir_model_fields WHERE model LIKE 'sales.support.%%' "
+            "OR model LIKE 'o2c.kpi%%' OR name IN ('coordinator_id', 'support_coordinator_id', "
+            "'is_coordinator_manual', 'order_entry_user_id')",
+        ),
+        "views": _query(
+            db_copy,
+            "SELECT id, name FROM ir_ui_view WHERE arch_db::text ~ "
+            "'(coordinator_id|support_coordinator|o2c_|sales_support)'",
+        ),
+        "rules": _query(
+            db_copy,
+            "SELECT id, name FROM ir_rule WHERE domain_force ~ " "'(coordinator|support_|o2c)'",
+        ),
+        "crons": _query(
+            db_copy,
+            "SELECT c.id, a.name->>'en_US' FROM ir_cron c "
+            "JOIN ir_act_server a ON a.id = c.ir_actions_server_id WHERE a.code ~ "
+            "'(o2c|support|sla)'",
+        ),
+        "groups": _query(
+            db_copy,
+            "SELECT id, name->>'en_US' FROM res_groups WHERE name->>'en_US' ~ "
+            "'(Support|O2C|Order-to-Cash)'",
+        ),
+    }
+    leftovers["columns"] = [row for row in leftovers["columns"] if OUR_COLUMNS.match(row[1])]
+    assert not any(leftovers.values()), {k: v for k, v in leftovers.items() if v}
+
+    # 3. Odoo's own flow works afterwards
+    output = _odoo(db_copy, script=FLOW_SCRIPT)
+    assert output.count("FLOW OK") == 2, output[-3000:]
