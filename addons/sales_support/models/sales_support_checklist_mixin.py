@@ -55,7 +55,7 @@ class SalesSupportChecklistMixin(models.AbstractModel):
     _description = "Sales Support: document checklist"
 
     checklist_count = fields.Integer(
-        string="Documents", compute="_compute_checklist_progress", compute_sudo=False
+        string="Document Count", compute="_compute_checklist_progress", compute_sudo=False
     )
     checklist_ready_count = fields.Integer(
         string="Documents Ready", compute="_compute_checklist_progress", compute_sudo=False
@@ -153,7 +153,7 @@ class SalesSupportChecklistMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        records._checklist_apply_templates()
+        records._checklist_apply_templates(new=True)
         return records
 
     def write(self, vals):
@@ -165,7 +165,7 @@ class SalesSupportChecklistMixin(models.AbstractModel):
     # ------------------------------------------------------------
     # Engine
     # ------------------------------------------------------------
-    def _checklist_apply_templates(self):
+    def _checklist_apply_templates(self, new=False):
         """Apply every matching template to every record of ``self``, in a number of queries
         that does not depend on the number of records:
 
@@ -180,6 +180,8 @@ class SalesSupportChecklistMixin(models.AbstractModel):
         * a document whose template matches again comes back (to prepare if it had been set
           aside); due dates of documents still to prepare follow the anchor dates;
         * documents added by hand (without template line) are never touched.
+
+        ``new``: the records were just created (no document to look up).
         """
         records = self.filtered("id")
         if not records:
@@ -197,13 +199,17 @@ class SalesSupportChecklistMixin(models.AbstractModel):
                 ]
             )
         )
+        if not templates:
+            return  # documents of deactivated templates stay as they are
         owner_field = self._checklist_owner_field()
-        existing = Document.search_fetch(
-            [(owner_field, "in", records.ids)],
-            [owner_field, "document_type_id", "template_line_id", "state", "is_obsolete"],
+        existing = (
+            Document
+            if new
+            else Document.search_fetch(
+                [(owner_field, "in", records.ids)],
+                [owner_field, "document_type_id", "template_line_id", "state", "is_obsolete"],
+            )
         )
-        if not templates and not existing.template_line_id:
-            return
         match_values = records._checklist_match_values()
         anchors = records._checklist_anchor_dates()
         by_owner_type = {(doc[owner_field].id, doc.document_type_id.id): doc for doc in existing}
@@ -297,10 +303,11 @@ class SalesSupportChecklistMixin(models.AbstractModel):
         if not missing:
             return
         owner_field = self._checklist_owner_field()
-        blocked = missing[owner_field] - self._checklist_overridden(block)
+        blocked = self.browse(missing[owner_field].ids) - self._checklist_overridden(block)
         if not blocked:
             return
-        step = dict(self.env["sales.support.document"]._fields["blocks"]._description_selection(self.env))[block]
+        blocks_field = self.env["sales.support.document"]._fields["blocks"]
+        step = dict(blocks_field._description_selection(self.env))[block]
         lines = []
         for record in blocked:
             names = ", ".join(

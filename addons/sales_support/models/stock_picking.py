@@ -20,6 +20,7 @@ class StockPicking(models.Model):
         return "delivery_done"
 
     def _action_done(self):
+        self._check_support_documents()
         res = super()._action_done()
         # sudo: a warehouse user may validate deliveries of orders they cannot read; only the
         # link to the order is read, the events are written by the server
@@ -40,6 +41,15 @@ class StockPicking(models.Model):
             for picking in done:
                 picking.sale_id._o2c_sync(date=picking.date_done, source=picking.sudo(False))
         return res
+
+    def _check_support_documents(self):
+        """Deliveries of orders whose checklist has missing documents blocking the delivery
+        are not validated (unless a support manager overrode it)."""
+        # sudo: a warehouse user validates deliveries of orders they cannot read; only the
+        # names of the missing documents are shown
+        orders = self.sudo().filtered(lambda p: p.picking_type_code == "outgoing").sale_id
+        if orders:
+            orders._checklist_check("delivery")
 
     def action_cancel(self):
         orders = self.sudo().sale_id  # sudo: see _action_done
