@@ -76,11 +76,13 @@ class SalesSupportDocument(models.Model):
         tracking=True,
     )
     name = fields.Char(related="document_type_id.name", string="Document")
-    category = fields.Selection(related="document_type_id.category", store=True)
-    is_original_required = fields.Boolean(
-        related="document_type_id.is_original_required", store=True
+    category = fields.Selection(
+        related="document_type_id.category", store=True, precompute=True
     )
-    sequence = fields.Integer(related="document_type_id.sequence", store=True)
+    is_original_required = fields.Boolean(
+        related="document_type_id.is_original_required", store=True, precompute=True
+    )
+    sequence = fields.Integer(related="document_type_id.sequence", store=True, precompute=True)
     state = fields.Selection(
         STATES, default="to_prepare", required=True, index=True, tracking=True, copy=False
     )
@@ -93,7 +95,7 @@ class SalesSupportDocument(models.Model):
         readonly=True,
     )
     template_id = fields.Many2one(
-        related="template_line_id.template_id", string="From Template", store=True
+        related="template_line_id.template_id", string="From Template", store=True, precompute=True
     )
     is_obsolete = fields.Boolean(
         string="No Longer Required",
@@ -132,6 +134,7 @@ class SalesSupportDocument(models.Model):
         string="Still Out",
         compute="_compute_is_still_out",
         store=True,
+        precompute=True,
         help="Sent, its original must come back, and it has not come back yet.",
     )
     days_outstanding = fields.Integer(
