@@ -11,3 +11,4 @@ from . import test_buttons_per_role
 from . import test_demo_data
 from . import test_translation
 from . import test_letter_of_credit
+from . import test_tender

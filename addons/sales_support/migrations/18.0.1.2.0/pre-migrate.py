@@ -1,5 +1,6 @@
 """18.0.1.2.0: Order-to-Cash events without an order (tender steps) follow their tender's
-visibility. The record rules are ``noupdate``: let this update rewrite their domains."""
+visibility. The record rules are in a ``noupdate`` file, which an update never rewrites: drop
+the three rules whose domain changed, so that the update creates them again from the file."""
 
 RULES = (
     "sales_support_o2c_event_rule_salesman_own",
@@ -11,7 +12,15 @@ RULES = (
 def migrate(cr, version):
     cr.execute(
         """
-        UPDATE ir_model_data SET noupdate = false
+        DELETE FROM ir_rule WHERE id IN (
+            SELECT res_id FROM ir_model_data
+             WHERE module = 'sales_support' AND model = 'ir.rule' AND name IN %s)
+        """,
+        [RULES],
+    )
+    cr.execute(
+        """
+        DELETE FROM ir_model_data
          WHERE module = 'sales_support' AND model = 'ir.rule' AND name IN %s
         """,
         [RULES],
