@@ -44,6 +44,7 @@
     ],
     "demo": [
         "demo/sales_support_demo.xml",
+        "demo/sales_tender_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
