@@ -12,3 +12,6 @@ from . import test_demo_data
 from . import test_translation
 from . import test_letter_of_credit
 from . import test_tender
+from . import test_document_checklist
+from . import test_export_order
+from . import test_ui_checklist
