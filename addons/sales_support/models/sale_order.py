@@ -318,6 +318,34 @@ class SaleOrder(models.Model):
         "sales.support.document", "order_id", string="Checklist Documents", groups=SUPPORT_READERS
     )
 
+    # ------------------------------------------------------------
+    # Letter of credit and tender (sales_letter_of_credit.py, sales_tender.py)
+    # ------------------------------------------------------------
+    letter_of_credit_id = fields.Many2one(
+        "sales.letter.of.credit",
+        string="Letter of Credit",
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        check_company=True,
+        domain="[('commercial_partner_id', 'parent_of', partner_id), "
+        "('state', 'in', ('received', 'confirmed'))]",
+    )
+    letter_of_credit_warning = fields.Text(
+        compute="_compute_letter_of_credit_warning",
+        help="Shipment planned after the latest shipment date, orders above what the letter of "
+        "credit allows, letter of credit no longer open.",
+    )
+    tender_id = fields.Many2one(
+        "sales.tender",
+        string="Tender",
+        index="btree_not_null",
+        copy=False,
+        tracking=True,
+        check_company=True,
+        domain="[('commercial_partner_id', 'parent_of', partner_id)]",
+    )
+
     def init(self):
         res = super().init()
         # The late-step cron reads only the orders not yet reminded for their next step.
@@ -335,6 +363,20 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
     def _group_expand_o2c_stage(self, stages, domain):
         return [code for code, _label in O2C_STAGES if code != "cancel"]
+
+    @api.depends(
+        "letter_of_credit_id",
+        "commitment_date",
+        "expected_date",
+        "amount_total",
+        "state",
+        "letter_of_credit_id.state",
+        "letter_of_credit_id.date_latest_shipment",
+    )
+    def _compute_letter_of_credit_warning(self):
+        warnings = self.env["sales.letter.of.credit"]._get_order_warnings(self)
+        for order in self:
+            order.letter_of_credit_warning = warnings.get(order, False)
 
     def _compute_claim_count(self):
         counts = count_related(self, "sales.support.claim", "order_id")
@@ -602,6 +644,10 @@ class SaleOrder(models.Model):
         self._log_o2c_entry()
         res = super()._action_confirm()
         self._o2c_sync()
+        with_lc = self.filtered("letter_of_credit_id")
+        if with_lc:
+            # an order above what its letter of credit allows: an activity for its coordinator
+            with_lc.letter_of_credit_id._schedule_overdrawn_activities(with_lc)
         return res
 
     def action_draft(self):
@@ -1282,12 +1328,15 @@ class SaleOrder(models.Model):
                 _("block must be 'delivery' or 'invoicing' (or empty), not %(value)r", value=block)
             )
         self.check_access("read")
-        documents = self.support_document_ids.filtered(
-            lambda d: d.required
-            and not d.is_obsolete
-            and d.state in ("to_prepare", "in_preparation")
-            and (not block or d.blocks == block)
-        )
+        domain = [
+            ("order_id", "in", self.ids),
+            ("required", "=", True),
+            ("is_obsolete", "=", False),
+            ("state", "in", ("to_prepare", "in_preparation")),
+        ]
+        if block:
+            domain.append(("blocks", "=", block))
+        documents = self.env["sales.support.document"].search(domain, order="order_id, id")
         return [
             {
                 "id": doc.id,

@@ -49,7 +49,7 @@ class SalesLetterOfCredit(models.Model):
     _inherit = ["sales.support.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_expiry desc, id desc"
     _check_company_auto = True
-    _server_fields = ("presentation_reminded",)
+    _server_fields = ("state", "presentation_reminded")
 
     # ------------------------------------------------------------
     # Identification and parties
@@ -148,9 +148,15 @@ class SalesLetterOfCredit(models.Model):
         "never after the expiry date.",
     )
     partial_shipment_allowed = fields.Boolean(string="Partial Shipments Allowed", tracking=True)
-    transshipment_allowed = fields.Boolean(string="Transshipment Allowed", tracking=True)
+    transshipment_allowed = fields.Boolean(tracking=True)
     state = fields.Selection(
-        LC_STATES, default="draft", required=True, tracking=True, index=True, copy=False
+        LC_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
     )
     note = fields.Html(string="Terms and Notes")
     presentation_reminded = fields.Boolean(
@@ -342,7 +348,11 @@ class SalesLetterOfCredit(models.Model):
                         issue=format_date(self.env, lc.date_issue),
                     )
                 )
-            if lc.date_latest_shipment and lc.date_expiry and lc.date_latest_shipment > lc.date_expiry:
+            if (
+                lc.date_latest_shipment
+                and lc.date_expiry
+                and lc.date_latest_shipment > lc.date_expiry
+            ):
                 raise ValidationError(
                     _(
                         "The latest shipment date of letter of credit %(lc)s (%(shipment)s) is "
@@ -356,6 +366,12 @@ class SalesLetterOfCredit(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_server_fields(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
         self._check_server_fields(vals)
         amended = self.filtered(lambda lc: lc.state != "draft")
@@ -432,25 +448,37 @@ class SalesLetterOfCredit(models.Model):
                 )
             )
 
+    def _write_state(self, state):
+        """The state changes only through the buttons (and the expiry cron)."""
+        self.check_access("write")
+        # sudo: state is a server field (see _server_fields); access checked above, the
+        # chatter still shows the user as author (sudo keeps the uid)
+        self.sudo().write({"state": state})
+
     def action_receive(self):
         self._check_state(("draft",), _("Marking as received"))
-        self.write({"state": "received"})
+        self._write_state("received")
+        return True
 
     def action_confirm(self):
         self._check_state(("draft", "received"), _("Confirming"))
-        self.write({"state": "confirmed"})
+        self._write_state("confirmed")
+        return True
 
     def action_mark_used(self):
         self._check_state(LC_OPEN_STATES, _("Marking as used"))
-        self.write({"state": "used"})
+        self._write_state("used")
+        return True
 
     def action_close(self):
         self._check_state(("received", "confirmed", "used", "expired"), _("Closing"))
-        self.write({"state": "closed"})
+        self._write_state("closed")
+        return True
 
     def action_reset_draft(self):
         self._check_state(("received", "confirmed", "closed"), _("Resetting to draft"))
-        self.write({"state": "draft"})
+        self._write_state("draft")
+        return True
 
     def action_view_orders(self):
         self.ensure_one()
@@ -476,7 +504,9 @@ class SalesLetterOfCredit(models.Model):
         activity_type = self.env.ref("sales_support.mail_activity_type_lc_warning")
         for lc in overdrawn:
             user = lc.coordinator_id or lc.user_id
-            names = ", ".join(orders.filtered(lambda o, lc=lc: o.letter_of_credit_id == lc).mapped("name"))
+            names = ", ".join(
+                orders.filtered(lambda o, lc=lc: o.letter_of_credit_id == lc).mapped("name")
+            )
             lc.activity_schedule(
                 activity_type_id=activity_type.id,
                 user_id=user.id or self.env.uid,
@@ -486,10 +516,75 @@ class SalesLetterOfCredit(models.Model):
                     "%(available)s available. Ask the customer for an amendment.",
                     orders=names,
                     lc=lc.name,
-                    available=formatLang(self.env, lc.amount_available, currency_obj=lc.currency_id),
+                    available=formatLang(
+                        self.env, lc.amount_available, currency_obj=lc.currency_id
+                    ),
                 ),
             )
         return overdrawn
+
+    @api.model
+    def _get_order_warnings(self, orders):
+        """{order: warning text} for ``orders`` with a letter of credit: delivery planned after
+        the latest shipment date, orders (the quotations among ``orders`` included) above the
+        amount with tolerance, letter of credit not open. One grouped query for all."""
+        with_lc = orders.filtered("letter_of_credit_id")
+        used = with_lc.letter_of_credit_id._get_amounts_used(extra_orders=with_lc)
+        return {
+            order: order.letter_of_credit_id._get_order_warning(order, used) for order in with_lc
+        }
+
+    def _get_order_warning(self, order, used):
+        self.ensure_one()
+        warnings = []
+        if self.state not in LC_OPEN_STATES and order.state != "sale":
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            warnings.append(
+                _("Letter of credit %(lc)s is %(state)s.", lc=self.name, state=labels[self.state])
+            )
+        planned = order.commitment_date or order.expected_date
+        if planned and self.date_latest_shipment and planned.date() > self.date_latest_shipment:
+            warnings.append(
+                _(
+                    "Delivery planned on %(planned)s, after the latest shipment date of letter "
+                    "of credit %(lc)s (%(latest)s).",
+                    planned=format_date(self.env, planned.date()),
+                    lc=self.name,
+                    latest=format_date(self.env, self.date_latest_shipment),
+                )
+            )
+        available = self.amount_max - used.get(self.id, 0.0)
+        if float_compare(available, 0.0, precision_rounding=self.currency_id.rounding) < 0:
+            warnings.append(
+                _(
+                    "The orders of letter of credit %(lc)s exceed its amount with tolerance "
+                    "(%(max)s) by %(over)s.",
+                    lc=self.name,
+                    max=formatLang(self.env, self.amount_max, currency_obj=self.currency_id),
+                    over=formatLang(self.env, -available, currency_obj=self.currency_id),
+                )
+            )
+        return "\n".join(warnings) or False
+
+    def _get_picking_warning(self, picking):
+        """Warning for an outgoing transfer scheduled after the latest shipment date."""
+        self.ensure_one()
+        late = (
+            self.date_latest_shipment
+            and picking.picking_type_code == "outgoing"
+            and picking.state not in ("done", "cancel")
+            and picking.scheduled_date
+            and picking.scheduled_date.date() > self.date_latest_shipment
+        )
+        if not late:
+            return False
+        return _(
+            "Scheduled on %(scheduled)s, after the latest shipment date of letter of credit "
+            "%(lc)s (%(latest)s).",
+            scheduled=format_date(self.env, picking.scheduled_date.date()),
+            lc=self.name,
+            latest=format_date(self.env, self.date_latest_shipment),
+        )
 
     # ------------------------------------------------------------
     # Crons
@@ -500,10 +595,14 @@ class SalesLetterOfCredit(models.Model):
         an activity when a presentation deadline is at most PRESENTATION_REMINDER_DAYS away."""
         today = fields.Date.context_today(self)
         expired = self.search(
-            [("state", "in", ("draft", "received", "confirmed", "used")), ("date_expiry", "<", today)]
+            [
+                ("state", "in", ("draft", "received", "confirmed", "used")),
+                ("date_expiry", "<", today),
+            ]
         )
         if expired:
-            expired.write({"state": "expired"})
+            # sudo: the state is a server field; the cron stamps it (see _write_state)
+            expired.sudo().write({"state": "expired"})
         coming = self.search(
             [
                 ("state", "in", ("received", "confirmed", "used")),
@@ -643,119 +742,3 @@ class SalesLetterOfCreditDiscrepancy(models.Model):
     def _onchange_resolution(self):
         if self.resolution and not self.date_resolved:
             self.date_resolved = fields.Date.context_today(self)
-
-
-class SaleOrder(models.Model):
-    _inherit = "sale.order"
-
-    letter_of_credit_id = fields.Many2one(
-        "sales.letter.of.credit",
-        string="Letter of Credit",
-        index="btree_not_null",
-        tracking=True,
-        copy=False,
-        check_company=True,
-        domain="[('commercial_partner_id', 'parent_of', partner_id), "
-        "('state', 'in', ('received', 'confirmed'))]",
-    )
-    letter_of_credit_warning = fields.Text(
-        compute="_compute_letter_of_credit_warning",
-        help="Shipment planned after the latest shipment date, order above what the letter of "
-        "credit has left, letter of credit no longer open.",
-    )
-
-    @api.depends(
-        "letter_of_credit_id",
-        "commitment_date",
-        "expected_date",
-        "amount_total",
-        "state",
-        "letter_of_credit_id.state",
-        "letter_of_credit_id.date_latest_shipment",
-    )
-    def _compute_letter_of_credit_warning(self):
-        with_lc = self.filtered("letter_of_credit_id")
-        (self - with_lc).letter_of_credit_warning = False
-        if not with_lc:
-            return
-        lcs = with_lc.letter_of_credit_id
-        used = lcs._get_amounts_used(extra_orders=with_lc)
-        for order in with_lc:
-            order.letter_of_credit_warning = order._get_letter_of_credit_warning(used) or False
-
-    def _get_letter_of_credit_warning(self, used):
-        self.ensure_one()
-        lc = self.letter_of_credit_id
-        warnings = []
-        if lc.state not in LC_OPEN_STATES and self.state != "sale":
-            labels = dict(lc._fields["state"]._description_selection(self.env))
-            warnings.append(
-                _(
-                    "Letter of credit %(lc)s is %(state)s.",
-                    lc=lc.name,
-                    state=labels[lc.state],
-                )
-            )
-        planned = self.commitment_date or self.expected_date
-        if planned and lc.date_latest_shipment and planned.date() > lc.date_latest_shipment:
-            warnings.append(
-                _(
-                    "Delivery planned on %(planned)s, after the latest shipment date of letter "
-                    "of credit %(lc)s (%(latest)s).",
-                    planned=format_date(self.env, planned.date()),
-                    lc=lc.name,
-                    latest=format_date(self.env, lc.date_latest_shipment),
-                )
-            )
-        available = lc.amount_max - used.get(lc.id, 0.0)
-        if float_compare(available, 0.0, precision_rounding=lc.currency_id.rounding) < 0:
-            warnings.append(
-                _(
-                    "The orders of letter of credit %(lc)s exceed its amount with tolerance "
-                    "(%(max)s) by %(over)s.",
-                    lc=lc.name,
-                    max=formatLang(self.env, lc.amount_max, currency_obj=lc.currency_id),
-                    over=formatLang(self.env, -available, currency_obj=lc.currency_id),
-                )
-            )
-        return "\n".join(warnings)
-
-    def _action_confirm(self):
-        res = super()._action_confirm()
-        with_lc = self.filtered("letter_of_credit_id")
-        if with_lc:
-            with_lc.letter_of_credit_id._schedule_overdrawn_activities(with_lc)
-        return res
-
-
-class StockPicking(models.Model):
-    _inherit = "stock.picking"
-
-    letter_of_credit_warning = fields.Char(
-        compute="_compute_letter_of_credit_warning",
-        help="The transfer is scheduled after the latest shipment date of the order's letter of "
-        "credit.",
-    )
-
-    @api.depends("scheduled_date", "sale_id.letter_of_credit_id.date_latest_shipment", "state")
-    def _compute_letter_of_credit_warning(self):
-        for picking in self:
-            lc = picking.sale_id.letter_of_credit_id
-            late = (
-                lc.date_latest_shipment
-                and picking.picking_type_code == "outgoing"
-                and picking.state not in ("done", "cancel")
-                and picking.scheduled_date
-                and picking.scheduled_date.date() > lc.date_latest_shipment
-            )
-            picking.letter_of_credit_warning = (
-                _(
-                    "Scheduled on %(scheduled)s, after the latest shipment date of letter of "
-                    "credit %(lc)s (%(latest)s).",
-                    scheduled=format_date(self.env, picking.scheduled_date.date()),
-                    lc=lc.name,
-                    latest=format_date(self.env, lc.date_latest_shipment),
-                )
-                if late
-                else False
-            )

@@ -209,7 +209,8 @@ class SalesSupportO2cEvent(models.Model):
     def _log_events(self, values_list):
         """Append events. Each dict: ``order_id`` and/or ``tender_id`` (id or record),
         ``event_type``, optional ``date`` (default now), ``source`` (any record), ``user_id``
-        (default the current user when a person), ``name``. Returns the new events. Server-side only (not callable over RPC)."""
+        (default the current user when a person), ``name``. Returns the new events. Server-side
+        only (not callable over RPC)."""
         now = fields.Datetime.now()
         person = (
             self.env.user

@@ -49,7 +49,7 @@ class SalesTender(models.Model):
     _sequence_code = "sales.tender"
     _order = "date_submission_deadline desc, id desc"
     _check_company_auto = True
-    _server_fields = ("date_submitted", "date_decision")
+    _server_fields = ("state", "date_submitted", "date_decision")
 
     # ------------------------------------------------------------
     # Identification
@@ -151,7 +151,7 @@ class SalesTender(models.Model):
     decision = fields.Selection(
         [("go", "Go"), ("no_go", "No Go")], string="Go / No-Go", tracking=True, copy=False
     )
-    decision_reason = fields.Text(string="Decision Reason", copy=False)
+    decision_reason = fields.Text(copy=False)
     date_decision = fields.Date(string="Decided On", readonly=True, copy=False)
 
     # ------------------------------------------------------------
@@ -162,7 +162,7 @@ class SalesTender(models.Model):
     )
     bond_bank_id = fields.Many2one("res.bank", string="Guarantor Bank")
     bond_date_expiry = fields.Date(string="Bond Expiry", tracking=True)
-    bond_returned = fields.Boolean(string="Bond Returned", tracking=True, copy=False)
+    bond_returned = fields.Boolean(tracking=True, copy=False)
     bond_date_returned = fields.Date(string="Bond Returned On", copy=False)
 
     # ------------------------------------------------------------
@@ -194,7 +194,13 @@ class SalesTender(models.Model):
     )
     loss_reason = fields.Text(copy=False)
     state = fields.Selection(
-        TENDER_STATES, default="new", required=True, index=True, tracking=True, copy=False
+        TENDER_STATES,
+        string="Status",
+        default="new",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
     )
     note = fields.Html(string="Notes")
 
@@ -262,8 +268,10 @@ class SalesTender(models.Model):
                         publication=format_date(self.env, tender.date_publication),
                     )
                 )
-            if tender.date_clarification_deadline and deadline and (
-                tender.date_clarification_deadline > deadline
+            if (
+                tender.date_clarification_deadline
+                and deadline
+                and (tender.date_clarification_deadline > deadline)
             ):
                 raise ValidationError(
                     _(
@@ -293,6 +301,19 @@ class SalesTender(models.Model):
                     )
                 )
 
+    @api.constrains("won_order_id")
+    def _check_won_order(self):
+        for tender in self:
+            if tender.won_order_id and tender.won_order_id.tender_id != tender:
+                raise ValidationError(
+                    _(
+                        "The winning quotation of tender %(tender)s must be one of its "
+                        "quotations, not %(order)s.",
+                        tender=tender.name,
+                        order=tender.won_order_id.name,
+                    )
+                )
+
     @api.constrains("estimated_value", "bond_amount", "winning_price", "our_rank")
     def _check_amounts(self):
         for tender in self:
@@ -318,6 +339,8 @@ class SalesTender(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_server_fields(vals)
         tenders = super().create(vals_list)
         tenders._schedule_deadline_activities()
         return tenders
@@ -373,16 +396,30 @@ class SalesTender(models.Model):
                 )
             )
 
+    def _write_step(self, vals):
+        """Write a step of the tender (state and the stamps that go with it), which only the
+        actions may change: the user must be allowed to write the tender."""
+        self.check_access("write")
+        # sudo: state and stamps are server fields (see _server_fields); access checked above,
+        # the chatter still shows the user as author (sudo keeps the uid)
+        self.sudo().write(vals)
+
     def action_go_no_go(self):
         """The salesperson reviews whether to bid."""
         self._check_state(("new",), _("Starting the go / no-go review"))
-        self.write({"state": "go_no_go"})
+        self._write_step({"state": "go_no_go"})
+        return True
 
     def action_go(self):
         self._check_state(("new", "go_no_go"), _("Deciding to bid"))
-        self.write({"state": "preparation", "decision": "go"})
-        # sudo: the decision date is stamped by the server (see _server_fields)
-        self.sudo().date_decision = fields.Date.context_today(self)
+        self._write_step(
+            {
+                "state": "preparation",
+                "decision": "go",
+                "date_decision": fields.Date.context_today(self),
+            }
+        )
+        return True
 
     def action_no_bid(self):
         self._check_state(("new", "go_no_go"), _("Deciding not to bid"))
@@ -394,9 +431,14 @@ class SalesTender(models.Model):
                     tenders=", ".join(missing.mapped("name")),
                 )
             )
-        self.write({"state": "no_bid", "decision": "no_go"})
-        # sudo: the decision date is stamped by the server (see _server_fields)
-        self.sudo().date_decision = fields.Date.context_today(self)
+        self._write_step(
+            {
+                "state": "no_bid",
+                "decision": "no_go",
+                "date_decision": fields.Date.context_today(self),
+            }
+        )
+        return True
 
     def action_submit(self):
         """Submit the offer: refused after the deadline or while a required submission document
@@ -417,10 +459,9 @@ class SalesTender(models.Model):
                 )
             )
         self._checklist_check("submission")
-        self.write({"state": "submitted"})
-        # sudo: the submission time is stamped by the server (see _server_fields)
-        self.sudo().date_submitted = now
+        self._write_step({"state": "submitted", "date_submitted": now})
         self._log_tender_events("tender_submitted")
+        return True
 
     def action_won(self):
         """Won: the winning quotation (the only open one if none is chosen) is confirmed as the
@@ -442,12 +483,13 @@ class SalesTender(models.Model):
                 values["won_order_id"] = chosen.id
             if not tender.our_rank:
                 values["our_rank"] = 1
-            tender.write(values)
+            tender._write_step(values)
             if chosen and chosen.state in ("draft", "sent"):
                 chosen.action_confirm()
             if chosen:
                 (quotations - chosen)._action_cancel()
         self._log_tender_events("tender_won")
+        return True
 
     def action_lost(self):
         self._check_state(("submitted",), _("Marking as lost"))
@@ -460,20 +502,21 @@ class SalesTender(models.Model):
                     tenders=", ".join(missing.mapped("name")),
                 )
             )
-        self.write({"state": "lost"})
+        self._write_step({"state": "lost"})
         self.order_ids.filtered(lambda o: o.state in ("draft", "sent"))._action_cancel()
         self._log_tender_events("tender_lost")
+        return True
 
     def action_cancel(self):
-        self._check_state(
-            ("new", "go_no_go", "preparation", "submitted"), _("Cancelling")
-        )
-        self.write({"state": "cancelled"})
+        self._check_state(("new", "go_no_go", "preparation", "submitted"), _("Cancelling"))
+        self._write_step({"state": "cancelled"})
         self.order_ids.filtered(lambda o: o.state in ("draft", "sent"))._action_cancel()
+        return True
 
     def action_reset(self):
         self._check_state(("cancelled", "no_bid"), _("Reopening"))
-        self.write({"state": "new", "decision": False})
+        self._write_step({"state": "new", "decision": False})
+        return True
 
     def action_new_quotation(self):
         """A quotation for the tendering organisation with the lots at our prices."""
@@ -500,7 +543,9 @@ class SalesTender(models.Model):
 
     def action_view_orders(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_quotations_with_onboarding")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sale.action_quotations_with_onboarding"
+        )
         action["domain"] = [("tender_id", "=", self.id)]
         action["context"] = {"default_tender_id": self.id, "default_partner_id": self.partner_id.id}
         return action
@@ -601,7 +646,10 @@ class SalesTenderLine(models.Model):
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     price_unit = fields.Monetary(string="Our Price", currency_field="currency_id")
     price_subtotal = fields.Monetary(
-        string="Subtotal", compute="_compute_price_subtotal", store=True, currency_field="currency_id"
+        string="Subtotal",
+        compute="_compute_price_subtotal",
+        store=True,
+        currency_field="currency_id",
     )
 
     @api.depends("product_id")
@@ -667,20 +715,6 @@ class SalesTenderCompetitor(models.Model):
                         tender=competitor.tender_id.name,
                     )
                 )
-
-
-class SaleOrder(models.Model):
-    _inherit = "sale.order"
-
-    tender_id = fields.Many2one(
-        "sales.tender",
-        string="Tender",
-        index="btree_not_null",
-        copy=False,
-        tracking=True,
-        check_company=True,
-        domain="[('commercial_partner_id', 'parent_of', partner_id)]",
-    )
 
 
 class SalesSupportDocument(models.Model):

@@ -1,8 +1,20 @@
-from odoo import models
+from odoo import api, fields, models
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    letter_of_credit_warning = fields.Char(
+        compute="_compute_letter_of_credit_warning",
+        help="The transfer is scheduled after the latest shipment date of the order's letter of "
+        "credit.",
+    )
+
+    @api.depends("scheduled_date", "sale_id.letter_of_credit_id.date_latest_shipment", "state")
+    def _compute_letter_of_credit_warning(self):
+        for picking in self:
+            lc = picking.sale_id.letter_of_credit_id
+            picking.letter_of_credit_warning = lc._get_picking_warning(picking) if lc else False
 
     def _is_o2c_exchange(self):
         """A replacement delivery sent for a claim exchange (Odoo's return wizard, 'Exchange'):

@@ -221,6 +221,8 @@ class TestLetterOfCredit(SalesSupportCommon):
             lc.with_user(self.coordinator).tolerance = 101
         with self.assertRaisesRegex(AccessError, "Presentation"):
             lc.with_user(self.coordinator).presentation_reminded = True
+        with self.assertRaisesRegex(AccessError, "Status"):
+            lc.with_user(self.coordinator).state = "confirmed"
 
     def test_state_buttons(self):
         lc = self._lc(user=self.coordinator).with_user(self.coordinator)

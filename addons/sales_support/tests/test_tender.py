@@ -96,9 +96,7 @@ class TestTender(SalesSupportCommon):
         events = self.Event.search(
             [("tender_id", "=", tender.id), ("event_type", "like", "tender_")]
         )
-        self.assertEqual(
-            sorted(events.mapped("event_type")), ["tender_submitted", "tender_won"]
-        )
+        self.assertEqual(sorted(events.mapped("event_type")), ["tender_submitted", "tender_won"])
         won = events.filtered(lambda e: e.event_type == "tender_won")
         self.assertEqual(won.order_id, quotation)
         self.assertEqual(won.user_id, self.salesperson_1)
@@ -167,7 +165,9 @@ class TestTender(SalesSupportCommon):
             self.competitor_a | self.competitor_b,
         )
         self.assertEqual(tender.competitor_ids.mapped("price"), [31000.0, 33500.0])
-        lost = self.Event.search([("tender_id", "=", tender.id), ("event_type", "=", "tender_lost")])
+        lost = self.Event.search(
+            [("tender_id", "=", tender.id), ("event_type", "=", "tender_lost")]
+        )
         self.assertEqual(len(lost), 1)
         self.assertFalse(lost.order_id)
 
@@ -207,7 +207,9 @@ class TestTender(SalesSupportCommon):
         submission = activities.filtered(lambda a: types[a.activity_type_id] == "submission")
         self.assertEqual(submission.date_deadline, (self.now + timedelta(days=5)).date())
         # the organisation extends the deadline: the reminder moves
-        tender.with_user(self.salesperson_1).date_submission_deadline = self.now + timedelta(days=20)
+        tender.with_user(self.salesperson_1).date_submission_deadline = self.now + timedelta(
+            days=20
+        )
         submission = tender.activity_ids.filtered(
             lambda a: types[a.activity_type_id] == "submission"
         )
@@ -215,9 +217,7 @@ class TestTender(SalesSupportCommon):
         # submitted: the questions and submission reminders go; the bond one stays until returned
         self._prepare(tender)
         tender.with_user(self.coordinator).action_submit()
-        self.assertEqual(
-            [types[t] for t in tender.activity_ids.activity_type_id], ["bond"]
-        )
+        self.assertEqual([types[t] for t in tender.activity_ids.activity_type_id], ["bond"])
         tender.with_user(self.salesperson_1).bond_returned = True
         self.assertFalse(tender.activity_ids)
         self.assertEqual(tender.bond_date_returned, fields.Date.context_today(tender))
@@ -245,6 +245,17 @@ class TestTender(SalesSupportCommon):
             tender.line_ids.with_user(self.salesperson_1).price_unit = -5
         with self.assertRefused(AccessError, "Submitted On"):
             tender.with_user(self.salesperson_1).date_submitted = self.now
+        # the steps go through the actions (deadline and documents checked): no forged state
+        with self.assertRefused(AccessError, "Status"):
+            tender.with_user(self.salesperson_1).state = "won"
+        with self.assertRefused(AccessError, "Status"):
+            self._tender(state="submitted")
+        other = self._tender(partner_id=self.customer_1.id)
+        quotation = self.env["sale.order"].browse(
+            other.with_user(self.salesperson_1).action_new_quotation()["res_id"]
+        )
+        with self.assertRefused(ValidationError, "must be one of its quotations"):
+            tender.with_user(self.salesperson_1).won_order_id = quotation
 
     def test_access_per_role(self):
         tender = self._tender()
@@ -252,7 +263,9 @@ class TestTender(SalesSupportCommon):
         tender.with_user(self.coordinator).action_submit()
         for user in (self.salesperson_1, self.coordinator, self.assistant, self.support_manager):
             with self.subTest(user=user.login):
-                self.assertEqual(self.Tender.with_user(user).search([("id", "=", tender.id)]), tender)
+                self.assertEqual(
+                    self.Tender.with_user(user).search([("id", "=", tender.id)]), tender
+                )
                 self.assertIn(
                     "tender_submitted",
                     self.Event.with_user(user)
@@ -295,7 +308,9 @@ class TestTender(SalesSupportCommon):
                 }
             )
         )
-        self.assertEqual(register.action_print()["report_name"], "sales_support.report_tender_register")
+        self.assertEqual(
+            register.action_print()["report_name"], "sales_support.report_tender_register"
+        )
         report = self.env.ref("sales_support.action_report_tender_register").with_user(
             self.support_manager
         )
