@@ -35,6 +35,7 @@
         "views/sales_tender_views.xml",
         "views/sales_letter_of_credit_views.xml",
         "report/sales_tender_register_report.xml",
+        "wizard/sales_support_checklist_override_views.xml",
         "views/sales_support_document_views.xml",
         "report/sales_support_o2c_report_views.xml",
         "report/sales_support_request_report_views.xml",
@@ -44,6 +45,7 @@
     ],
     "demo": [
         "demo/sales_support_demo.xml",
+        "demo/sales_support_document_demo.xml",
         "demo/sales_tender_demo.xml",
     ],
     "assets": {

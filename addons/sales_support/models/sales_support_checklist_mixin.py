@@ -105,9 +105,7 @@ class SalesSupportChecklistMixin(models.AbstractModel):
             result[record.id] = {
                 "company": company,
                 "country": country,
-                "is_export": bool(
-                    country and company.country_id and country != company.country_id
-                ),
+                "is_export": bool(country and company.country_id and country != company.country_id),
                 "incoterm": self.env["account.incoterms"],
                 "payment_term": self.env["account.payment.term"],
                 "categories": self.env["product.category"],
@@ -218,12 +216,7 @@ class SalesSupportChecklistMixin(models.AbstractModel):
         writes = defaultdict(lambda: Document)  # frozen vals -> documents
         kept = set()
         for record in records:
-            wanted = {}
-            for template in templates:
-                if not template._matches(match_values[record.id]):
-                    continue
-                for line in template.line_ids.sorted(lambda ln: (not ln.required, ln.sequence)):
-                    wanted.setdefault(line.document_type_id.id, line)
+            wanted = self._checklist_wanted_lines(templates, match_values[record.id])
             for type_id, line in wanted.items():
                 due = line._get_due_date(anchors.get(record.id, {}))
                 doc = by_owner_type.get((record.id, type_id))
@@ -240,19 +233,8 @@ class SalesSupportChecklistMixin(models.AbstractModel):
                     )
                     continue
                 kept.add(doc.id)
-                if not doc.template_line_id and not doc.is_obsolete:
-                    continue  # added by hand: the user's choice stands
-                vals = {
-                    "template_line_id": line.id,
-                    "required": line.required,
-                    "blocks": line.blocks,
-                    "is_obsolete": False,
-                }
-                if doc.is_obsolete and doc.state == "not_applicable":
-                    vals["state"] = "to_prepare"
-                if doc.state in ("to_prepare", "not_applicable"):
-                    vals["date_due"] = due
-                writes[frozenset(vals.items())] |= doc
+                if doc.template_line_id or doc.is_obsolete:  # else added by hand: it stands
+                    writes[frozenset(self._checklist_rematch_values(doc, line, due).items())] |= doc
         for doc in existing:
             if doc.id in kept or not doc.template_line_id or doc.is_obsolete:
                 continue
@@ -268,6 +250,33 @@ class SalesSupportChecklistMixin(models.AbstractModel):
             Document.with_context(
                 mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
             ).create(to_create)
+
+    @api.model
+    def _checklist_wanted_lines(self, templates, values):
+        """{document type id: template line} of the ``templates`` matching ``values``: the
+        first line per type by template then line sequence, a required line before an optional
+        one."""
+        wanted = {}
+        for template in templates:
+            if template._matches(values):
+                for line in template.line_ids.sorted(lambda ln: (not ln.required, ln.sequence)):
+                    wanted.setdefault(line.document_type_id.id, line)
+        return wanted
+
+    @api.model
+    def _checklist_rematch_values(self, doc, line, due):
+        """Values of a template document whose template (still or again) matches."""
+        vals = {
+            "template_line_id": line.id,
+            "required": line.required,
+            "blocks": line.blocks,
+            "is_obsolete": False,
+        }
+        if doc.is_obsolete and doc.state == "not_applicable":
+            vals["state"] = "to_prepare"
+        if doc.state in ("to_prepare", "not_applicable"):
+            vals["date_due"] = due
+        return vals
 
     def _checklist_missing(self, block=None):
         """Documents of ``self`` that are not ready (nor sent, returned, not applicable), are

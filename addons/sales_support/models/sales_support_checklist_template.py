@@ -105,7 +105,9 @@ class SalesSupportChecklistTemplate(models.Model):
         country = values.get("country")
         if self.country_ids and country not in self.country_ids:
             return False
-        if self.country_group_ids and not (country and country in self.country_group_ids.country_ids):
+        if self.country_group_ids and not (
+            country and country in self.country_group_ids.country_ids
+        ):
             return False
         if self.excluded_country_group_ids and (
             not country or country in self.excluded_country_group_ids.country_ids
@@ -131,7 +133,10 @@ class SalesSupportChecklistTemplate(models.Model):
         delivered), e.g. after creating or changing a template."""
         self.check_access("write")
         orders = self.env["sale.order"].search(
-            [("state", "in", ("draft", "sent", "sale")), ("company_id", "in", self.env.companies.ids)]
+            [
+                ("state", "in", ("draft", "sent", "sale")),
+                ("company_id", "in", self.env.companies.ids),
+            ]
         )
         orders._checklist_apply_templates()
         return True

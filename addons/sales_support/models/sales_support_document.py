@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from .sales_support_checklist_mixin import BLOCKS, DONE_STATES
+from .sales_support_checklist_mixin import BLOCKS
 
 STATES = [
     ("to_prepare", "To Prepare"),
@@ -76,9 +76,7 @@ class SalesSupportDocument(models.Model):
         tracking=True,
     )
     name = fields.Char(related="document_type_id.name", string="Document")
-    category = fields.Selection(
-        related="document_type_id.category", store=True, precompute=True
-    )
+    category = fields.Selection(related="document_type_id.category", store=True, precompute=True)
     is_original_required = fields.Boolean(
         related="document_type_id.is_original_required", store=True, precompute=True
     )
@@ -240,6 +238,13 @@ class SalesSupportDocument(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_server_fields(vals)
+            if vals.get("state", "to_prepare") != "to_prepare" and not self.env.su:
+                raise UserError(
+                    _(
+                        "A new document is to prepare: then use its buttons (ready, sent, "
+                        "returned, not applicable)."
+                    )
+                )
             if not any(vals.get(f) for f in ("order_id", "tender_id")):
                 raise ValidationError(
                     _("A checklist document belongs to an order or a tender: set one.")

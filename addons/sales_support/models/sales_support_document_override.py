@@ -19,6 +19,4 @@ class SalesSupportDocumentOverride(models.Model):
     block = fields.Selection(BLOCKS, string="Step Allowed", required=True, readonly=True)
     reason = fields.Text(required=True, readonly=True)
     missing_documents = fields.Text(readonly=True)
-    user_id = fields.Many2one(
-        "res.users", string="Overridden By", required=True, readonly=True
-    )
+    user_id = fields.Many2one("res.users", string="Overridden By", required=True, readonly=True)

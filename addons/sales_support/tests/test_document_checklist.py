@@ -28,9 +28,7 @@ class DocumentChecklistCommon(SalesSupportCommon):
                 "country_id": cls.env.ref("base.be").id,
             }
         )
-        cls.lc_term = cls.env["account.payment.term"].create(
-            {"name": "Letter of Credit at sight"}
-        )
+        cls.lc_term = cls.env["account.payment.term"].create({"name": "Letter of Credit at sight"})
         cls.customer_jp = cls.env["res.partner"].create(
             {
                 "name": "Japanese Customer",
@@ -160,9 +158,9 @@ class TestDocumentChecklist(DocumentChecklistCommon):
         order.action_confirm()
         action = order.with_user(self.support_manager).action_checklist_override()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.support_manager).with_context(
-                action["context"]
-            )
+            self.env[action["res_model"]]
+            .with_user(self.support_manager)
+            .with_context(**action["context"])
         )
         self.assertEqual(wizard.block, "delivery")
         wizard.reason = "Customer collects today, invoice follows by e-mail"
@@ -222,9 +220,7 @@ class TestDocumentChecklist(DocumentChecklistCommon):
         self.assertFalse(ci.is_still_out)
         Document = self.env["sales.support.document"].with_user(self.coordinator)
         self.assertEqual(Document.search([("is_still_out", "=", True)]), bl)
-        self.assertEqual(
-            Document.get_still_out()[0]["customer_id"], self.customer_il.id
-        )
+        self.assertEqual(Document.get_still_out()[0]["customer_id"], self.customer_il.id)
         self.assertEqual(bl.days_outstanding, 0)
         bl.with_user(self.coordinator).action_mark_returned()
         self.assertFalse(bl.is_still_out)
@@ -239,9 +235,7 @@ class TestDocumentChecklist(DocumentChecklistCommon):
         other = self._export_order(self.customer_jp)  # coordinator_2's
         self.assertTrue(other.support_document_ids)
         Document = self.env["sales.support.document"]
-        self.assertEqual(
-            Document.with_user(self.coordinator).search([]).order_id, order
-        )
+        self.assertEqual(Document.with_user(self.coordinator).search([]).order_id, order)
         self.assertEqual(Document.with_user(self.coordinator_2).search([]).order_id, other)
         self.assertEqual(Document.with_user(self.assistant).search([]).order_id, order)
         self.assertEqual(Document.with_user(self.salesperson_1).search([]).order_id, order)
@@ -338,3 +332,30 @@ class TestDocumentChecklistPerformance(DocumentChecklistCommon):
 
     def test_apply_templates_1000_orders(self):
         self._apply(self._orders(1000), 43)  # measured: 43
+
+    def test_multi_company(self):
+        """Documents follow the company of their order; a company-specific template applies
+        only there; a manager of the first company does not see the second's documents."""
+        company_b = self.env["res.company"].create(
+            {"name": "Export Branch", "country_id": self.env.ref("base.us").id}
+        )
+        self.env.user.company_ids |= company_b
+        self.template.copy(
+            {
+                "name": "Branch only",
+                "company_id": company_b.id,
+                "is_export_only": False,
+                "payment_term_ids": [Command.clear()],
+                "excluded_country_group_ids": [Command.clear()],
+            }
+        )
+        order_b = (
+            self.env["sale.order"]
+            .with_company(company_b)
+            .create({"partner_id": self.customer_1.id, "company_id": company_b.id})
+        )
+        self.assertEqual(order_b.support_document_ids.company_id, company_b)
+        self.assertEqual(len(order_b.support_document_ids), 3, "the branch template only")
+        self.assertFalse(self._export_order(self.customer_1).support_document_ids)
+        Document = self.env["sales.support.document"].with_user(self.support_manager)
+        self.assertFalse(Document.search([("order_id", "=", order_b.id)]))

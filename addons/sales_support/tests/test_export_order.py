@@ -18,9 +18,7 @@ class TestExportOrder(DocumentChecklistCommon):
         domestic.with_user(self.coordinator).is_export = True
         self.assertEqual(len(domestic.support_document_ids), 3)
         domestic.with_user(self.coordinator).is_export = False
-        self.assertEqual(
-            set(domestic.support_document_ids.mapped("state")), {"not_applicable"}
-        )
+        self.assertEqual(set(domestic.support_document_ids.mapped("state")), {"not_applicable"})
 
     def test_export_fields_and_progress(self):
         broker = self.env["res.partner"].create({"name": "Broker Ltd"})
@@ -57,7 +55,10 @@ class TestExportOrder(DocumentChecklistCommon):
         missing = order.with_user(self.coordinator).get_missing_documents()
         self.assertEqual({m["code"] for m in missing}, {"CI", "COO"})
         self.assertEqual(
-            [m["code"] for m in order.with_user(self.coordinator).get_missing_documents("delivery")],
+            [
+                m["code"]
+                for m in order.with_user(self.coordinator).get_missing_documents("delivery")
+            ],
             ["CI"],
         )
         with self.assertRaisesRegex(UserError, "block must be"):
@@ -102,13 +103,17 @@ class TestExportOrder(DocumentChecklistCommon):
 
     def test_manual_document_kept(self):
         order = self._export_order()
-        manual = self.env["sales.support.document"].with_user(self.coordinator).create(
-            {
-                "order_id": order.id,
-                "document_type_id": self.env.ref(
-                    "sales_support.document_type_signed_delivery_note"
-                ).id,
-            }
+        manual = (
+            self.env["sales.support.document"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "order_id": order.id,
+                    "document_type_id": self.env.ref(
+                        "sales_support.document_type_signed_delivery_note"
+                    ).id,
+                }
+            )
         )
         order.partner_id = self.customer_1
         self.assertEqual((manual.state, manual.is_obsolete), ("to_prepare", False))

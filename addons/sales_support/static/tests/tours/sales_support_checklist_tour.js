@@ -44,7 +44,8 @@ registry.category("web_tour.tours").add("sales_support_checklist_tour", {
         },
         {
             content: "the delivery is done",
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Done)",
+            trigger:
+                ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Done)",
         },
     ],
 });
