@@ -328,3 +328,26 @@ class TestTender(SalesSupportCommon):
             register.date_to = fields.Date.today() - timedelta(days=1)
         with self.assertRaises(AccessError):
             self.env["sales.tender.register"].with_user(self.coordinator).create({})
+
+    def test_multi_company(self):
+        branch = self.env["res.company"].create({"name": "Branch Tenders"})
+        tender = self._tender(user=self.env.user, company_id=branch.id)
+        self.assertFalse(
+            self.Tender.with_user(self.support_manager).search([("id", "=", tender.id)]),
+            "managers see all tenders of their companies, not of other companies",
+        )
+        self.env["sales.tender.competitor"].create(
+            {"tender_id": tender.id, "partner_id": self.competitor_a.id, "price": 10.0}
+        )
+        self.assertFalse(
+            self.env["sales.tender.competitor"]
+            .with_user(self.support_manager)
+            .search([("tender_id", "=", tender.id)])
+        )
+        # the register of a company lists its tenders only
+        register = self.env["sales.tender.register"].create(
+            {"date_from": fields.Date.today(), "date_to": fields.Date.today() + timedelta(30)}
+        )
+        self.assertNotIn(tender, register._get_tenders())
+        register.company_id = branch
+        self.assertIn(tender, register._get_tenders())
