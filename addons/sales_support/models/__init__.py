@@ -6,7 +6,6 @@ from . import sales_support_assignment_rule
 from . import res_partner
 from . import sales_support_sequence_mixin
 from . import sales_support_o2c_step
-from . import sales_tender
 from . import sales_support_o2c_event
 from . import sales_support_late_activity
 from . import sales_support_request_type
@@ -16,6 +15,14 @@ from . import sales_support_request_line
 from . import sales_support_claim
 from . import sales_support_claim_line
 from . import sales_support_order_error
+from . import sales_support_checklist_mixin
+from . import sales_support_document_type
+from . import sales_support_checklist_template
+from . import sales_support_checklist_template_line
+from . import sales_support_document
+from . import sales_support_document_override
+from . import sales_tender
+from . import sales_letter_of_credit
 from . import sale_order
 from . import stock_move
 from . import stock_picking

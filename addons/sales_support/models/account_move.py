@@ -25,6 +25,10 @@ class AccountMove(models.Model):
         return "invoice_posted"
 
     def _post(self, soft=True):
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        if invoices:
+            # orders with missing documents that block invoicing (unless overridden)
+            invoices._get_o2c_sale_orders()._checklist_check("invoicing")
         posted = super()._post(soft=soft)
         customer = posted.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
         values = []

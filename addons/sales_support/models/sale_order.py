@@ -46,7 +46,8 @@ def _hours(start, end):
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "sales.support.checklist.mixin"]
 
     # ------------------------------------------------------------
     # Support assignment
@@ -290,6 +291,63 @@ class SaleOrder(models.Model):
     o2c_payment_hours = fields.Float("Invoice to Payment (h)", compute="_compute_o2c_durations")
     o2c_cycle_hours = fields.Float("Whole Cycle (h)", compute="_compute_o2c_durations")
 
+    # ------------------------------------------------------------
+    # Export and foreign-trade documents (engine: sales_support_checklist_mixin.py; the
+    # incoterm is sale_stock's ``incoterm``, the letter of credit sales_letter_of_credit.py's)
+    # ------------------------------------------------------------
+    is_export = fields.Boolean(
+        string="Export",
+        compute="_compute_is_export",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        help="The customer's country differs from the company's (can be changed by hand).",
+    )
+    customs_broker_id = fields.Many2one(
+        "res.partner", string="Customs Broker", tracking=True, index="btree_not_null"
+    )
+    certification_body_id = fields.Many2one(
+        "res.partner",
+        string="Certification Body",
+        tracking=True,
+        help="Issues the certificate of conformity.",
+    )
+    export_declaration_number = fields.Char(tracking=True, copy=False)
+    export_declaration_date = fields.Date(tracking=True, copy=False)
+    support_document_ids = fields.One2many(
+        "sales.support.document", "order_id", string="Checklist Documents", groups=SUPPORT_READERS
+    )
+
+    # ------------------------------------------------------------
+    # Letter of credit and tender (sales_letter_of_credit.py, sales_tender.py)
+    # ------------------------------------------------------------
+    letter_of_credit_id = fields.Many2one(
+        "sales.letter.of.credit",
+        string="Letter of Credit",
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        check_company=True,
+        domain="[('commercial_partner_id', 'parent_of', partner_id), "
+        "('state', 'in', ('received', 'confirmed'))]",
+    )
+    letter_of_credit_warning = fields.Text(
+        compute="_compute_letter_of_credit_warning",
+        help="Shipment planned after the latest shipment date, orders above what the letter of "
+        "credit allows, letter of credit no longer open.",
+    )
+    tender_id = fields.Many2one(
+        "sales.tender",
+        string="Tender",
+        index="btree_not_null",
+        copy=False,
+        tracking=True,
+        check_company=True,
+        domain="[('commercial_partner_id', 'parent_of', partner_id)]",
+    )
+
     def init(self):
         res = super().init()
         # The late-step cron reads only the orders not yet reminded for their next step.
@@ -307,6 +365,20 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
     def _group_expand_o2c_stage(self, stages, domain):
         return [code for code, _label in O2C_STAGES if code != "cancel"]
+
+    @api.depends(
+        "letter_of_credit_id",
+        "commitment_date",
+        "expected_date",
+        "amount_total",
+        "state",
+        "letter_of_credit_id.state",
+        "letter_of_credit_id.date_latest_shipment",
+    )
+    def _compute_letter_of_credit_warning(self):
+        warnings = self.env["sales.letter.of.credit"]._get_order_warnings(self)
+        for order in self:
+            order.letter_of_credit_warning = warnings.get(order, False)
 
     def _compute_claim_count(self):
         counts = count_related(self, "sales.support.claim", "order_id")
@@ -468,6 +540,14 @@ class SaleOrder(models.Model):
             order.o2c_payment_hours = _hours(invoiced, paid)
             order.o2c_cycle_hours = _hours(request, paid)
 
+    @api.depends("partner_id.commercial_partner_id.country_id", "company_id.country_id")
+    def _compute_is_export(self):
+        for order in self:
+            country = order.partner_id.commercial_partner_id.country_id
+            order.is_export = bool(
+                country and order.company_id.country_id and country != order.company_id.country_id
+            )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -587,6 +667,10 @@ class SaleOrder(models.Model):
         resumed = self.filtered(lambda o: o.picking_ids or o.order_line.invoice_lines)
         res = super()._action_confirm()
         resumed._o2c_sync()
+        with_lc = self.filtered("letter_of_credit_id")
+        if with_lc:
+            # an order above what its letter of credit allows: an activity for its coordinator
+            with_lc.letter_of_credit_id._schedule_overdrawn_activities(with_lc)
         return res
 
     def action_draft(self):
@@ -1247,6 +1331,99 @@ class SaleOrder(models.Model):
         if self.payment_term_id != other.payment_term_id:
             types.append("terms")
         return types
+
+    # ------------------------------------------------------------
+    # Document checklist (sales.support.checklist.mixin)
+    # ------------------------------------------------------------
+    @api.model
+    def _checklist_applies_to(self):
+        return "order"
+
+    @api.model
+    def _checklist_trigger_fields(self):
+        return super()._checklist_trigger_fields() | {
+            fname
+            for fname in (
+                "is_export",
+                "incoterm",
+                "payment_term_id",
+                "order_line",
+                "commitment_date",
+                "letter_of_credit_id",
+            )
+            if fname in self._fields
+        }
+
+    def _checklist_match_values(self):
+        result = super()._checklist_match_values()
+        has_lc = "letter_of_credit_id" in self._fields
+        for order in self:
+            result[order.id].update(
+                is_export=order.is_export,
+                incoterm=order.incoterm,
+                payment_term=order.payment_term_id,
+                categories=order.order_line.product_id.categ_id,
+                letter_of_credit=bool(has_lc and order.letter_of_credit_id),
+            )
+        return result
+
+    def _checklist_anchor_dates(self):
+        """Planned shipment: the commitment date, else the earliest open delivery, else the
+        expected date; invoice: the first invoice date, else the planned shipment."""
+        result = {}
+        for order in self:
+            pickings = order.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+            )
+            shipment = (
+                order.commitment_date
+                or min(pickings.mapped("scheduled_date"), default=False)
+                or order.expected_date
+            )
+            invoice_dates = [d for d in order.invoice_ids.mapped("invoice_date") if d]
+            result[order.id] = {
+                "shipment": shipment,
+                "invoice": min(invoice_dates, default=False) or shipment,
+            }
+        return result
+
+    def get_missing_documents(self, block=None):
+        """RPC: the documents of these orders still to provide (required, not ready, sent,
+        returned nor not applicable), optionally only those blocking ``block`` ('delivery',
+        'invoicing'). A list of dicts: ``id``, ``order_id``, ``order``, ``document_type``,
+        ``code``, ``state``, ``blocks``, ``date_due`` (ISO date or False)."""
+        if block not in (None, False, "delivery", "invoicing"):
+            raise UserError(
+                _("block must be 'delivery' or 'invoicing' (or empty), not %(value)r", value=block)
+            )
+        self.check_access("read")
+        domain = [
+            ("order_id", "in", self.ids),
+            ("required", "=", True),
+            ("is_obsolete", "=", False),
+            ("state", "in", ("to_prepare", "in_preparation")),
+        ]
+        if block:
+            domain.append(("blocks", "=", block))
+        documents = self.env["sales.support.document"].search(domain, order="order_id, id")
+        return [
+            {
+                "id": doc.id,
+                "order_id": doc.order_id.id,
+                "order": doc.order_id.name,
+                "document_type": doc.document_type_id.name,
+                "code": doc.document_type_id.code,
+                "state": doc.state,
+                "blocks": doc.blocks,
+                "date_due": fields.Date.to_string(doc.date_due) if doc.date_due else False,
+            }
+            for doc in documents
+        ]
+
+    def action_print_checklist(self):
+        return self.env.ref("sales_support.action_report_sales_support_checklist").report_action(
+            self
+        )
 
     # ------------------------------------------------------------
     # Crons

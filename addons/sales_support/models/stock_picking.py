@@ -1,10 +1,22 @@
-from odoo import models
+from odoo import api, fields, models
 
 from .sale_order import DELIVERY_CODES
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    letter_of_credit_warning = fields.Char(
+        compute="_compute_letter_of_credit_warning",
+        help="The transfer is scheduled after the latest shipment date of the order's letter of "
+        "credit.",
+    )
+
+    @api.depends("scheduled_date", "sale_id.letter_of_credit_id.date_latest_shipment", "state")
+    def _compute_letter_of_credit_warning(self):
+        for picking in self:
+            lc = picking.sale_id.letter_of_credit_id
+            picking.letter_of_credit_warning = lc._get_picking_warning(picking) if lc else False
 
     def _is_o2c_exchange(self):
         """A replacement delivery sent for a claim exchange (Odoo's return wizard, 'Exchange'):
@@ -22,6 +34,7 @@ class StockPicking(models.Model):
         return "delivery_done"
 
     def _action_done(self):
+        self._check_support_documents()
         res = super()._action_done()
         # sudo: a warehouse user may validate deliveries of orders they cannot read; only the
         # link to the order is read, the events are written by the server
@@ -44,6 +57,15 @@ class StockPicking(models.Model):
                 ],
             )
         return res
+
+    def _check_support_documents(self):
+        """Deliveries of orders whose checklist has missing documents blocking the delivery
+        are not validated (unless a support manager overrode it)."""
+        # sudo: a warehouse user validates deliveries of orders they cannot read; only the
+        # names of the missing documents are shown
+        orders = self.sudo().filtered(lambda p: p.picking_type_code == "outgoing").sale_id
+        if orders:
+            orders._checklist_check("delivery")
 
     def action_cancel(self):
         orders = self.sudo().sale_id  # sudo: see _action_done

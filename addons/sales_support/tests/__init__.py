@@ -11,3 +11,8 @@ from . import test_buttons_per_role
 from . import test_demo_data
 from . import test_translation
 from . import test_o2c_queries
+from . import test_letter_of_credit
+from . import test_tender
+from . import test_document_checklist
+from . import test_export_order
+from . import test_ui_checklist

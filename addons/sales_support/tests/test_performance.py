@@ -59,7 +59,8 @@ class TestPerformance(SalesSupportCommon):
         self.env.invalidate_all()
         orders = self.env["sale.order"].browse(orders.ids)
         start = time.perf_counter()
-        with self.assertQueryCount(20):  # measured: 20
+        # measured: 21 (+1 since checklist documents keep their order's coordinator)
+        with self.assertQueryCount(21):
             changed = orders._apply_support_assignment()
             self.env.flush_all()
         elapsed = time.perf_counter() - start
@@ -95,7 +96,9 @@ class TestPerformance(SalesSupportCommon):
         self.assertEqual(moving.coordinator_id, self.coordinator)
         lastcall = fields.Datetime.now() - timedelta(hours=1)
         start = time.perf_counter()
-        with self.assertQueryCount(25):  # measured: 25 (30 orders), 24 (300 orders)
+        # measured: 25 (30 orders), 26 (300 orders, whose export orders have checklist
+        # documents that follow their coordinator)
+        with self.assertQueryCount(26):
             done = self.Rule.with_context(lastcall=lastcall)._cron_apply_assignment_rules()
         _logger.info("daily cron, %s orders in scope: %.3f s", size, time.perf_counter() - start)
         self.assertEqual(done, size)
