@@ -14,6 +14,7 @@
         "security/sales_support_rules.xml",
         "security/sales_support_o2c_rules.xml",
         "security/sales_support_request_rules.xml",
+        "security/sales_customer_cheque_rules.xml",
         "data/ir_sequence_data.xml",
         "data/sales_support_request_type_data.xml",
         "data/mail_data.xml",
@@ -28,10 +29,16 @@
         "views/sales_support_o2c_event_views.xml",
         "report/sales_support_o2c_report_views.xml",
         "report/sales_support_request_report_views.xml",
+        "report/sales_support_statement_report.xml",
+        "wizard/sales_support_statement_wizard_views.xml",
+        "views/sales_customer_cheque_views.xml",
+        "views/sales_support_credit_views.xml",
         "views/sales_support_menus.xml",
+        "views/sales_support_accounting_menus.xml",
     ],
     "demo": [
         "demo/sales_support_demo.xml",
+        "demo/sales_customer_cheque_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -25,3 +25,7 @@ from . import account_move
 from . import account_partial_reconcile
 from . import sale_order_line
 from . import sales_support_demo
+from . import sales_customer_cheque
+from . import sales_support_statement
+from . import res_partner_credit
+from . import sale_order_credit

@@ -1,0 +1,3 @@
+from . import sales_customer_cheque_bounce
+from . import sales_support_credit_override
+from . import sales_support_statement_wizard
