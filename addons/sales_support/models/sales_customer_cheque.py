@@ -13,6 +13,15 @@ CHEQUE_STATES = [
 ]
 # Cheques the bank has not paid yet: still credit given to the customer.
 UNCLEARED_STATES = ("received", "deposited")
+# Written by the cheque's own actions only (which check the state), never by a plain write.
+PROTECTED_FIELDS = {
+    "state",
+    "payment_id",
+    "reversal_move_id",
+    "date_bounced",
+    "bounce_reason",
+    "replaced_by_id",
+}
 
 
 class SalesCustomerCheque(models.Model):
@@ -146,14 +155,6 @@ class SalesCustomerCheque(models.Model):
         check_company=True,
     )
 
-    _sql_constraints = [
-        (
-            "amount_positive",
-            "CHECK(amount > 0)",
-            "The amount of a cheque must be positive.",
-        ),
-    ]
-
     # ------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------
@@ -228,9 +229,24 @@ class SalesCustomerCheque(models.Model):
                         state=dict(CHEQUE_STATES)[old.state],
                     )
                 )
-            old.write({"state": "replaced", "replaced_by_id": cheque.id})
+            # sudo: protected fields, written by this step only (see write)
+            old.sudo().write({"state": "replaced", "replaced_by_id": cheque.id})
             old.activity_feedback(["mail.mail_activity_data_todo"])
         return cheques
+
+    def write(self, vals):
+        forged = PROTECTED_FIELDS & vals.keys()
+        if forged and not self.env.su:
+            raise UserError(
+                _(
+                    "%(fields)s of a cheque change through its buttons (Register Payment, "
+                    "Deposited, Cleared, Bounced, Replace, Cancel), not by editing them.",
+                    fields=", ".join(
+                        sorted(self._fields[f].get_description(self.env)["string"] for f in forged)
+                    ),
+                )
+            )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_paid(self):
@@ -248,6 +264,7 @@ class SalesCustomerCheque(models.Model):
     def action_register_payment(self):
         """Register the customer's payment for the cheque in its journal (reconciled with the
         invoices it pays, when given)."""
+        self.check_access("write")
         for cheque in self:
             if cheque.payment_id:
                 raise UserError(
@@ -269,16 +286,18 @@ class SalesCustomerCheque(models.Model):
                         number=cheque.display_name,
                     )
                 )
-            cheque.payment_id = cheque._create_payment()
+            payment = cheque._create_payment()
+            # sudo: protected field, set by this action only
+            cheque.sudo().payment_id = payment
         return True
 
     def action_deposit(self):
         self._check_state(("received",), _("deposited"))
-        self.state = "deposited"
+        self._set_state("deposited")
 
     def action_clear(self):
         self._check_state(UNCLEARED_STATES, _("cleared"))
-        self.state = "cleared"
+        self._set_state("cleared")
 
     def action_cancel(self):
         self._check_state(UNCLEARED_STATES, _("cancelled"))
@@ -290,7 +309,7 @@ class SalesCustomerCheque(models.Model):
                 )
             )
         self.payment_id.filtered(lambda p: p.state == "draft").action_cancel()
-        self.state = "cancelled"
+        self._set_state("cancelled")
 
     def action_open_bounce_wizard(self):
         self._check_state(UNCLEARED_STATES + ("cleared",), _("bounced"))
@@ -330,6 +349,11 @@ class SalesCustomerCheque(models.Model):
     # ------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------
+    def _set_state(self, state):
+        self.check_access("write")
+        # sudo: the state is protected from plain writes; the caller checked the transition
+        self.sudo().write({"state": state})
+
     def _check_state(self, allowed, target):
         wrong = self.filtered(lambda c: c.state not in allowed)
         if wrong:
@@ -395,7 +419,9 @@ class SalesCustomerCheque(models.Model):
             reversal = cheque._reverse_payment(date, reason)
             if reversal:
                 values["reversal_move_id"] = reversal.id
-            cheque.write(values)
+            cheque.check_access("write")
+            # sudo: protected fields, written by this step only
+            cheque.sudo().write(values)
             cheque._notify_bounce()
         return True
 
@@ -447,7 +473,13 @@ class SalesCustomerCheque(models.Model):
             self.activity_schedule(
                 "mail.mail_activity_data_todo", user_id=user.id, summary=summary, note=note
             )
-        customer.message_post(body=summary + ". " + note)
+        # sudo: the bounce is logged on the customer's chatter even by a coordinator who may
+        # not edit the customer; the note is authored by the user who recorded the bounce
+        customer.sudo().message_post(
+            body=summary + ". " + note,
+            author_id=self.env.user.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
 
     @api.model
     def _get_bounced_counts(self, partners, company=None):

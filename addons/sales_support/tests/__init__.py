@@ -10,3 +10,6 @@ from . import test_click_everywhere
 from . import test_buttons_per_role
 from . import test_demo_data
 from . import test_translation
+from . import test_statement
+from . import test_credit_exposure
+from . import test_cheque
