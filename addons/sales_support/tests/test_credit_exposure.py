@@ -165,7 +165,7 @@ class TestCreditExposure(SalesSupportAccountingCommon):
     @warmup
     def _check_query_count(self, partner_ids):
         partners = self.env["res.partner"].browse(partner_ids)
-        with self.assertQueryCount(ss_manager=12):
+        with self.assertQueryCount(ss_manager=10):
             self.env.invalidate_all()
             values = partners.read(["support_credit_exposure", "support_is_over_credit_limit"])
         self.assertEqual(len(values), 1000)
