@@ -431,7 +431,7 @@ class ResPartner(models.Model):
                         or self.env.user
                     ).id,
                     "date_deadline": today,
-                    "summary": _(
+                    "summary": self.env._(
                         "Contact %(customer)s: class %(abc)s, every %(days)s days",
                         customer=partner.name,
                         abc=partner.customer_abc_class or "-",

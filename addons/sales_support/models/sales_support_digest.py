@@ -105,7 +105,7 @@ class SalesSupportDigest(models.AbstractModel):
                 "name": item.product_id.display_name
                 or item.product_tmpl_id.display_name
                 or item.categ_id.display_name
-                or _("All products"),
+                or env._("All products"),
                 "price": item.price,
                 "date_end": item.date_end and format_date(env, item.date_end) or "",
                 "company_id": item.company_id.id or item.pricelist_id.company_id.id,
@@ -125,7 +125,7 @@ class SalesSupportDigest(models.AbstractModel):
             ):
                 promo_values.append(
                     {
-                        "pricelist": _("Loyalty program"),
+                        "pricelist": env._("Loyalty program"),
                         "name": program.name,
                         "price": False,
                         "date_end": program.date_to and format_date(env, program.date_to) or "",

@@ -135,13 +135,15 @@ class SalesSupportFollowup(models.Model):
         """Run the follow-up levels due today: e-mail the customer (template on the invoice),
         plan a call for the coordinator, or escalate to the salesperson (activity on the
         customer, which every role can open), and log each step."""
-        today = fields.Date.context_today(self)
+        today = fields.Date.today()  # as the worklist, which counts in the database's date
         due, levels_by_company = self._get_due_levels()
         if not due:
             return
         # sudo: the cron reads every company's worklist and invoices
         rows = self.env["sales.support.collection.report"].sudo().browse([r for r, _l in due])
-        rows.fetch(["move_id", "partner_id", "user_id", "coordinator_id", "company_id"])
+        rows.fetch(
+            ["move_id", "partner_id", "user_id", "coordinator_id", "company_id", "days_overdue"]
+        )
         level_of = dict(due)
         by_template = defaultdict(lambda: self.env["account.move"].sudo())
         activities, logs = [], []
@@ -167,7 +169,7 @@ class SalesSupportFollowup(models.Model):
                             "%(level)s: invoice %(invoice)s, %(days)s days overdue",
                             level=level.name,
                             invoice=row.move_id.name,
-                            days=(today - row.move_id.invoice_date_due).days,
+                            days=row.days_overdue,
                         ),
                         "note": level.note,
                     }
@@ -188,8 +190,11 @@ class SalesSupportFollowup(models.Model):
                     "channel": level.channel,
                     "date": today,
                     "user_id": self.env.uid,
-                    "next_action_date": next_delays
-                    and row.move_id.invoice_date_due + timedelta(days=next_delays[0]),
+                    "next_action_date": (
+                        row.move_id.invoice_date_due + timedelta(days=next_delays[0])
+                        if next_delays
+                        else False
+                    ),
                 }
             )
         for template, moves in by_template.items():

@@ -166,7 +166,7 @@ class SalesSupportPaymentPromise(models.Model):
         self.flush_model()
         self.env["account.partial.reconcile"].flush_model()
         self.env["account.move.line"].flush_model(
-            ["move_id", "partner_id", "currency_id", "company_id", "account_type", "parent_state"]
+            ["move_id", "partner_id", "currency_id", "company_id", "account_id", "parent_state"]
         )
         rows = self.env.execute_query(
             SQL(
@@ -177,8 +177,9 @@ class SalesSupportPaymentPromise(models.Model):
                   JOIN account_move_line aml ON aml.partner_id = partner.id
                        AND aml.company_id = promise.company_id
                        AND aml.currency_id = promise.currency_id
-                       AND aml.account_type = 'asset_receivable'
                        AND aml.parent_state = 'posted'
+                  JOIN account_account account ON account.id = aml.account_id
+                       AND account.account_type = 'asset_receivable'
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
                        AND apr.max_date BETWEEN promise.date AND promise.date_promised
                  WHERE promise.id IN %s
@@ -226,7 +227,7 @@ class SalesSupportPaymentPromise(models.Model):
                         promise.coordinator_id or promise.salesperson_id or promise.user_id
                     ).id,
                     "date_deadline": today,
-                    "summary": _(
+                    "summary": self.env._(
                         "Broken promise to pay: %(customer)s",
                         customer=promise.partner_id.display_name,
                     ),

@@ -104,7 +104,7 @@ class SalesSupportMeetingBrief(models.TransientModel):
         )
         # price_subtotal is in the orders' currencies: converted at today's rate
         categories = [
-            {"name": categ.display_name or _("No category"), "amount": amount, "qty": qty}
+            {"name": categ.display_name or self.env._("No category"), "amount": amount, "qty": qty}
             for categ, amount, qty in by_category
         ]
         contacts = self.env["calendar.event"].search(
