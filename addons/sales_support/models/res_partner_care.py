@@ -401,7 +401,8 @@ class ResPartner(models.Model):
 
     def _remind_customer_contact(self, company, today):
         """An activity for the coordinator of each customer of ``self`` (still a customer: not
-        lost) whose next contact is due, unless one was already given since the last contact."""
+        lost) whose next contact is past due, once per due date: not again while no contact
+        moves the due date past the last reminder."""
         late = self.filtered(
             lambda p: p.customer_status
             and p.customer_status != "lost"
@@ -409,8 +410,7 @@ class ResPartner(models.Model):
             and p.customer_next_contact_date < today
             and not (
                 p.customer_contact_reminded_date
-                and p.customer_contact_reminded_date
-                >= (p.customer_last_contact_date or p.customer_first_order_date)
+                and p.customer_contact_reminded_date >= p.customer_next_contact_date
             )
         )
         if not late:
