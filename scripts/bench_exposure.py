@@ -98,7 +98,12 @@ def generate(env, n, n_lines):
     big = partners[0]
     big_moves = env["account.move"].create(
         [
-            invoice(big, 10 + i % 50, other if i % 3 else company.currency_id, today - timedelta(i % 360))
+            invoice(
+                big,
+                10 + i % 50,
+                other if i % 3 else company.currency_id,
+                today - timedelta(i % 360),
+            )
             for i in range(n_lines)
         ]
     )

@@ -387,9 +387,7 @@ class ResPartner(models.Model):
         partners = partners.exists()
         company = self.env["res.company"].browse(company_id) if company_id else self.env.company
         if company not in self.env.user.company_ids:
-            raise AccessError(
-                _("You do not work for %(company)s.", company=company.display_name)
-            )
+            raise AccessError(_("You do not work for %(company)s.", company=company.display_name))
         partners.commercial_partner_id._check_support_served()
         figures = partners._get_credit_exposure(company)
         # XML-RPC wants string keys

@@ -65,13 +65,14 @@ class SaleOrder(models.Model):
     def _compute_partner_credit_warning(self):
         # EXTENDS 'sale': Odoo's banner (receivables + orders to invoice) becomes the exposure
         # banner when the company has a credit policy.
-        super()._compute_partner_credit_warning()
+        res = super()._compute_partner_credit_warning()
         for order in self:
             if order.state in ("draft", "sent") and (
                 order.company_id.sales_support_credit_policy != "none"
                 or order.company_id.sales_support_hold_on_bounced_cheque
             ):
                 order.partner_credit_warning = order.support_credit_hold or ""
+        return res
 
     # ------------------------------------------------------------
     # CRUD

@@ -53,7 +53,10 @@ class SalesCustomerCheque(models.Model):
         domain="[('parent_id', '=', False)]",
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+        string="Commercial Entity",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -493,7 +496,5 @@ class SalesCustomerCheque(models.Model):
             domain.append(("company_id", "=", company.id))
         return {
             partner.id: count
-            for partner, count in self._read_group(
-                domain, ["commercial_partner_id"], ["__count"]
-            )
+            for partner, count in self._read_group(domain, ["commercial_partner_id"], ["__count"])
         }

@@ -265,9 +265,7 @@ class SalesSupportStatement(models.AbstractModel):
             "opening": sum(s["opening_company"] for s in ordered),
             "closing": sum(s["closing_company"] for s in ordered),
             "overdue": sum(s["overdue_company"] for s in ordered),
-            "aging": {
-                key: sum(s["aging_company"][key] for s in ordered) for key in empty_aging
-            },
+            "aging": {key: sum(s["aging_company"][key] for s in ordered) for key in empty_aging},
         }
         return {
             "partner": customer,
@@ -300,4 +298,3 @@ class SalesSupportStatement(models.AbstractModel):
         result["partner_id"] = data["partner"].id
         result["partner"] = data["partner"].display_name
         return result
-

@@ -49,12 +49,8 @@ class TestCheque(SalesSupportAccountingCommon):
         self.assertEqual(
             self.env["sales.customer.cheque"].with_user(self.salesperson_1).search([]), cheque
         )
-        self.assertFalse(
-            self.env["sales.customer.cheque"].with_user(self.salesperson_3).search([])
-        )
-        self.assertFalse(
-            self.env["sales.customer.cheque"].with_user(self.coordinator_2).search([])
-        )
+        self.assertFalse(self.env["sales.customer.cheque"].with_user(self.salesperson_3).search([]))
+        self.assertFalse(self.env["sales.customer.cheque"].with_user(self.coordinator_2).search([]))
         self.assertEqual(cheque.user_id, self.salesperson_1)
 
     def test_bounce_reverses_payment_flags_and_holds(self):
@@ -84,22 +80,24 @@ class TestCheque(SalesSupportAccountingCommon):
         self.assertEqual(self.invoice.payment_state, "not_paid")
         self.assertEqual(self.invoice.amount_residual, 1000)
         # the salesperson and the coordinator are told
-        self.assertEqual(
-            cheque.activity_ids.user_id, self.salesperson_1 | self.coordinator
-        )
+        self.assertEqual(cheque.activity_ids.user_id, self.salesperson_1 | self.coordinator)
         # the customer is flagged
         partner = self.customer_1.with_user(self.salesperson_1)
         self.assertEqual(partner.support_bounced_cheque_count, 1)
         self.assertTrue(partner.support_has_unresolved_bounce)
         self.assertEqual(partner.support_open_receivable, 1000)
         # new orders are held while it is not replaced
-        order = self.env["sale.order"].with_user(self.salesperson_1).create(
-            {
-                "partner_id": self.customer_1.id,
-                "order_line": [
-                    Command.create({"product_id": self.product.id, "price_unit": 10})
-                ],
-            }
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesperson_1)
+            .create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "order_line": [
+                        Command.create({"product_id": self.product.id, "price_unit": 10})
+                    ],
+                }
+            )
         )
         with self.assertRaisesRegex(UserError, "bounced cheque"):
             order.action_confirm()

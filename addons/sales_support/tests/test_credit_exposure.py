@@ -60,9 +60,7 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         self.assertEqual(partner.support_credit_available, 1050)
         self.assertFalse(partner.support_is_over_credit_limit)
         # a contact of the customer shows its company's figures
-        contact = self.env["res.partner"].create(
-            {"name": "Buyer", "parent_id": self.customer_1.id}
-        )
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer_1.id})
         self.assertEqual(contact.with_user(self.salesperson_1).support_credit_exposure, 1950)
         # each component may be left out by the company
         self.company.sales_support_exposure_cheques = False
@@ -132,9 +130,7 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         )
         wizard.action_approve()
         self.assertEqual(quotation.support_credit_override_user_id, self.support_manager)
-        self.assertIn(
-            "CFO promised payment on Friday", quotation.message_ids[:1].body
-        )
+        self.assertIn("CFO promised payment on Friday", quotation.message_ids[:1].body)
         quotation.action_confirm()
         self.assertEqual(quotation.state, "sale")
 

@@ -142,7 +142,9 @@ class TestStatement(SalesSupportAccountingCommon):
         html = Report._render_qweb_html("sales_support.action_report_statement", wizard.ids)[0]
         html = html.decode()
         self.assertIn("Statement of Account", html)
-        self.assertRegex(html, r'o_statement_total">\s*<span[^>]*>\$\s*<span class="oe_currency_value">850\.00')
+        self.assertRegex(
+            html, r'o_statement_total">\s*<span[^>]*>\$\s*<span class="oe_currency_value">850\.00'
+        )
         pdf, kind = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
             "sales_support.action_report_statement", wizard.ids
         )

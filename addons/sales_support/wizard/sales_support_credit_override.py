@@ -23,7 +23,10 @@ class SalesSupportCreditOverride(models.TransientModel):
             or user.has_group("sales_support.group_support_manager")
         ):
             raise AccessError(
-                _("Only a sales manager or a customer service manager may approve a credit override.")
+                _(
+                    "Only a sales manager or a customer service manager may approve a credit "
+                    "override."
+                )
             )
 
     def action_approve(self):

@@ -75,8 +75,7 @@ class SalesSupportMeetingBrief(models.TransientModel):
         Order = self.env["sale.order"]
         stage_labels = dict(Order._fields["o2c_stage"]._description_selection(self.env))
         open_orders = Order.search(
-            customer_domain
-            + [("state", "=", "sale"), ("o2c_stage", "not in", ("paid", "cancel"))],
+            customer_domain + [("state", "=", "sale"), ("o2c_stage", "not in", ("paid", "cancel"))],
             order="date_order desc",
             limit=20,
         )

@@ -33,7 +33,6 @@ class SalesSupportStatementWizard(models.TransientModel):
     )
     date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
     as_of = fields.Date(
-        string="As Of",
         compute="_compute_as_of",
         store=True,
         readonly=False,
