@@ -89,19 +89,18 @@ class SalesSupportMeetingBrief(models.TransientModel):
             order="id desc",
             limit=20,
         )
-        by_category = self.env["sale.order.line"]._read_group(
+        # the sales analysis: untaxed amounts in the company's currency, the user's rules
+        by_category = self.env["sale.report"]._read_group(
             [
-                ("order_partner_id", "child_of", partner.id),
+                ("commercial_partner_id", "=", partner.id),
                 ("state", "=", "sale"),
                 ("company_id", "=", self.company_id.id),
-                ("order_id.date_order", ">=", year_ago),
-                ("display_type", "=", False),
+                ("date", ">=", year_ago),
             ],
-            ["product_id.categ_id"],
+            ["categ_id"],
             ["price_subtotal:sum", "product_uom_qty:sum"],
             order="price_subtotal:sum desc",
         )
-        # price_subtotal is in the orders' currencies: converted at today's rate
         categories = [
             {"name": categ.display_name or self.env._("No category"), "amount": amount, "qty": qty}
             for categ, amount, qty in by_category
