@@ -21,7 +21,7 @@ import time
 from datetime import timedelta
 
 import odoo
-from odoo import Command, SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tools import SQL, config
 
 N_CUSTOMERS = 50
@@ -131,22 +131,48 @@ def main():
             coordinator = make_data(env, args.invoices)
             print(f"generated {args.invoices} invoices in {time.perf_counter() - start:.1f} s")
             Report = env["sales.support.collection.report"].with_user(coordinator)
-            fnames = ["name", "partner_id", "user_id", "invoice_date_due", "days_overdue",
-                      "aging_bucket", "amount_residual", "currency_id", "last_level_id",
-                      "next_action_date", "promise_state"]
+            fnames = [
+                "name",
+                "partner_id",
+                "user_id",
+                "invoice_date_due",
+                "days_overdue",
+                "aging_bucket",
+                "amount_residual",
+                "currency_id",
+                "last_level_id",
+                "next_action_date",
+                "promise_state",
+            ]
             spec = {f: {} for f in fnames}
             count = timed(env, "count of the coordinator's rows", lambda: Report.search_count([]))
             print(f"  rows: {count}")
             for _i in range(2):  # the second run is warm (rules and views cached)
-                timed(env, "list, first page (80 rows)",
-                      lambda: Report.web_search_read([], spec, limit=80))
-                timed(env, "grouped by aging bucket",
-                      lambda: Report.web_read_group([], fnames, ["aging_bucket"]))
-                timed(env, "list, bucket 90+ sorted by amount",
-                      lambda: Report.web_search_read([("aging_bucket", "=", "90_plus")], spec,
-                                                     limit=80, order="amount_residual desc"))
-            due = timed(env, "follow-up levels due (cron, all companies)",
-                        lambda: env["sales.support.followup"]._get_due_levels()[0])
+                timed(
+                    env,
+                    "list, first page (80 rows)",
+                    lambda: Report.web_search_read([], spec, limit=80),
+                )
+                timed(
+                    env,
+                    "grouped by aging bucket",
+                    lambda: Report.web_read_group([], fnames, ["aging_bucket"]),
+                )
+                timed(
+                    env,
+                    "list, bucket 90+ sorted by amount",
+                    lambda: Report.web_search_read(
+                        [("aging_bucket", "=", "90_plus")],
+                        spec,
+                        limit=80,
+                        order="amount_residual desc",
+                    ),
+                )
+            due = timed(
+                env,
+                "follow-up levels due (cron, all companies)",
+                lambda: env["sales.support.followup"]._get_due_levels()[0],
+            )
             print(f"  levels due: {len(due)}")
         finally:
             cr.rollback()

@@ -19,13 +19,16 @@ ABC_A_SHARE = 0.80  # the customers making the first 80 % of the revenue
 ABC_B_SHARE = 0.95  # the next 15 %
 
 
-class ResPartner(models.Model):
+class ResPartner(models.Model):  # pylint: disable=consider-merging-classes-inherited
     """Customer status, ABC class and contact cadence of commercial partners (customers).
 
     The figures are stored, written by a nightly cron (and on demand) in batch SQL, from the
     confirmed orders of ONE company: the partner's company, or, for a partner shared between
     companies, the company the run is made for (the cron's company, or the user's current
-    company on demand). Amounts are in that company's currency."""
+    company on demand). Amounts are in that company's currency.
+
+    A file of its own (not merged into res_partner.py): customer care is a capability a
+    newcomer looks for by name, as the credit exposure in res_partner_credit.py."""
 
     _inherit = "res.partner"
 
@@ -145,7 +148,9 @@ class ResPartner(models.Model):
             key = partner.commercial_partner_id.id
             kept, broken = counts.get((key, "kept"), 0), counts.get((key, "broken"), 0)
             partner.payment_promise_count = kept + broken + counts.get((key, "open"), 0)
-            partner.payment_promise_kept_rate = 100.0 * kept / (kept + broken) if kept + broken else 0
+            partner.payment_promise_kept_rate = (
+                100.0 * kept / (kept + broken) if kept + broken else 0
+            )
 
     # ------------------------------------------------------------
     # Actions
@@ -307,7 +312,9 @@ class ResPartner(models.Model):
         Partner = self.sudo().with_company(company)
         scope = Partner.search(
             [
-                ("id", "in", list(history)) if only_partners is None else ("id", "in", only_partners.ids),
+                ("id", "in", list(history))
+                if only_partners is None
+                else ("id", "in", only_partners.ids),
             ]
         )
         if only_partners is None:
@@ -344,13 +351,12 @@ class ResPartner(models.Model):
             else:
                 abc = "C"
             status_date = (
-                partner.customer_status_date
-                if partner.customer_status == status
-                else today
+                partner.customer_status_date if partner.customer_status == status else today
             )
             values.append(
                 SQL(
-                    "(%s, %s::varchar, %s::date, %s::date, %s::date, %s::float8, %s::numeric, %s::varchar, %s::date)",
+                    "(%s, %s::varchar, %s::date, %s::date, %s::date, %s::float8, %s::numeric, "
+                    "%s::varchar, %s::date)",
                     partner.id,
                     status,
                     status_date,

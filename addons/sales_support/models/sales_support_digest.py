@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import format_date
 
 LOW_STOCK_MONTHS = 6  # a product is "usual" when ordered by the salesperson's customers lately
@@ -85,18 +85,40 @@ class SalesSupportDigest(models.AbstractModel):
         Item = env["product.pricelist.item"]
         changed = Item.search_fetch(
             [("write_date", ">=", start), ("write_date", "<", end)],
-            ["pricelist_id", "company_id", "product_tmpl_id", "product_id", "categ_id",
-             "price", "date_start", "date_end"],
+            [
+                "pricelist_id",
+                "company_id",
+                "product_tmpl_id",
+                "product_id",
+                "categ_id",
+                "price",
+                "date_start",
+                "date_end",
+            ],
         )
         now = fields.Datetime.now()
         promoted = Item.search_fetch(
             [
-                "|", ("date_start", "!=", False), ("date_end", "!=", False),
-                "|", ("date_start", "=", False), ("date_start", "<=", now),
-                "|", ("date_end", "=", False), ("date_end", ">=", now),
+                "|",
+                ("date_start", "!=", False),
+                ("date_end", "!=", False),
+                "|",
+                ("date_start", "=", False),
+                ("date_start", "<=", now),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", now),
             ],
-            ["pricelist_id", "company_id", "product_tmpl_id", "product_id", "categ_id",
-             "price", "date_start", "date_end"],
+            [
+                "pricelist_id",
+                "company_id",
+                "product_tmpl_id",
+                "product_id",
+                "categ_id",
+                "price",
+                "date_start",
+                "date_end",
+            ],
         )
 
         def item_values(item):
@@ -118,8 +140,12 @@ class SalesSupportDigest(models.AbstractModel):
             for program in env["loyalty.program"].search_fetch(
                 [
                     ("active", "=", True),
-                    "|", ("date_from", "=", False), ("date_from", "<=", today),
-                    "|", ("date_to", "=", False), ("date_to", ">=", today),
+                    "|",
+                    ("date_from", "=", False),
+                    ("date_from", "<=", today),
+                    "|",
+                    ("date_to", "=", False),
+                    ("date_to", ">=", today),
                 ],
                 ["name", "company_id", "date_to"],
             ):
@@ -199,8 +225,14 @@ class SalesSupportDigest(models.AbstractModel):
                 ("invoice_date_due", "<", day),
                 ("invoice_user_id", "in", users.ids),
             ],
-            ["name", "invoice_user_id", "partner_id", "amount_residual", "currency_id",
-             "invoice_date_due"],
+            [
+                "name",
+                "invoice_user_id",
+                "partner_id",
+                "amount_residual",
+                "currency_id",
+                "invoice_date_due",
+            ],
             order="invoice_date_due, id",
         )
         for invoice in invoices:

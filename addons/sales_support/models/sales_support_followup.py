@@ -56,7 +56,9 @@ class SalesSupportFollowup(models.Model):
     level_id = fields.Many2one(
         "sales.support.followup.level", string="Level", check_company=True, index=True
     )
-    channel = fields.Selection(FOLLOWUP_CHANNELS + [("note", "Note")], required=True, default="call")
+    channel = fields.Selection(
+        FOLLOWUP_CHANNELS + [("note", "Note")], required=True, default="call"
+    )
     note = fields.Html(string="Call Notes")
     user_id = fields.Many2one(
         "res.users", string="Done By", required=True, default=lambda self: self.env.user
@@ -89,10 +91,11 @@ class SalesSupportFollowup(models.Model):
     # ------------------------------------------------------------
     @api.model
     def _get_due_levels(self):
-        """([(collection row id, level)], {company id: levels}): for each overdue invoice, the highest follow-up level of
-        its company that it reached and that was not run yet (a level above every level already
-        logged on it). An invoice found 50 days overdue on its first run only gets the 45-day
-        escalation, not the 7-day e-mail: each level fires once per invoice. One query."""
+        """([(collection row id, level)], {company id: levels}): for each overdue invoice, the
+        highest follow-up level of its company that it reached and that was not run yet (a level
+        above every level already logged on it). An invoice found 50 days overdue on its first
+        run only gets the 45-day escalation, not the 7-day e-mail: each level fires once per
+        invoice. One query."""
         # sudo: the cron follows the invoices of every company
         Level = self.env["sales.support.followup.level"].sudo()
         levels_by_company = defaultdict(list)
@@ -176,7 +179,8 @@ class SalesSupportFollowup(models.Model):
                 )
             # the next level is due when the invoice reaches its delay
             next_delays = [
-                other.delay for other in levels_by_company[row.company_id.id]
+                other.delay
+                for other in levels_by_company[row.company_id.id]
                 if other.delay > level.delay
             ]
             logs.append(

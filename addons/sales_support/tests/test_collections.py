@@ -90,9 +90,7 @@ class TestCollections(SalesSupportAccountingCommon):
             .with_user(self.coordinator)
             ._read_group([], ["aging_bucket"], ["amount_residual_signed:sum"])
         )
-        self.assertEqual(
-            dict(groups), {"1_30": 100.0, "31_60": 200.0, "90_plus": 1000.0}
-        )
+        self.assertEqual(dict(groups), {"1_30": 100.0, "31_60": 200.0, "90_plus": 1000.0})
 
     def test_followup_levels_fire_once(self):
         Followup = self.env["sales.support.followup"]
@@ -130,9 +128,12 @@ class TestCollections(SalesSupportAccountingCommon):
         Followup._cron_run_followup_levels()
         customers = [("partner_id", "in", (self.customer_1 | self.customer_3).ids)]
         self.assertEqual(Followup.search_count([*customers, ("id", "not in", logs.ids)]), 1)
-        self.assertEqual(len(activities), Activity.search_count(
-            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer_1.id)]
-        ))
+        self.assertEqual(
+            len(activities),
+            Activity.search_count(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.customer_1.id)]
+            ),
+        )
         # 11 days later the first invoice reaches the call level, once
         self.inv_10.invoice_date_due -= timedelta(days=11)
         Followup._cron_run_followup_levels()
@@ -174,9 +175,11 @@ class TestCollections(SalesSupportAccountingCommon):
             Promise.create({**values, "amount": -10.0})
         with self.assertRefused(ValidationError, "one customer, currency"):
             Promise.create({**values, "move_ids": [self.inv_other.id]})
-        self.assertFalse(self.env["sales.support.payment.promise"].search(
-            [("partner_id", "=", self.customer_1.id)]
-        ))
+        self.assertFalse(
+            self.env["sales.support.payment.promise"].search(
+                [("partner_id", "=", self.customer_1.id)]
+            )
+        )
         self.assertTrue(Promise.create(values))
 
     def test_promise_kept_and_broken_from_payments(self):
@@ -224,9 +227,7 @@ class TestCollections(SalesSupportAccountingCommon):
         self.assertEqual(broken.activity_ids, activity)
         # the worklist shows the last promise of each invoice
         rows = self._worklist(self.coordinator)
-        self.assertEqual(
-            rows.filtered(lambda r: r.move_id == self.inv_40).promise_state, "broken"
-        )
+        self.assertEqual(rows.filtered(lambda r: r.move_id == self.inv_40).promise_state, "broken")
         # share kept per customer: 1 kept of 2 settled
         partner = self.customer_1.with_user(self.salesperson_1)
         self.assertEqual(partner.payment_promise_count, 3)
@@ -259,9 +260,19 @@ class TestCollections(SalesSupportAccountingCommon):
 
     def _read_worklist(self, user):
         Report = self.env["sales.support.collection.report"].with_user(user)
-        fnames = ["name", "partner_id", "user_id", "invoice_date_due", "days_overdue",
-                  "aging_bucket", "amount_residual", "currency_id", "last_level_id",
-                  "next_action_date", "promise_state"]
+        fnames = [
+            "name",
+            "partner_id",
+            "user_id",
+            "invoice_date_due",
+            "days_overdue",
+            "aging_bucket",
+            "amount_residual",
+            "currency_id",
+            "last_level_id",
+            "next_action_date",
+            "promise_state",
+        ]
         Report.invalidate_model()
         Report.web_search_read([], {f: {} for f in fnames}, limit=80)
         Report.web_read_group([], fnames, ["aging_bucket"])
@@ -273,7 +284,8 @@ class TestCollections(SalesSupportAccountingCommon):
             self._read_worklist(self.coordinator)
         self._clone_invoices(self.inv_100, 4900)
         self.assertEqual(
-            self.env["sales.support.collection.report"].with_user(self.coordinator)
+            self.env["sales.support.collection.report"]
+            .with_user(self.coordinator)
             .search_count([]),
             5003,
         )

@@ -138,12 +138,16 @@ class TestCustomerStatus(SalesSupportCommon):
         p["P6"].is_customer_lost = True
         self._run(later)
         self.assertEqual(p["P6"].customer_status, "lost")
-        silent = self.env["res.partner"].with_user(self.coordinator).search(
-            [
-                ("customer_status", "in", ("at_risk", "dormant")),
-                ("customer_status_date", ">=", later - timedelta(days=30)),
-                ("company_id", "=", self.care_company.id),
-            ]
+        silent = (
+            self.env["res.partner"]
+            .with_user(self.coordinator)
+            .search(
+                [
+                    ("customer_status", "in", ("at_risk", "dormant")),
+                    ("customer_status_date", ">=", later - timedelta(days=30)),
+                    ("company_id", "=", self.care_company.id),
+                ]
+            )
         )
         self.assertEqual(silent, p["P1"] | p["P2"])
 
@@ -157,8 +161,11 @@ class TestCustomerStatus(SalesSupportCommon):
 
     def test_cadence_activity_once(self):
         self.care_company.write(
-            {"sales_support_cadence_a": 14, "sales_support_cadence_b": 30,
-             "sales_support_cadence_c": 90}
+            {
+                "sales_support_cadence_a": 14,
+                "sales_support_cadence_b": 30,
+                "sales_support_cadence_c": 90,
+            }
         )
         self.p["P7"].is_customer_strategic = True
         self._run()

@@ -52,9 +52,7 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
-        cls.env["stock.quant"]._update_available_quantity(
-            cls.saw, warehouse.lot_stock_id, 100.0
-        )
+        cls.env["stock.quant"]._update_available_quantity(cls.saw, warehouse.lot_stock_id, 100.0)
         cls.order = cls.env["sale.order"].create(
             {
                 "partner_id": cls.customer_1.id,
@@ -67,10 +65,15 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         )
         cls.order.action_confirm()
         # invoices: one due today (overdue tomorrow), one overdue for long
-        cls.inv_new = cls._invoice(cls.customer_1, 300.0, cls.today - timedelta(days=30),
-                                   due=cls.today)
-        cls.inv_old = cls._invoice(cls.customer_1, 200.0, cls.today - timedelta(days=60),
-                                   due=cls.today - timedelta(days=30))
+        cls.inv_new = cls._invoice(
+            cls.customer_1, 300.0, cls.today - timedelta(days=30), due=cls.today
+        )
+        cls.inv_old = cls._invoice(
+            cls.customer_1,
+            200.0,
+            cls.today - timedelta(days=60),
+            due=cls.today - timedelta(days=30),
+        )
         (cls.inv_new | cls.inv_old).invoice_user_id = cls.salesperson_1
 
     def test_digest_content(self):
@@ -96,8 +99,9 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         self.assertFalse(theirs["low_stock"] or theirs["order_events"] or theirs["new_overdue"])
         self.assertTrue(theirs["pricelist_changes"])
 
-        mails = self.Digest._send_digest(self.salesperson_1 | self.salesperson_2, self.day,
-                                         self.today)
+        mails = self.Digest._send_digest(
+            self.salesperson_1 | self.salesperson_2, self.day, self.today
+        )
         mail = mails.filtered(lambda m: m.recipient_ids == self.salesperson_1.partner_id)
         self.assertIn(self.inv_new.name, mail.body_html)
         self.assertNotIn(self.inv_old.name, mail.body_html)
@@ -125,16 +129,20 @@ class TestDailyDigest(SalesSupportAccountingCommon):
 
     def test_digest_of_200_salespeople_in_constant_queries(self):
         group = self.env.ref("sales_team.group_sale_salesman")
-        people = self.env["res.users"].with_context(no_reset_password=True).create(
-            [
-                {
-                    "name": f"Field {i}",
-                    "login": f"field_{i}",
-                    "email": f"field_{i}@example.com",
-                    "groups_id": [Command.set(group.ids)],
-                }
-                for i in range(200)
-            ]
+        people = (
+            self.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                [
+                    {
+                        "name": f"Field {i}",
+                        "login": f"field_{i}",
+                        "email": f"field_{i}@example.com",
+                        "groups_id": [Command.set(group.ids)],
+                    }
+                    for i in range(200)
+                ]
+            )
         )
         # each has a customer with an invoice overdue since today
         customers = self.env["res.partner"].create(

@@ -44,9 +44,7 @@ class TestMeetingBrief(SalesSupportAccountingCommon):
         cls.Brief = cls.env["sales.support.meeting.brief"]
 
     def test_brief_values_and_screen(self):
-        brief = self.Brief.with_user(self.salesperson_1).create(
-            {"partner_id": self.customer_1.id}
-        )
+        brief = self.Brief.with_user(self.salesperson_1).create({"partner_id": self.customer_1.id})
         values = brief._get_brief_values()
         self.assertEqual(values["open_orders"], self.order)
         self.assertEqual(values["requests"], self.request)
@@ -59,17 +57,13 @@ class TestMeetingBrief(SalesSupportAccountingCommon):
         self.assertIn(self.order.name, brief.brief_html)
         self.assertIn("Spare belts quote", brief.brief_html)
         # a salesperson of another team sees neither the orders nor the exposure
-        other = self.Brief.with_user(self.salesperson_3).create(
-            {"partner_id": self.customer_1.id}
-        )
+        other = self.Brief.with_user(self.salesperson_3).create({"partner_id": self.customer_1.id})
         other_values = other._get_brief_values()
         self.assertFalse(other_values["open_orders"])
         self.assertFalse(other_values["exposure"])
 
     def test_brief_pdf_renders_with_the_totals(self):
-        brief = self.Brief.with_user(self.salesperson_1).create(
-            {"partner_id": self.customer_1.id}
-        )
+        brief = self.Brief.with_user(self.salesperson_1).create({"partner_id": self.customer_1.id})
         Report = self.env["ir.actions.report"].with_user(self.salesperson_1)
         html, _fmt = Report._render_qweb_html(
             "sales_support.action_report_meeting_brief", brief.ids
@@ -77,7 +71,7 @@ class TestMeetingBrief(SalesSupportAccountingCommon):
         html = html.decode()
         self.assertIn("ss_brief_category_total", html)
         self.assertRegex(html, r"2,300\.00")
-        self.assertRegex(html, r'ss_brief_overdue[^>]*>[^<]*<span[^>]*>300\.00')
+        self.assertRegex(html, r"ss_brief_overdue[^>]*>[^<]*<span[^>]*>300\.00")
         pdf, fmt = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
             "sales_support.action_report_meeting_brief", brief.ids
         )
@@ -103,7 +97,8 @@ class TestMeetingBrief(SalesSupportAccountingCommon):
         self.assertTrue(attachment.raw.startswith(b"%PDF"))
         # the meeting counts as a contact of the customer
         self.env["res.partner"]._run_customer_care(
-            self.company, only_partners=self.customer_1,
+            self.company,
+            only_partners=self.customer_1,
             today=fields.Date.today() + timedelta(days=2),
         )
         self.assertEqual(self.customer_1.customer_last_contact_date, event.start.date())
