@@ -124,24 +124,31 @@ class ResPartner(models.Model):
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", over.ids)]
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_support_cheques(self):
         real = self.filtered(lambda p: isinstance(p._origin.id, int) and p._origin.id)._origin
-        Cheque = self.env["sales.customer.cheque"]
-        commercial = real.commercial_partner_id
+        commercial = real._filter_support_served().commercial_partner_id
+        # sudo: counts of the cheques of the customers the user serves (checked just above),
+        # also for users with no right on cheques (a flag on the customer, not the cheques)
+        Cheque = self.env["sales.customer.cheque"].sudo()
+        company = self.env.company
         total = {
             partner.id: count
             for partner, count in Cheque._read_group(
-                [("commercial_partner_id", "in", commercial.ids)],
+                [("commercial_partner_id", "in", commercial.ids), ("company_id", "=", company.id)],
                 ["commercial_partner_id"],
                 ["__count"],
             )
         }
-        bounced = Cheque._get_bounced_counts(commercial)
+        bounced = Cheque._get_bounced_counts(commercial, company)
         unresolved = {
             partner.id
             for [partner] in Cheque._read_group(
-                [("commercial_partner_id", "in", commercial.ids), ("state", "=", "bounced")],
+                [
+                    ("commercial_partner_id", "in", commercial.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "bounced"),
+                ],
                 ["commercial_partner_id"],
             )
         }
@@ -173,7 +180,7 @@ class ResPartner(models.Model):
             or user in p.user_id.support_coordinator_id
         )
         rest = commercial - served
-        if rest:
+        if rest and self.env["sale.order"].has_access("read"):
             # Normal access: the orders the user's record rules let them read (an order with no
             # salesperson, readable by every salesperson, is no sign of serving the customer).
             groups = self.env["sale.order"]._read_group(
@@ -210,7 +217,7 @@ class ResPartner(models.Model):
         No access check: callers show it only to who serves the customer (or use it for the
         confirmation check)."""
         company = company or self.env.company
-        customers = self.commercial_partner_id
+        customers = self.commercial_partner_id.filtered(lambda p: isinstance(p.id, int))
         if not customers:
             return {}
         currency = company.currency_id

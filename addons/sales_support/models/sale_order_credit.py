@@ -55,8 +55,12 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
     @api.depends("company_id", "partner_id", "amount_total", "state")
     def _compute_support_credit(self):
+        # the figures of all the orders' customers at once, per company
+        figures = {}
+        for company, orders in self.grouped("company_id").items():
+            figures[company] = orders.partner_id._get_credit_exposure(company)
         for order in self:
-            info = order._get_support_credit_info()
+            info = order._get_support_credit_info(figures.get(order.company_id))
             order.support_credit_exposure = info["exposure"]
             order.support_credit_limit = info["limit"]
             order.support_credit_hold = "\n".join(info["holds"])
@@ -146,16 +150,19 @@ class SaleOrder(models.Model):
             )
         return message
 
-    def _get_support_credit_info(self):
+    def _get_support_credit_info(self, figures=None):
         """Exposure of the order's customer in the order's company (this order added while it is
-        a quotation) and the reasons to hold it: {exposure, limit, holds, bounce_hold}."""
+        a quotation) and the reasons to hold it: {exposure, limit, holds, bounce_hold}.
+        ``figures``: the result of ``res.partner._get_credit_exposure`` when already read."""
         self.ensure_one()
         company = self.company_id or self.env.company
         customer = self.partner_id.commercial_partner_id
         info = {"exposure": 0.0, "limit": 0.0, "holds": [], "bounce_hold": ""}
         if not customer or not isinstance(customer.id, int):
             return info
-        figures = customer._get_credit_exposure(company)[customer.id]
+        if not figures or customer.id not in figures:
+            figures = customer._get_credit_exposure(company)
+        figures = figures[customer.id]
         exposure = figures["exposure"]
         if self.state in ("draft", "sent") and company.sales_support_exposure_to_invoice:
             exposure += self.currency_id._convert(

@@ -126,3 +126,29 @@ class TestCheque(SalesSupportAccountingCommon):
         other = self._cheque(name="0003", amount=50)
         other.action_cancel()
         self.assertEqual(other.state, "cancelled")
+
+    def test_multi_company(self):
+        other = self.env["res.company"].create(
+            {"name": "Other Company", "currency_id": self.eur.id}
+        )
+        foreign = self.env["sales.customer.cheque"].create(
+            {
+                "name": "X-1",
+                "partner_id": self.customer_1.id,
+                "amount": 70,
+                "currency_id": self.eur.id,
+                "company_id": other.id,
+            }
+        )
+        mine = self._cheque(amount=20)
+        # the coordinator does not work for the other company
+        self.assertEqual(self.Cheque.search([]), mine)
+        # each company counts its own cheques, in its currency
+        self.support_manager.company_ids |= other
+        partner = self.customer_1.with_user(self.support_manager)
+        self.assertEqual(partner.support_uncleared_cheque_amount, 20)
+        partner_other = partner.with_context(allowed_company_ids=[other.id])
+        self.assertEqual(partner_other.support_credit_currency_id, self.eur)
+        self.assertEqual(partner_other.support_uncleared_cheque_amount, 70)
+        self.assertEqual(partner_other.support_cheque_count, 1)
+        self.assertTrue(foreign.exists())
