@@ -157,7 +157,9 @@ class ResPartner(models.Model):  # pylint: disable=consider-merging-classes-inhe
     # ------------------------------------------------------------
     def action_recompute_customer_care(self):
         """On demand: recompute the status, class and last contact of these customers (their
-        class is ranked against all the customers of their company)."""
+        class is ranked against all the customers of their company). The figures are the
+        system's: written with sudo, for customers the user may read only."""
+        self.check_access("read")
         for company, partners in self.commercial_partner_id.grouped(
             lambda p: p.company_id or self.env.company
         ).items():
