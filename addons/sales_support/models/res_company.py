@@ -48,6 +48,56 @@ class ResCompany(models.Model):
         help="Claims post their credit notes at once instead of leaving drafts for accounting.",
     )
 
+    # Accounting support: credit exposure and customer cheques
+    sales_support_credit_policy = fields.Selection(
+        [
+            ("none", "No check"),
+            ("warn", "Warn"),
+            ("block", "Block"),
+        ],
+        string="Credit Exposure Policy",
+        default="warn",
+        required=True,
+        help="What happens when a confirmed order takes the customer's credit exposure over its "
+        "credit limit (Sales Credit Limit setting): nothing, a warning on the order, or no "
+        "confirmation without a manager's approval.",
+    )
+    sales_support_exposure_receivable = fields.Boolean(
+        string="Exposure: Open Receivables",
+        default=True,
+        help="Count the customer's open receivables (posted, not reconciled) in its exposure.",
+    )
+    sales_support_exposure_to_invoice = fields.Boolean(
+        string="Exposure: Orders to Invoice",
+        default=True,
+        help="Count what is left to invoice on confirmed orders in the customer's exposure.",
+    )
+    sales_support_exposure_cheques = fields.Boolean(
+        string="Exposure: Uncleared Cheques",
+        default=True,
+        help="Count the customer's cheques received or deposited but not yet cleared in its "
+        "exposure (a post-dated cheque is credit until the bank pays it).",
+    )
+    sales_support_hold_on_bounced_cheque = fields.Boolean(
+        string="Hold Orders on Bounced Cheques",
+        help="No new order of a customer is confirmed while one of its cheques is bounced and "
+        "not replaced, unless a manager approves it.",
+    )
+
+    # Customer care: status, ABC class, contact cadence
+    sales_support_new_customer_days = fields.Integer(
+        string="New Customer Period (days)",
+        default=90,
+        help="A customer whose first confirmed order is this recent is 'new'.",
+    )
+    sales_support_cadence_a = fields.Integer(
+        string="Contact Cadence A (days)",
+        default=14,
+        help="Contact class A and strategic customers at least this often.",
+    )
+    sales_support_cadence_b = fields.Integer(string="Contact Cadence B (days)", default=30)
+    sales_support_cadence_c = fields.Integer(string="Contact Cadence C (days)", default=90)
+
     @api.constrains("support_min_salespersons", "support_max_salespersons")
     def _check_support_salesperson_range(self):
         for company in self:

@@ -25,3 +25,30 @@ class ResConfigSettings(models.TransientModel):
     support_claim_post_credit_note = fields.Boolean(
         related="company_id.support_claim_post_credit_note", readonly=False
     )
+    sales_support_credit_policy = fields.Selection(
+        related="company_id.sales_support_credit_policy", readonly=False
+    )
+    sales_support_exposure_receivable = fields.Boolean(
+        related="company_id.sales_support_exposure_receivable", readonly=False
+    )
+    sales_support_exposure_to_invoice = fields.Boolean(
+        related="company_id.sales_support_exposure_to_invoice", readonly=False
+    )
+    sales_support_exposure_cheques = fields.Boolean(
+        related="company_id.sales_support_exposure_cheques", readonly=False
+    )
+    sales_support_hold_on_bounced_cheque = fields.Boolean(
+        related="company_id.sales_support_hold_on_bounced_cheque", readonly=False
+    )
+    sales_support_new_customer_days = fields.Integer(
+        related="company_id.sales_support_new_customer_days", readonly=False
+    )
+    sales_support_cadence_a = fields.Integer(
+        related="company_id.sales_support_cadence_a", readonly=False
+    )
+    sales_support_cadence_b = fields.Integer(
+        related="company_id.sales_support_cadence_b", readonly=False
+    )
+    sales_support_cadence_c = fields.Integer(
+        related="company_id.sales_support_cadence_c", readonly=False
+    )

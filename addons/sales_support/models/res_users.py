@@ -99,6 +99,11 @@ class ResUsers(models.Model):
         compute="_compute_support_load",
         help="Why the coordinator is outside the recommended range.",
     )
+    sales_support_digest_optout = fields.Boolean(
+        string="No Daily Digest",
+        help="Do not send me the sales support daily digest e-mail (price changes, promotions, "
+        "low stock, order steps, new overdue invoices of my customers).",
+    )
     support_absence_date_from = fields.Date(string="Absent From")
     support_absence_date_to = fields.Date(string="Absent Until")
     is_support_absent = fields.Boolean(
@@ -117,6 +122,7 @@ class ResUsers(models.Model):
             "support_absence_date_to",
             "is_support_absent",
             "support_assisted_coordinator_ids",
+            "sales_support_digest_optout",
         ]
 
     @property
@@ -125,6 +131,7 @@ class ResUsers(models.Model):
         return super().SELF_WRITEABLE_FIELDS + [
             "support_absence_date_from",
             "support_absence_date_to",
+            "sales_support_digest_optout",
         ]
 
     # ------------------------------------------------------------

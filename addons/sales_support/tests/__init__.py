@@ -16,3 +16,6 @@ from . import test_tender
 from . import test_document_checklist
 from . import test_export_order
 from . import test_ui_checklist
+from . import test_statement
+from . import test_credit_exposure
+from . import test_cheque

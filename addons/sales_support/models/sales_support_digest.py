@@ -1,0 +1,298 @@
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from odoo import Command, api, fields, models
+from odoo.tools import format_date
+
+LOW_STOCK_MONTHS = 6  # a product is "usual" when ordered by the salesperson's customers lately
+
+
+class SalesSupportDigest(models.AbstractModel):
+    """The daily digest e-mailed each working morning to each salesperson: price-list changes
+    since the previous working day, promotions active today, low stock on their customers' usual
+    products, Order-to-Cash steps of their customers' orders, invoices that became overdue.
+
+    One set of grouped queries per run, whatever the number of salespeople: the data is gathered
+    for all of them, split by salesperson in Python, rendered (plain values, no lazy reads) and
+    the mails are created in one batch."""
+
+    _name = "sales.support.digest"
+    _description = "Sales Support Daily Digest"
+
+    # ------------------------------------------------------------
+    # Calendar
+    # ------------------------------------------------------------
+    @api.model
+    def _get_working_weekdays(self, company):
+        calendar = company.resource_calendar_id
+        days = {int(day) for day in calendar.attendance_ids.mapped("dayofweek")}
+        return days or set(range(5))
+
+    @api.model
+    def _get_previous_working_day(self, company, day):
+        weekdays = self._get_working_weekdays(company)
+        previous = day - timedelta(days=1)
+        for _i in range(7):
+            if previous.weekday() in weekdays:
+                break
+            previous -= timedelta(days=1)
+        return previous
+
+    # ------------------------------------------------------------
+    # Data (one query set for all salespeople)
+    # ------------------------------------------------------------
+    @api.model
+    def _get_digest_recipients(self, companies):
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("company_id", "in", companies.ids),
+                    ("sales_support_digest_optout", "=", False),
+                    ("email", "!=", False),
+                    ("groups_id", "in", self.env.ref("sales_team.group_sale_salesman").ids),
+                ]
+            )
+        )
+
+    @api.model
+    def _get_digest_data(self, users, day, since):
+        """{user id: {section: [plain dicts]}} for ``users`` on ``day``, changes from ``since``
+        (a date, included) to ``day`` (excluded). Grouped queries, none per salesperson."""
+        # sudo: the digest reads prices, stock, events and invoices for the salespeople it
+        # writes to, each filtered to that salesperson's customers below
+        env = self.sudo().env
+        start = datetime.combine(since, time.min)
+        end = datetime.combine(day, time.min)
+        data = {
+            user.id: {
+                "pricelist_changes": [],
+                "promotions": [],
+                "low_stock": [],
+                "order_events": [],
+                "new_overdue": [],
+            }
+            for user in users
+        }
+        companies_of = {user.id: set(user.company_ids.ids) for user in users}
+
+        def visible(user_id, company_id):
+            return not company_id or company_id in companies_of[user_id]
+
+        # price-list rules changed and promotions active today, read once for everybody
+        Item = env["product.pricelist.item"]
+        changed = Item.search_fetch(
+            [("write_date", ">=", start), ("write_date", "<", end)],
+            [
+                "pricelist_id",
+                "company_id",
+                "product_tmpl_id",
+                "product_id",
+                "categ_id",
+                "price",
+                "date_start",
+                "date_end",
+            ],
+        )
+        now = fields.Datetime.now()
+        promoted = Item.search_fetch(
+            [
+                "|",
+                ("date_start", "!=", False),
+                ("date_end", "!=", False),
+                "|",
+                ("date_start", "=", False),
+                ("date_start", "<=", now),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", now),
+            ],
+            [
+                "pricelist_id",
+                "company_id",
+                "product_tmpl_id",
+                "product_id",
+                "categ_id",
+                "price",
+                "date_start",
+                "date_end",
+            ],
+        )
+
+        def item_values(item):
+            return {
+                "pricelist": item.pricelist_id.display_name,
+                "name": item.product_id.display_name
+                or item.product_tmpl_id.display_name
+                or item.categ_id.display_name
+                or env._("All products"),
+                "price": item.price,
+                "date_end": item.date_end and format_date(env, item.date_end) or "",
+                "company_id": item.company_id.id or item.pricelist_id.company_id.id,
+            }
+
+        changed_values = [item_values(item) for item in changed]
+        promo_values = [item_values(item) for item in promoted]
+        if "loyalty.program" in env:
+            today = fields.Date.context_today(self)
+            for program in env["loyalty.program"].search_fetch(
+                [
+                    ("active", "=", True),
+                    "|",
+                    ("date_from", "=", False),
+                    ("date_from", "<=", today),
+                    "|",
+                    ("date_to", "=", False),
+                    ("date_to", ">=", today),
+                ],
+                ["name", "company_id", "date_to"],
+            ):
+                promo_values.append(
+                    {
+                        "pricelist": env._("Loyalty program"),
+                        "name": program.name,
+                        "price": False,
+                        "date_end": program.date_to and format_date(env, program.date_to) or "",
+                        "company_id": program.company_id.id,
+                    }
+                )
+        for user in users:
+            data[user.id]["pricelist_changes"] = [
+                v for v in changed_values if visible(user.id, v["company_id"])
+            ]
+            data[user.id]["promotions"] = [
+                v for v in promo_values if visible(user.id, v["company_id"])
+            ]
+
+        # low stock: storable products their customers ordered in the last months, with less on
+        # hand than one month of those orders
+        ordered = env["sale.order.line"]._read_group(
+            [
+                ("salesman_id", "in", users.ids),
+                ("state", "=", "sale"),
+                ("order_id.date_order", ">=", start - timedelta(days=30 * LOW_STOCK_MONTHS)),
+                ("product_id.is_storable", "=", True),
+            ],
+            ["salesman_id", "product_id"],
+            ["product_uom_qty:sum"],
+        )
+        products = env["product.product"].browse({product.id for _u, product, _q in ordered})
+        products.fetch(["display_name"])
+        on_hand = {product.id: product.qty_available for product in products}
+        for salesman, product, qty in ordered:
+            monthly = qty / LOW_STOCK_MONTHS
+            if on_hand[product.id] < monthly:
+                data[salesman.id]["low_stock"].append(
+                    {
+                        "product": product.display_name,
+                        "on_hand": on_hand[product.id],
+                        "monthly": monthly,
+                        "uom": product.uom_id.name,
+                    }
+                )
+
+        # Order-to-Cash steps of their orders since the previous working day
+        Event = env["sales.support.o2c.event"]
+        event_labels = dict(Event._fields["event_type"]._description_selection(self.env))
+        events = Event.search_fetch(
+            [
+                ("date", ">=", start),
+                ("date", "<", end),
+                ("order_id.user_id", "in", users.ids),
+            ],
+            ["order_id", "event_type", "date"],
+            order="date, id",
+        )
+        events.order_id.fetch(["name", "user_id", "partner_id"])
+        for event in events:
+            data[event.order_id.user_id.id]["order_events"].append(
+                {
+                    "order": event.order_id.name,
+                    "customer": event.order_id.partner_id.display_name,
+                    "event": event_labels.get(event.event_type, event.event_type),
+                }
+            )
+
+        # invoices that became overdue since the previous working day
+        invoices = env["account.move"].search_fetch(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "not in", ("paid", "in_payment", "reversed")),
+                ("invoice_date_due", ">=", since),
+                ("invoice_date_due", "<", day),
+                ("invoice_user_id", "in", users.ids),
+            ],
+            [
+                "name",
+                "invoice_user_id",
+                "partner_id",
+                "amount_residual",
+                "currency_id",
+                "invoice_date_due",
+            ],
+            order="invoice_date_due, id",
+        )
+        for invoice in invoices:
+            data[invoice.invoice_user_id.id]["new_overdue"].append(
+                {
+                    "invoice": invoice.name,
+                    "customer": invoice.partner_id.display_name,
+                    "amount": invoice.currency_id.format(invoice.amount_residual),
+                    "due": format_date(env, invoice.invoice_date_due),
+                }
+            )
+        return data
+
+    # ------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------
+    @api.model
+    def _send_digest(self, users, day, since):
+        """Render and queue one mail per salesperson of ``users`` that has something to read."""
+        data = self._get_digest_data(users, day, since)
+        QWeb = self.env["ir.qweb"]
+        mails = []
+        for user in users:
+            sections = data[user.id]
+            if not any(sections.values()):
+                continue
+            body = QWeb.with_context(lang=user.lang)._render(
+                "sales_support.sales_support_digest_mail",
+                {
+                    "user_name": user.name,
+                    "day": format_date(self.env, day, lang_code=user.lang),
+                    **sections,
+                },
+            )
+            mails.append(
+                {
+                    "subject": self.with_context(lang=user.lang).env._(
+                        "Your sales digest of %(day)s", day=format_date(self.env, day)
+                    ),
+                    "body_html": body,
+                    "email_from": user.company_id.email_formatted
+                    or self.env.company.email_formatted,
+                    "recipient_ids": [Command.link(user.partner_id.id)],
+                    "auto_delete": True,
+                }
+            )
+        # sudo: the cron queues mails for every salesperson
+        return self.env["mail.mail"].sudo().create(mails)
+
+    @api.model
+    def _cron_send_digest(self, day=None):
+        """Each working morning (of each company's calendar), the digest of its salespeople."""
+        day = day or fields.Date.context_today(self)
+        mails = self.env["mail.mail"]
+        by_since = defaultdict(lambda: self.env["res.company"])
+        for company in self.env["res.company"].sudo().search([]):
+            if day.weekday() in self._get_working_weekdays(company):
+                by_since[self._get_previous_working_day(company, day)] |= company
+        for since, companies in by_since.items():
+            users = self._get_digest_recipients(companies)
+            if users:
+                mails |= self._send_digest(users, day, since)
+        return mails

@@ -1,0 +1,154 @@
+from odoo import Command, fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common_accounting import SalesSupportAccountingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCheque(SalesSupportAccountingCommon):
+    """Customer cheques: input checks, payment, bounce (reversal, activities, flag, hold)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice = cls._invoice(cls.customer_1, 1000, "2025-01-10", due="2025-02-09")
+        cls.Cheque = cls.env["sales.customer.cheque"].with_user(cls.coordinator)
+
+    def _cheque(self, **values):
+        return self.Cheque.create(
+            {
+                "name": "0001",
+                "partner_id": self.customer_1.id,
+                "amount": 1000,
+                "date_received": "2025-02-01",
+                "date_due": "2025-04-01",
+                **values,
+            }
+        )
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(ValidationError, "must be positive"):
+            self._cheque(amount=-5)
+        with self.assertRaisesRegex(ValidationError, "must be positive"):
+            self._cheque(amount=0)
+        with self.assertRaisesRegex(ValidationError, "before it was received"):
+            self._cheque(date_due="2025-01-15")
+        cheque = self._cheque()
+        with self.assertRaisesRegex(ValidationError, "before it was received"):
+            cheque.date_received = "2025-05-01"
+        # states change through the buttons only
+        with self.assertRaises(UserError):
+            cheque.write({"state": "cleared"})
+        with self.assertRaises(UserError):
+            cheque.action_replace()
+
+    def test_access(self):
+        cheque = self._cheque()
+        # the salesperson reads the cheques of their customers, and writes none
+        self.assertEqual(
+            self.env["sales.customer.cheque"].with_user(self.salesperson_1).search([]), cheque
+        )
+        self.assertFalse(self.env["sales.customer.cheque"].with_user(self.salesperson_3).search([]))
+        self.assertFalse(self.env["sales.customer.cheque"].with_user(self.coordinator_2).search([]))
+        self.assertEqual(cheque.user_id, self.salesperson_1)
+
+    def test_bounce_reverses_payment_flags_and_holds(self):
+        cheque = self._cheque(invoice_ids=[Command.set(self.invoice.ids)])
+        cheque.action_register_payment()
+        self.assertTrue(cheque.payment_id)
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.customer_1.with_user(self.salesperson_1).support_open_receivable, 0)
+        cheque.action_deposit()
+        self.assertEqual(cheque.state, "deposited")
+
+        self.company.sales_support_hold_on_bounced_cheque = True
+        wizard = (
+            self.env["sales.customer.cheque.bounce"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "cheque_ids": [Command.set(cheque.ids)],
+                    "date_bounced": fields.Date.today(),
+                    "bounce_reason": "Insufficient funds",
+                }
+            )
+        )
+        wizard.action_confirm()
+        self.assertEqual(cheque.state, "bounced")
+        self.assertTrue(cheque.reversal_move_id)
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+        self.assertEqual(self.invoice.amount_residual, 1000)
+        # the salesperson and the coordinator are told
+        self.assertEqual(cheque.activity_ids.user_id, self.salesperson_1 | self.coordinator)
+        # the customer is flagged
+        partner = self.customer_1.with_user(self.salesperson_1)
+        self.assertEqual(partner.support_bounced_cheque_count, 1)
+        self.assertTrue(partner.support_has_unresolved_bounce)
+        self.assertEqual(partner.support_open_receivable, 1000)
+        # new orders are held while it is not replaced
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesperson_1)
+            .create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "order_line": [
+                        Command.create({"product_id": self.product.id, "price_unit": 10})
+                    ],
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "bounced cheque"):
+            order.action_confirm()
+        # a replacement cheque resolves it
+        action = cheque.action_replace()
+        replacement = self.Cheque.with_context(**action["context"]).create(
+            {"name": "0002", "date_received": "2025-04-05", "date_due": "2025-04-05"}
+        )
+        self.assertEqual(replacement.amount, 1000)
+        self.assertEqual(cheque.state, "replaced")
+        self.assertEqual(cheque.replaced_by_id, replacement)
+        self.assertFalse(cheque.activity_ids)
+        self.env.invalidate_all()
+        self.assertFalse(partner.support_has_unresolved_bounce)
+        self.assertEqual(partner.support_bounced_cheque_count, 1)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_outstanding_payment_and_cancel(self):
+        cheque = self._cheque(amount=400)
+        cheque.action_register_payment()
+        self.assertEqual(cheque.payment_id.amount, 400)
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+        with self.assertRaisesRegex(UserError, "cannot be cancelled"):
+            cheque.action_cancel()
+        other = self._cheque(name="0003", amount=50)
+        other.action_cancel()
+        self.assertEqual(other.state, "cancelled")
+
+    def test_multi_company(self):
+        other = self.env["res.company"].create(
+            {"name": "Other Company", "currency_id": self.eur.id}
+        )
+        foreign = self.env["sales.customer.cheque"].create(
+            {
+                "name": "X-1",
+                "partner_id": self.customer_1.id,
+                "amount": 70,
+                "currency_id": self.eur.id,
+                "company_id": other.id,
+            }
+        )
+        mine = self._cheque(amount=20)
+        # the coordinator does not work for the other company
+        self.assertEqual(self.Cheque.search([]), mine)
+        # each company counts its own cheques, in its currency
+        self.support_manager.company_ids |= other
+        partner = self.customer_1.with_user(self.support_manager)
+        self.assertEqual(partner.support_uncleared_cheque_amount, 20)
+        partner_other = partner.with_context(allowed_company_ids=[other.id])
+        self.assertEqual(partner_other.support_credit_currency_id, self.eur)
+        self.assertEqual(partner_other.support_uncleared_cheque_amount, 70)
+        self.assertEqual(partner_other.support_cheque_count, 1)
+        self.assertTrue(foreign.exists())

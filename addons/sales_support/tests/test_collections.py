@@ -1,0 +1,296 @@
+import time
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common_accounting import SalesSupportAccountingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCollections(SalesSupportAccountingCommon):
+    """Overdue invoices of customer 1 (salesperson 1, served by coordinator 1): 10, 40 and 100
+    days overdue, one not yet due, one paid; customer 3 (coordinator 2) one 20 days overdue."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.today()  # the worklist counts days in the database's date
+        cls.customer_1.email = "ap@customer-one.example.com"
+        cls.env["sales.support.followup.level"].with_context(active_test=False).search([]).unlink()
+        cls.template = cls.env.ref("sales_support.mail_template_followup_reminder")
+        Level = cls.env["sales.support.followup.level"]
+        cls.level_mail = Level.create(
+            {
+                "name": "Mail",
+                "delay": 7,
+                "channel": "email",
+                "mail_template_id": cls.template.id,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.level_call = Level.create(
+            {"name": "Call", "delay": 21, "channel": "call", "company_id": cls.company.id}
+        )
+        cls.level_escalation = Level.create(
+            {
+                "name": "Escalate",
+                "delay": 45,
+                "channel": "escalation",
+                "company_id": cls.company.id,
+            }
+        )
+
+        def invoice(partner, amount, days_overdue, currency=None):
+            due = cls.today - timedelta(days=days_overdue)
+            move = cls._invoice(partner, amount, due - timedelta(days=30), currency, due=due)
+            move.invoice_user_id = partner.user_id
+            return move
+
+        cls.inv_10 = invoice(cls.customer_1, 100.0, 10)
+        cls.inv_40 = invoice(cls.customer_1, 400.0, 40, cls.eur)
+        cls.inv_100 = invoice(cls.customer_1, 1000.0, 100)
+        cls.inv_future = invoice(cls.customer_1, 50.0, -5)
+        cls.inv_paid = invoice(cls.customer_1, 70.0, 15)
+        cls._pay(cls.inv_paid, 70.0, cls.today)
+        cls.inv_other = invoice(cls.customer_3, 200.0, 20)
+
+    def _worklist(self, user):
+        return self.env["sales.support.collection.report"].with_user(user).search([])
+
+    def test_worklist_of_the_coordinator(self):
+        rows = self._worklist(self.coordinator)
+        self.assertEqual(rows.move_id, self.inv_10 | self.inv_40 | self.inv_100)
+        buckets = {row.move_id: row.aging_bucket for row in rows}
+        self.assertEqual(buckets[self.inv_10], "1_30")
+        self.assertEqual(buckets[self.inv_40], "31_60")
+        self.assertEqual(buckets[self.inv_100], "90_plus")
+        row_40 = rows.filtered(lambda r: r.move_id == self.inv_40)
+        self.assertEqual(row_40.days_overdue, 40)
+        self.assertEqual(row_40.currency_id, self.eur)
+        self.assertAlmostEqual(row_40.amount_residual, 400.0)
+        self.assertAlmostEqual(row_40.amount_residual_signed, 200.0)  # 2 EUR for 1 USD
+        self.assertEqual(row_40.coordinator_id, self.coordinator)
+        # each sees the customers they serve, whatever their rights on invoices
+        self.assertEqual(self._worklist(self.coordinator_2).move_id, self.inv_other)
+        self.assertEqual(self._worklist(self.salesperson_1).move_id, rows.move_id)
+        self.assertFalse(self._worklist(self.salesperson_2))
+        self.assertEqual(self._worklist(self.assistant).move_id, rows.move_id)
+        self.assertEqual(
+            self._worklist(self.support_manager).move_id.filtered(
+                lambda m: m.partner_id in self.customer_1 | self.customer_3
+            ),
+            rows.move_id | self.inv_other,
+        )
+        # grouped by bucket for the kanban of aging
+        groups = (
+            self.env["sales.support.collection.report"]
+            .with_user(self.coordinator)
+            ._read_group([], ["aging_bucket"], ["amount_residual_signed:sum"])
+        )
+        self.assertEqual(dict(groups), {"1_30": 100.0, "31_60": 200.0, "90_plus": 1000.0})
+
+    def test_followup_levels_fire_once(self):
+        Followup = self.env["sales.support.followup"]
+        Activity = self.env["mail.activity"]
+        messages_before = len(self.inv_10.message_ids)
+        Followup._cron_run_followup_levels()
+        logs = Followup.search([("move_id", "in", (self.inv_10 | self.inv_40 | self.inv_100).ids)])
+        self.assertEqual(
+            {(log.move_id, log.level_id) for log in logs},
+            {
+                (self.inv_10, self.level_mail),
+                (self.inv_40, self.level_call),
+                (self.inv_100, self.level_escalation),
+            },
+        )
+        # e-mail to the customer on the invoice; a call for the coordinator; escalation to
+        # the salesperson, both on the customer
+        self.assertEqual(len(self.inv_10.message_ids), messages_before + 1)
+        self.assertIn("payment reminder", self.inv_10.message_ids[0].subject)
+        activities = Activity.search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer_1.id)]
+        )
+        self.assertEqual(
+            sorted((a.user_id.login, a.activity_type_id.category) for a in activities),
+            sorted([("ss_coordinator", "phonecall"), ("ss_sales_1", "default")]),
+        )
+        log_mail = logs.filtered(lambda log: log.move_id == self.inv_10)
+        # the call level is next: due when the invoice is 21 days overdue
+        self.assertEqual(
+            log_mail.next_action_date, self.inv_10.invoice_date_due + timedelta(days=21)
+        )
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == self.inv_10)
+        self.assertEqual(row.last_level_id, self.level_mail)
+        # again the same day: nothing more
+        Followup._cron_run_followup_levels()
+        customers = [("partner_id", "in", (self.customer_1 | self.customer_3).ids)]
+        self.assertEqual(Followup.search_count([*customers, ("id", "not in", logs.ids)]), 1)
+        self.assertEqual(
+            len(activities),
+            Activity.search_count(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.customer_1.id)]
+            ),
+        )
+        # 11 days later the first invoice reaches the call level, once
+        self.inv_10.invoice_date_due -= timedelta(days=11)
+        Followup._cron_run_followup_levels()
+        Followup._cron_run_followup_levels()
+        self.assertEqual(
+            Followup.search([("move_id", "=", self.inv_10.id)]).level_id,
+            self.level_mail | self.level_call,
+        )
+
+    def test_call_notes_by_the_coordinator(self):
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == self.inv_40)
+        action = row.action_log_followup()
+        Followup = self.env["sales.support.followup"].with_user(self.coordinator)
+        followup = Followup.with_context(**action["context"]).create(
+            {"note": "<p>Will pay next week</p>", "next_action_date": self.today}
+        )
+        self.assertEqual(followup.partner_id, self.customer_1)
+        self.assertEqual(followup.salesperson_id, self.salesperson_1)
+        self.assertEqual(followup.coordinator_id, self.coordinator)
+        row.invalidate_recordset()
+        self.assertEqual(row.next_action_date, self.today)
+        # salespeople read their customers' log, others not
+        self.assertTrue(followup.with_user(self.salesperson_1).read(["note"]))
+        self.assertFalse(
+            self.env["sales.support.followup"].with_user(self.salesperson_3).search([])
+        )
+
+    def test_promise_bad_input(self):
+        Promise = self.env["sales.support.payment.promise"].with_user(self.coordinator)
+        values = {
+            "partner_id": self.customer_1.id,
+            "move_ids": [self.inv_100.id],
+            "date_promised": self.today + timedelta(days=3),
+            "amount": 100.0,
+        }
+        with self.assertRefused(ValidationError, "in the past"):
+            Promise.create({**values, "date_promised": self.today - timedelta(days=1)})
+        with self.assertRefused(ValidationError, "must be positive"):
+            Promise.create({**values, "amount": -10.0})
+        with self.assertRefused(ValidationError, "one customer, currency"):
+            Promise.create({**values, "move_ids": [self.inv_other.id]})
+        self.assertFalse(
+            self.env["sales.support.payment.promise"].search(
+                [("partner_id", "=", self.customer_1.id)]
+            )
+        )
+        self.assertTrue(Promise.create(values))
+
+    def test_promise_kept_and_broken_from_payments(self):
+        Promise = self.env["sales.support.payment.promise"].with_user(self.coordinator)
+        kept = Promise.create(
+            {
+                "partner_id": self.customer_1.id,
+                "move_ids": [self.inv_100.id],
+                "date_promised": self.today + timedelta(days=5),
+                "amount": 600.0,
+            }
+        )
+        partial = Promise.create(
+            {
+                "partner_id": self.customer_1.id,
+                "move_ids": [self.inv_10.id],
+                "date_promised": self.today + timedelta(days=5),
+                "amount": 100.0,
+            }
+        )
+        # a promise taken 10 days ago for 3 days ago: nothing came
+        broken = Promise.create(
+            {
+                "partner_id": self.customer_1.id,
+                "move_ids": [self.inv_40.id],
+                "currency_id": self.eur.id,
+                "date": self.today - timedelta(days=10),
+                "date_promised": self.today - timedelta(days=3),
+                "amount": 400.0,
+            }
+        )
+        self._pay(self.inv_100, 400.0, self.today)
+        self._pay(self.inv_100, 200.0, self.today)
+        self._pay(self.inv_10, 40.0, self.today)
+        Promise.env["sales.support.payment.promise"]._cron_settle_promises()
+        self.assertEqual(kept.state, "kept")
+        self.assertAlmostEqual(kept.amount_paid, 600.0)
+        self.assertEqual(partial.state, "open")  # 40 of 100, still time
+        self.assertAlmostEqual(partial.amount_paid, 40.0)
+        self.assertEqual(broken.state, "broken")
+        activity = broken.activity_ids
+        self.assertEqual(activity.user_id, self.coordinator)
+        # settled once: no second activity
+        self.env["sales.support.payment.promise"]._cron_settle_promises()
+        self.assertEqual(broken.activity_ids, activity)
+        # the worklist shows the last promise of each invoice
+        rows = self._worklist(self.coordinator)
+        self.assertEqual(rows.filtered(lambda r: r.move_id == self.inv_40).promise_state, "broken")
+        # share kept per customer: 1 kept of 2 settled
+        partner = self.customer_1.with_user(self.salesperson_1)
+        self.assertEqual(partner.payment_promise_count, 3)
+        self.assertEqual(partner.payment_promise_kept_rate, 50.0)
+
+    def _clone_invoices(self, template, count):
+        """``count`` copies of the posted invoice ``template``, written by SQL (the worklist
+        reads the invoice header only): thousands in a second."""
+        self.env.flush_all()
+        columns = [
+            name
+            for name in self.env["account.move"]._fields
+            if self.env["account.move"]._fields[name].store
+            and self.env["account.move"]._fields[name].column_type
+            and name not in ("id", "name")
+        ]
+        cols = SQL(", ").join(SQL.identifier(c) for c in columns)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO account_move (name, %s)
+                   SELECT name || '-' || n, %s
+                     FROM account_move, generate_series(1, %s) n
+                    WHERE id = %s""",
+                cols,
+                cols,
+                count,
+                template.id,
+            )
+        )
+
+    def _read_worklist(self, user):
+        Report = self.env["sales.support.collection.report"].with_user(user)
+        fnames = [
+            "name",
+            "partner_id",
+            "user_id",
+            "invoice_date_due",
+            "days_overdue",
+            "aging_bucket",
+            "amount_residual",
+            "currency_id",
+            "last_level_id",
+            "next_action_date",
+            "promise_state",
+        ]
+        Report.invalidate_model()
+        Report.web_search_read([], {f: {} for f in fnames}, limit=80)
+        Report.web_read_group([], fnames, ["aging_bucket"])
+
+    def test_worklist_5000_invoices_in_bounded_queries(self):
+        self._clone_invoices(self.inv_40, 100)
+        self._read_worklist(self.coordinator)  # warm-up (caches, rules)
+        with self.assertQueryCount(12) as _counter:
+            self._read_worklist(self.coordinator)
+        self._clone_invoices(self.inv_100, 4900)
+        self.assertEqual(
+            self.env["sales.support.collection.report"]
+            .with_user(self.coordinator)
+            .search_count([]),
+            5003,
+        )
+        start = time.perf_counter()
+        with self.assertQueryCount(12):
+            self._read_worklist(self.coordinator)
+        elapsed = time.perf_counter() - start
+        self.assertLess(elapsed, 10.0, "the worklist of 5,000 invoices must read in seconds")

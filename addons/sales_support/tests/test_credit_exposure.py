@@ -1,0 +1,168 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged, users, warmup
+
+from .common_accounting import SalesSupportAccountingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditExposure(SalesSupportAccountingCommon):
+    """Exposure = open receivables + confirmed orders to invoice + uncleared cheques."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer_1.with_company(cls.company).credit_limit = 3000
+        cls.invoice = cls._invoice(cls.customer_1, 1000, "2025-01-10", due="2025-02-09")
+        cls.order = cls._order(cls.customer_1, 800)
+        cls.order.action_confirm()
+        cls.cheque = cls.env["sales.customer.cheque"].create(
+            {
+                "name": "C-1",
+                "partner_id": cls.customer_1.id,
+                "amount": 300,
+                "currency_id": cls.eur.id,  # 150 USD
+                "date_received": "2025-01-05",
+                "date_due": "2025-03-05",
+            }
+        )
+
+    @classmethod
+    def _order(cls, partner, price, salesperson=None, currency_pricelist=None):
+        values = {
+            "partner_id": partner.id,
+            "user_id": (salesperson or partner.user_id).id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": cls.product.id,
+                        "product_uom_qty": 1,
+                        "price_unit": price,
+                        "tax_id": [],
+                    }
+                )
+            ],
+        }
+        if currency_pricelist:
+            values["pricelist_id"] = currency_pricelist.id
+        return cls.env["sale.order"].create(values)
+
+    def test_exposure_arithmetic(self):
+        partner = self.customer_1.with_user(self.salesperson_1)
+        self.assertTrue(partner.support_credit_visible)
+        self.assertEqual(partner.support_open_receivable, 1000)
+        self.assertEqual(partner.support_overdue_amount, 1000)
+        self.assertEqual(self.order.amount_to_invoice, 800)
+        self.assertEqual(partner.support_to_invoice_amount, 800)
+        self.assertEqual(partner.support_uncleared_cheque_amount, 150)
+        self.assertEqual(partner.support_credit_exposure, 1950)
+        self.assertEqual(partner.support_credit_limit, 3000)
+        self.assertEqual(partner.support_credit_available, 1050)
+        self.assertFalse(partner.support_is_over_credit_limit)
+        # a contact of the customer shows its company's figures
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer_1.id})
+        self.assertEqual(contact.with_user(self.salesperson_1).support_credit_exposure, 1950)
+        # each component may be left out by the company
+        self.company.sales_support_exposure_cheques = False
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_credit_exposure, 1800)
+        self.company.sales_support_exposure_to_invoice = False
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_credit_exposure, 1000)
+        # an order in EUR counts converted; invoicing moves it from orders to receivables
+        self.company.sales_support_exposure_to_invoice = True
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": self.eur.id}
+        )
+        self._order(self.customer_1, 400, currency_pricelist=pricelist).action_confirm()
+        self.order._create_invoices().action_post()
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_to_invoice_amount, 200)
+        self.assertEqual(partner.support_open_receivable, 1800)
+        self.assertEqual(partner.support_credit_exposure, 2000)
+        # cleared cheques are no credit any more
+        self.company.sales_support_exposure_cheques = True
+        self.cheque.action_clear()
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_uncleared_cheque_amount, 0)
+
+    def test_other_team_sees_nothing(self):
+        partner = self.customer_1.with_user(self.salesperson_3)
+        self.assertFalse(partner.support_credit_visible)
+        self.assertEqual(partner.support_credit_exposure, 0)
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(self.salesperson_3).get_credit_exposure(
+                [self.customer_1.id]
+            )
+        figures = (
+            self.env["res.partner"]
+            .with_user(self.coordinator)
+            .get_credit_exposure([self.customer_1.id])
+        )
+        self.assertEqual(figures[str(self.customer_1.id)]["exposure"], 1950)
+        self.assertEqual(figures[str(self.customer_1.id)]["currency"], "USD")
+
+    def test_other_company(self):
+        """Figures are per company, in the company's currency."""
+        other = self.env["res.company"].create({"name": "Branch EUR", "currency_id": self.eur.id})
+        partner = self.customer_1.with_company(other).with_context(allowed_company_ids=other.ids)
+        self.assertEqual(partner.support_credit_currency_id, self.eur)
+        self.assertEqual(partner.support_credit_exposure, 0)
+
+    def test_block_and_logged_override(self):
+        self.company.sales_support_credit_policy = "block"
+        quotation = self._order(self.customer_1, 1500).with_user(self.salesperson_1)
+        self.assertIn("over its credit limit", quotation.support_credit_hold)
+        self.assertEqual(quotation.support_credit_exposure, 3450)
+        self.assertIn("over its credit limit", quotation.partner_credit_warning)
+        with self.assertRaisesRegex(UserError, "cannot be confirmed"):
+            quotation.action_confirm()
+        self.assertEqual(quotation.state, "draft")
+        # nobody writes the approval directly, and only managers approve
+        with self.assertRaises(AccessError):
+            quotation.write({"support_credit_override_user_id": self.salesperson_1.id})
+        with self.assertRaises(AccessError):
+            quotation.action_open_credit_override()
+        wizard = (
+            self.env["sales.support.credit.override"]
+            .with_user(self.support_manager)
+            .create({"order_id": quotation.id, "reason": "CFO promised payment on Friday"})
+        )
+        wizard.action_approve()
+        self.assertEqual(quotation.support_credit_override_user_id, self.support_manager)
+        self.assertIn("CFO promised payment on Friday", quotation.message_ids[:1].body)
+        quotation.action_confirm()
+        self.assertEqual(quotation.state, "sale")
+
+    def test_warn_logs_confirmation_over_limit(self):
+        quotation = self._order(self.customer_1, 1500).with_user(self.salesperson_1)
+        quotation.action_confirm()
+        self.assertEqual(quotation.state, "sale")
+        self.assertTrue(
+            quotation.message_ids.filtered(lambda m: "Confirmed over" in (m.body or ""))
+        )
+
+    def test_exposure_of_1000_customers_in_bounded_queries(self):
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Bulk {i}", "is_company": True, "user_id": self.salesperson_1.id}
+                for i in range(1000)
+            ]
+        )
+        self.env["sales.customer.cheque"].create(
+            [
+                {"name": f"B{i}", "partner_id": partner.id, "amount": 10}
+                for i, partner in enumerate(partners[:50])
+            ]
+        )
+        self._check_query_count(partners.ids)
+
+    @users("ss_manager")
+    @warmup
+    def _check_query_count(self, partner_ids):
+        partners = self.env["res.partner"].browse(partner_ids)
+        with self.assertQueryCount(ss_manager=10):
+            self.env.invalidate_all()
+            values = partners.read(["support_credit_exposure", "support_is_over_credit_limit"])
+        self.assertEqual(len(values), 1000)
+        self.assertEqual(sum(v["support_credit_exposure"] for v in values), 500)

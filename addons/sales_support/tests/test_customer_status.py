@@ -1,0 +1,193 @@
+from datetime import datetime, time, timedelta
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from .common import SalesSupportCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerStatus(SalesSupportCommon):
+    """A company of its own (no demo order to rank against) with seven customers of
+    salesperson 1 (served by coordinator 1) and this history of confirmed orders, in days
+    before today (T), untaxed amount each:
+
+    ========  ==============================  ======  ===========  ==========  =====
+    customer  orders (days before T)          each    12 months    status      class
+    ========  ==============================  ======  ===========  ==========  =====
+    P1        10, 40, 70, 100, 130            1000    5000         active      A
+    P2        60, 90, 120, 150                500     2000         at risk     A
+    P3        20                              1500    1500         new         A
+    P6        5, 100, 200                     300     900          active      B
+    P7        30, 200                         100     200          active      C
+    P4        400, 430                        700     0            dormant     C
+    P5        800                             900     0            lost        C
+    ========  ==============================  ======  ===========  ==========  =====
+
+    Total 9,600: P1 starts at 0 %, P2 at 52 %, P3 at 73 % (A: before 80 %), P6 at 88.5 % (B:
+    before 95 %), P7 at 97.9 % (C). P2 orders every 30 days and has not for 60: more than
+    1.5 intervals, not more than 2 (at risk). P4 is silent for 400 days (> 365: dormant)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.today()
+        cls.care_company = cls.env["res.company"].create(
+            {"name": "Care Company", "currency_id": cls.env.company.currency_id.id}
+        )
+        cls.env.user.company_ids |= cls.care_company
+        cls.coordinator.company_ids |= cls.care_company
+        history = {
+            "P1": ([10, 40, 70, 100, 130], 1000.0),
+            "P2": ([60, 90, 120, 150], 500.0),
+            "P3": ([20], 1500.0),
+            "P4": ([400, 430], 700.0),
+            "P5": ([800], 900.0),
+            "P6": ([5, 100, 200], 300.0),
+            "P7": ([30, 200], 100.0),
+        }
+        cls.p = {}
+        Order = cls.env["sale.order"].with_company(cls.care_company)
+        for name, (days, price) in history.items():
+            partner = cls.env["res.partner"].create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "company_id": cls.care_company.id,
+                    "user_id": cls.salesperson_1.id,
+                }
+            )
+            cls.p[name] = partner
+            orders = Order.create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": cls.care_company.id,
+                        "user_id": cls.salesperson_1.id,
+                        "order_line": [
+                            Command.create(
+                                {
+                                    "product_id": cls.product.id,
+                                    "product_uom_qty": 1,
+                                    "price_unit": price,
+                                    "tax_id": [],
+                                }
+                            )
+                        ],
+                    }
+                    for _day in days
+                ]
+            )
+            orders.action_confirm()
+            for order, day in zip(orders, days, strict=True):
+                order.date_order = datetime.combine(cls.today - timedelta(days=day), time(10))
+        # a cancelled order counts for nothing
+        cancelled = Order.create(
+            {
+                "partner_id": cls.p["P4"].id,
+                "company_id": cls.care_company.id,
+                "order_line": [
+                    Command.create({"product_id": cls.product.id, "price_unit": 99999.0})
+                ],
+            }
+        )
+        cancelled._action_cancel()
+
+    def _run(self, day=None, partners=None):
+        return self.env["res.partner"]._run_customer_care(
+            self.care_company, only_partners=partners, today=day or self.today
+        )
+
+    def _reminders(self, partner):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]
+        )
+
+    def test_status_and_abc_class(self):
+        self._run()
+        p = self.p
+        expected = {
+            "P1": ("active", "A", 5000.0),
+            "P2": ("at_risk", "A", 2000.0),
+            "P3": ("new", "A", 1500.0),
+            "P4": ("dormant", "C", 0.0),
+            "P5": ("lost", "C", 0.0),
+            "P6": ("active", "B", 900.0),
+            "P7": ("active", "C", 200.0),
+        }
+        # read as the coordinator who serves them
+        for name, (status, abc, revenue) in expected.items():
+            partner = p[name].with_user(self.coordinator)
+            self.assertEqual(
+                (partner.customer_status, partner.customer_abc_class), (status, abc), name
+            )
+            self.assertAlmostEqual(partner.customer_revenue_12m, revenue, msg=name)
+        self.assertEqual(p["P1"].customer_order_interval, 30.0)
+        self.assertEqual(p["P6"].customer_order_interval, 97.5)  # median of 95 and 100
+        self.assertEqual(p["P1"].customer_last_order_date, self.today - timedelta(days=10))
+        self.assertEqual(p["P2"].customer_status_date, self.today)
+        # 40 days later P1 is silent for 50 days (more than 1.5 x 30): it went silent that day
+        later = self.today + timedelta(days=40)
+        self._run(later)
+        self.assertEqual(p["P1"].customer_status, "at_risk")
+        self.assertEqual(p["P1"].customer_status_date, later)
+        self.assertEqual(p["P2"].customer_status, "dormant")  # 100 days > 2 x 30
+        self.assertEqual(p["P3"].customer_status, "new")  # first order 60 days ago
+        self.assertEqual(p["P3"].customer_status_date, self.today)  # unchanged
+        # marked lost by hand
+        p["P6"].is_customer_lost = True
+        self._run(later)
+        self.assertEqual(p["P6"].customer_status, "lost")
+        silent = (
+            self.env["res.partner"]
+            .with_user(self.coordinator)
+            .search(
+                [
+                    ("customer_status", "in", ("at_risk", "dormant")),
+                    ("customer_status_date", ">=", later - timedelta(days=30)),
+                    ("company_id", "=", self.care_company.id),
+                ]
+            )
+        )
+        self.assertEqual(silent, p["P1"] | p["P2"])
+
+    def test_recompute_on_demand(self):
+        partner = self.p["P3"].with_user(self.coordinator)
+        self.assertFalse(partner.customer_status)
+        partner.action_recompute_customer_care()
+        self.assertEqual(partner.customer_status, "new")
+        self.assertEqual(partner.customer_abc_class, "A")  # ranked against all 7
+        self.assertFalse(self.p["P1"].customer_status)  # only the one asked
+
+    def test_cadence_activity_once(self):
+        self.care_company.write(
+            {
+                "sales_support_cadence_a": 14,
+                "sales_support_cadence_b": 30,
+                "sales_support_cadence_c": 90,
+            }
+        )
+        self.p["P7"].is_customer_strategic = True
+        self._run()
+        p1 = self.p["P1"]
+        self.assertEqual(p1.customer_contact_cadence, 14)
+        self.assertEqual(self.p["P7"].customer_contact_cadence, 14)  # strategic
+        self.assertEqual(self.p["P6"].customer_contact_cadence, 30)
+        # never contacted: due 14 days after the first order
+        self.assertEqual(p1.customer_next_contact_date, self.today - timedelta(days=116))
+        reminder = self._reminders(p1)
+        self.assertEqual(reminder.user_id, self.coordinator)
+        self.assertFalse(self._reminders(self.p["P5"]))  # lost: no reminder
+        self._run()
+        self._run(self.today + timedelta(days=1))
+        self.assertEqual(self._reminders(p1), reminder)
+        # the coordinator calls the customer (a note on it): next contact in 14 days
+        reminder.with_user(self.coordinator).action_feedback(feedback="Called, all fine")
+        self._run(self.today + timedelta(days=5))
+        self.assertEqual(p1.customer_last_contact_date, self.today)
+        self.assertEqual(p1.customer_next_contact_date, self.today + timedelta(days=14))
+        self.assertFalse(self._reminders(p1))
+        self._run(self.today + timedelta(days=20))
+        self.assertEqual(len(self._reminders(p1)), 1)
+        self._run(self.today + timedelta(days=21))
+        self.assertEqual(len(self._reminders(p1)), 1)

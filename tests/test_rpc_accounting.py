@@ -1,0 +1,96 @@
+"""Accounting support over XML-RPC: a salesperson's or coordinator's script reads a customer's
+credit exposure and statement lines; another team's salesperson is refused."""
+
+import xmlrpc.client
+from datetime import date
+
+import pytest
+
+
+def _xmlrpc(odoo_server, login, password=None):
+    common = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/common")
+    uid = common.authenticate(odoo_server["db"], login, password or login, {})
+    assert uid, f"cannot log in as {login}"
+    models = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True)
+
+    def call(model, method, *args, **kwargs):
+        return models.execute_kw(
+            odoo_server["db"], uid, password or login, model, method, list(args), kwargs
+        )
+
+    call.uid = uid
+    return call
+
+
+@pytest.fixture(scope="module")
+def customer(odoo_server):
+    """A customer of sales01 with a posted invoice of 1,234.00 (made by the administrator)."""
+    admin = _xmlrpc(odoo_server, "admin")
+    [sales01] = admin("res.users", "search", [("login", "=", "sales01")])
+    partner_id = admin(
+        "res.partner",
+        "create",
+        {"name": "RPC Statement Customer", "is_company": True, "user_id": sales01},
+    )
+    invoice_id = admin(
+        "account.move",
+        "create",
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner_id,
+            "invoice_date": date.today().isoformat(),
+            "invoice_line_ids": [
+                (0, 0, {"name": "Service", "quantity": 1, "price_unit": 1234.0, "tax_ids": []})
+            ],
+        },
+    )
+    admin("account.move", "action_post", [invoice_id])
+    return partner_id
+
+
+@pytest.mark.parametrize("login", ["sales01", "coordinator"])
+def test_exposure_and_statement_lines(odoo_server, customer, login):
+    call = _xmlrpc(odoo_server, login)
+    [values] = call(
+        "res.partner",
+        "read",
+        [customer],
+        ["support_credit_visible", "support_open_receivable", "support_credit_exposure"],
+    )
+    assert values["support_credit_visible"] is True
+    assert values["support_open_receivable"] == 1234.0
+    assert values["support_credit_exposure"] >= 1234.0
+    figures = call("res.partner", "get_credit_exposure", [customer])
+    assert figures[str(customer)]["receivable"] == 1234.0
+    today = date.today().isoformat()
+    statement = call(
+        "res.partner",
+        "get_statement_lines",
+        partner_id=customer,
+        date_from=date.today().replace(day=1).isoformat(),
+        date_to=today,
+    )
+    [section] = statement["sections"]
+    assert section["closing"] == 1234.0
+    assert [line["kind"] for line in section["lines"]] == ["invoice"]
+    assert section["lines"][0]["open_amount"] == 1234.0
+    assert statement["as_of"] == today
+
+
+def test_other_team_is_refused(odoo_server, customer):
+    call = _xmlrpc(odoo_server, "sales07")
+    today = date.today().isoformat()
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        call("res.partner", "get_statement_lines", customer, "2020-01-01", today)
+    assert fault.value.faultCode == 4, fault.value.faultString  # AccessError
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        call("res.partner", "get_credit_exposure", [customer])
+    assert fault.value.faultCode == 4, fault.value.faultString
+
+
+def test_bad_period_is_a_user_error(odoo_server, customer):
+    call = _xmlrpc(odoo_server, "sales01")
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        call("res.partner", "get_statement_lines", customer, "2025-12-31", "2025-01-01")
+    assert fault.value.faultCode == 2, fault.value.faultString
+    assert "swap the dates" in fault.value.faultString
