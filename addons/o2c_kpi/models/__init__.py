@@ -1,0 +1,2 @@
+from . import o2c_kpi_definition
+from . import o2c_kpi_value
