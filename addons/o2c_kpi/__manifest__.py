@@ -10,7 +10,11 @@
     "data": [
         "security/o2c_kpi_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_template_data.xml",
+        "data/o2c_kpi_rating_cron_data.xml",
         "views/o2c_kpi_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/sale_order_views.xml",
         "views/o2c_kpi_menus.xml",
     ],
     "installable": True,

@@ -1,2 +1,5 @@
+from . import res_company
+from . import res_config_settings
+from . import sale_order
 from . import o2c_kpi_definition
 from . import o2c_kpi_value

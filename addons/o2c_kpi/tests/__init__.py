@@ -1,1 +1,2 @@
 from . import test_o2c_kpi_access
+from . import test_o2c_kpi_rating
