@@ -12,10 +12,16 @@
         "security/ir.model.access.csv",
         "data/mail_template_data.xml",
         "data/o2c_kpi_rating_cron_data.xml",
+        "data/spreadsheet_dashboard_data.xml",
         "views/o2c_kpi_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_order_views.xml",
         "views/o2c_kpi_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "o2c_kpi/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

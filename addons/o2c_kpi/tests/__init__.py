@@ -1,2 +1,3 @@
 from . import test_o2c_kpi_access
 from . import test_o2c_kpi_rating
+from . import test_ui_dashboard
