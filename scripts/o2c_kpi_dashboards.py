@@ -5,6 +5,7 @@ is a ``PIVOT.VALUE`` of this month, last month and the same month last year (mon
 from ``TODAY()``), so the JSON does not depend on the KPI codes or the date it was written.
 
     python3 scripts/o2c_kpi_dashboards.py   # rewrites addons/o2c_kpi/data/files/*.json
+    make fmt                                # prettier formats the JSON as committed
 """
 
 import json
@@ -73,10 +74,22 @@ def build(name, categories, people_dimension, people_field, people_label, people
         ["category", "in", people_categories],
     ]
     pivots = {
-        "1": pivot("1", f"{name}: company KPIs by month", company_domain, ["kpi_id"],
-                   ["date_start"], filters),
-        "2": pivot("2", f"{name}: {people_label.lower()} KPIs by month", people_domain,
-                   [people_field], ["kpi_id", "date_start"], filters),
+        "1": pivot(
+            "1",
+            f"{name}: company KPIs by month",
+            company_domain,
+            ["kpi_id"],
+            ["date_start"],
+            filters,
+        ),
+        "2": pivot(
+            "2",
+            f"{name}: {people_label.lower()} KPIs by month",
+            people_domain,
+            [people_field],
+            ["kpi_id", "date_start"],
+            filters,
+        ),
     }
     cells["A1"] = {"content": f'=_t("{name}")'}
     styles["A1"] = 1
@@ -102,15 +115,11 @@ def build(name, categories, people_dimension, people_field, people_label, people
     styles[f"A{top}"] = 2
     cells[f"A{top + 1}"] = {"content": f'=_t("{people_label}")'}
     for kpi in range(1, KPI_COLS + 1):
-        cells[f"{col(kpi)}{top + 1}"] = {
-            "content": f'=IFERROR(PIVOT.HEADER(2,"#kpi_id",{kpi}),"")'
-        }
+        cells[f"{col(kpi)}{top + 1}"] = {"content": f'=IFERROR(PIVOT.HEADER(2,"#kpi_id",{kpi}),"")'}
     styles[f"A{top + 1}:{col(KPI_COLS)}{top + 1}"] = 4
     for position in range(1, PEOPLE_ROWS + 1):
         row = top + 1 + position
-        cells[f"A{row}"] = {
-            "content": f'=IFERROR(PIVOT.HEADER(2,"#{people_field}",{position}),"")'
-        }
+        cells[f"A{row}"] = {"content": f'=IFERROR(PIVOT.HEADER(2,"#{people_field}",{position}),"")'}
         for kpi in range(1, KPI_COLS + 1):
             cells[f"{col(kpi)}{row}"] = {
                 "content": f'=IFERROR(PIVOT.VALUE(2,"value","#{people_field}",{position},'
@@ -151,7 +160,10 @@ def build(name, categories, people_dimension, people_field, people_label, people
                 "colNumber": KPI_COLS + 1,
                 "rowNumber": last + 2,
                 "rows": {},
-                "cols": {"0": {"size": 260}, **{str(c): {"size": 130} for c in range(1, KPI_COLS + 1)}},
+                "cols": {
+                    "0": {"size": 260},
+                    **{str(c): {"size": 130} for c in range(1, KPI_COLS + 1)},
+                },
                 "merges": [],
                 "cells": cells,
                 "styles": styles,

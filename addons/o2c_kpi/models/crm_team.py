@@ -62,7 +62,9 @@ class CrmTeam(models.Model):
             lang_env = self.with_context(lang=manager.lang).env
             mail_values.append(
                 {
-                    "subject": lang_env._("Sales support performance, %(month)s", month=month_label),
+                    "subject": lang_env._(
+                        "Sales support performance, %(month)s", month=month_label
+                    ),
                     "body_html": lang_env["ir.qweb"]._render(
                         "o2c_kpi.mail_body_team_performance",
                         {"manager": manager, "teams": manager_teams, "month_label": month_label},

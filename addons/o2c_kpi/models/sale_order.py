@@ -21,7 +21,7 @@ class SaleOrder(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # The cron looks for shipped orders not asked yet: keep that search off the whole table.
         self.env.cr.execute(
             SQL(
@@ -32,6 +32,7 @@ class SaleOrder(models.Model):
                 """
             )
         )
+        return res
 
     # ------------------------------------------------------------
     # BUSINESS METHODS
@@ -64,8 +65,12 @@ class SaleOrder(models.Model):
         template = self.env.ref("o2c_kpi.mail_template_sale_order_rating_request", False)
         if not template:
             return self.browse()
-        orders = self.filtered_domain(self._get_rating_request_domain()) if self else self.search(
-            self._get_rating_request_domain(), order="date_o2c_shipped, id", limit=limit
+        orders = (
+            self.filtered_domain(self._get_rating_request_domain())
+            if self
+            else self.search(
+                self._get_rating_request_domain(), order="date_o2c_shipped, id", limit=limit
+            )
         )
         for company, company_orders in orders.grouped("company_id").items():
             company_orders.rating_request_date = fields.Datetime.now()

@@ -12,7 +12,9 @@ class TestO2cKpiReport(SalesSupportCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_2 = cls.env["res.company"].create({"name": "Second Co"})
-        cls.team_a = cls.env["crm.team"].create({"name": "Team Alpha", "company_id": cls.company.id})
+        cls.team_a = cls.env["crm.team"].create(
+            {"name": "Team Alpha", "company_id": cls.company.id}
+        )
         cls.team_b = cls.env["crm.team"].create({"name": "Team Beta", "company_id": cls.company.id})
         cls.team_2 = cls.env["crm.team"].create(
             {"name": "Team Second", "company_id": cls.company_2.id}
@@ -70,7 +72,8 @@ class TestO2cKpiReport(SalesSupportCommon):
         )
         # The refresh writes NULL for "no data" (the ORM would store 0.0): do the same.
         no_data = values.filtered(
-            lambda v: (v.team_id, v.kpi_id, str(v.date_start)) == (cls.team_a, cls.kpi_percent, "2025-03-01")
+            lambda v: (v.team_id, v.kpi_id, str(v.date_start))
+            == (cls.team_a, cls.kpi_percent, "2025-03-01")
         )
         cls.env.cr.execute("UPDATE o2c_kpi_value SET value = NULL WHERE id = %s", [no_data.id])
         no_data.invalidate_recordset(["value"])
@@ -122,10 +125,14 @@ class TestO2cKpiReport(SalesSupportCommon):
         self.assertEqual(percent["last_year_display"], "—")
         self.assertEqual(percent["month_display"], "87.50 %")
         # 90 % -> 87.5 %: down, and higher is better
-        self.assertEqual((percent["trend"]["arrow"], percent["trend"]["class"]), ("▼", "text-danger"))
+        self.assertEqual(
+            (percent["trend"]["arrow"], percent["trend"]["class"]), ("▼", "text-danger")
+        )
         amount = lines[self.kpi_amount]
         self.assertIsNone(amount["last_year"])
-        self.assertEqual((amount["trend"]["arrow"], amount["trend"]["class"]), ("▲", "text-success"))
+        self.assertEqual(
+            (amount["trend"]["arrow"], amount["trend"]["class"]), ("▲", "text-success")
+        )
         self.assertIn("12,500.00", amount["month_display"])
         count = lines[self.kpi_count]
         self.assertEqual((count["month_display"], count["trend"]["arrow"]), ("7", "="))
@@ -136,7 +143,14 @@ class TestO2cKpiReport(SalesSupportCommon):
         html = Report._render_qweb_html(self.report, (self.team_a | self.team_b).ids, self.data)[
             0
         ].decode()
-        for text in ("Team Alpha", "Team Beta", "2026-03", "2026-02", "2025-03", "Test response hours"):
+        for text in (
+            "Team Alpha",
+            "Team Beta",
+            "2026-03",
+            "2026-02",
+            "2025-03",
+            "Test response hours",
+        ):
             self.assertIn(text, html)
         for figure in ("4.00 h", "5.50 h", "3.25 h", "87.50 %", "90.00 %", "8.00 h", "12,500.00"):
             self.assertIn(figure, html)
@@ -178,16 +192,12 @@ class TestO2cKpiReport(SalesSupportCommon):
         # each team's PDF is rendered once, shared by the mails of all its managers
         alpha_mails = mails.filtered(lambda m: alpha in m.attachment_ids)
         self.assertGreater(len(alpha_mails), 1, "the admin (a sales manager) gets it too")
-        self.assertEqual(
-            len(mails.attachment_ids.filtered(lambda a: "Team Alpha" in a.name)), 1
-        )
+        self.assertEqual(len(mails.attachment_ids.filtered(lambda a: "Team Alpha" in a.name)), 1)
 
     def test_optout_in_preferences(self):
         self.assertIn("o2c_kpi_report_optout", self.kpi_manager.SELF_WRITEABLE_FIELDS)
         self.kpi_manager.with_user(self.kpi_manager).write({"o2c_kpi_report_optout": True})
         self.assertTrue(self.kpi_manager.o2c_kpi_report_optout)
-        self.assertNotIn(
-            self.kpi_manager, self.env["crm.team"]._get_o2c_kpi_report_recipients()
-        )
+        self.assertNotIn(self.kpi_manager, self.env["crm.team"]._get_o2c_kpi_report_recipients())
         cron = self.env.ref("o2c_kpi.ir_cron_team_performance_report")
         self.assertEqual(cron.nextcall.day, 1)
