@@ -20,6 +20,7 @@ class TestO2cKpiDashboards(SalesSupportHttpCase):
         cls.coordinator = new_test_user(
             cls.env,
             login="kpi_dash_coordinator",
+            name="Tour Coordinator",
             groups="sales_support.group_support_coordinator",
         )
         Definition = cls.env["o2c.kpi.definition"]
@@ -73,7 +74,24 @@ class TestO2cKpiDashboards(SalesSupportHttpCase):
                 "currency_id": company.currency_id.id,
             }
         )
-        values.append({**values[-1], "dimension": "team", "team_id": team.id})
+        values.append(
+            {
+                **values[-1],
+                "dimension": "team",
+                "team_id": team.id,
+                "value": 6789.5,
+                "date_start": this_month,
+                "date_end": this_month + relativedelta(months=1, days=-1),
+            }
+        )
+        values.append(
+            {
+                **values[0],
+                "dimension": "coordinator",
+                "coordinator_id": cls.coordinator.id,
+                "value": 3.75,
+            }
+        )
         cls.env["o2c.kpi.value"].create(values)
 
     def test_dashboards_for_kpi_managers_only(self):

@@ -19,7 +19,7 @@ function findDashboardModel(node) {
 }
 
 async function waitForFigure(expected) {
-    const deadline = Date.now() + 15000;
+    const deadline = Date.now() + 8000;
     let values = [];
     while (Date.now() < deadline) {
         const model = findDashboardModel(odoo.__WOWL_DEBUG__.root.__owl__);
@@ -67,14 +67,29 @@ registry.category("web_tour.tours").add("o2c_kpi_dashboard_tour", {
             run: () => waitForFigure(7.5),
         },
         {
+            content: "this month's figure of the coordinator is shown",
+            trigger: ".o_spreadsheet_dashboard_action .o-grid",
+            run: () => waitForFigure(3.75),
+        },
+        {
+            content: "the coordinator is listed",
+            trigger: ".o_spreadsheet_dashboard_action .o-grid",
+            run: () => waitForFigure("Tour Coordinator"),
+        },
+        {
             content: "open the sales manager dashboard",
             trigger: '.o_search_panel li[data-name="Sales Manager"]',
             run: "click",
         },
         {
-            content: "the team's sales volume of last month is shown",
+            content: "the company's sales volume of last month is shown",
             trigger: ".o_search_panel li.active[data-name='Sales Manager']",
             run: () => waitForFigure(12345),
+        },
+        {
+            content: "the team's sales volume of this month is shown",
+            trigger: ".o_spreadsheet_dashboard_action .o-grid",
+            run: () => waitForFigure(6789.5),
         },
     ],
 });
