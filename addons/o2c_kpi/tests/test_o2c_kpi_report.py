@@ -201,3 +201,12 @@ class TestO2cKpiReport(SalesSupportCommon):
         self.assertNotIn(self.kpi_manager, self.env["crm.team"]._get_o2c_kpi_report_recipients())
         cron = self.env.ref("o2c_kpi.ir_cron_team_performance_report")
         self.assertEqual(cron.nextcall.day, 1)
+
+    def test_print_menu_for_kpi_managers_only(self):
+        def printable(user):
+            bindings = self.env["ir.actions.actions"].with_user(user).get_bindings("crm.team")
+            return [action["id"] for action in bindings.get("report", [])]
+
+        self.assertIn(self.report.id, printable(self.kpi_manager))
+        self.assertNotIn(self.report.id, printable(self.coordinator))
+        self.assertNotIn(self.report.id, printable(self.salesperson_1))
