@@ -2,7 +2,8 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo import Command, http
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.sales_support.tests.common import SalesSupportCommon
 
@@ -119,3 +120,34 @@ class TestO2cKpiRating(SalesSupportCommon):
             self.env.ref("o2c_kpi.ir_cron_sale_order_rating_request").code,
             "model._cron_send_rating_requests()",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestO2cKpiRatingController(HttpCase):
+    """The customer follows the link of the rating e-mail, anonymously."""
+
+    def test_customer_rates_through_the_rating_page(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Rating Customer", "email": "rating.customer@example.com"}
+        )
+        product = self.env["product.product"].create({"name": "Desk", "type": "consu"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        token = order._rating_get_access_token()  # what the e-mail template links to
+        self.authenticate(None, None)
+        page = self.url_open(f"/rate/{token}/5")
+        self.assertEqual(page.status_code, 200)
+        self.assertFalse(order.rating_ids.consumed, "opening the page does not rate yet")
+        self.url_open(
+            f"/rate/{token}/submit_feedback",
+            data={"rate": 5, "feedback": "On time", "csrf_token": http.Request.csrf_token(self)},
+        ).raise_for_status()
+        order.invalidate_recordset()
+        self.assertEqual(order.rating_last_value, 5)
+        self.assertEqual(order.rating_ids.feedback, "On time")
+        self.assertEqual(order.rating_ids.partner_id, customer)
+        self.assertIn("On time", order.message_ids[0].body)
