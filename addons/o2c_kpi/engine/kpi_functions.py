@@ -138,6 +138,12 @@ def _tz_cte(params):
     )
 
 
+def _interval(params):
+    return {"day": "1 day", "week": "1 week", "month": "1 month", "quarter": "3 months"}.get(
+        params.period_type, "1 year"
+    )
+
+
 def _periods_cte(params):
     """Every period of the range with its local end instant (for figures measured at the end
     of a period: open requests, receivables)."""
@@ -280,7 +286,7 @@ def support_kpis(cr, params, codes=None):
         """
         SELECT %(dims)s, %(first_period)s AS period, 'answered' AS fact,
                request.first_response_hours AS hours, NULL::boolean AS within_sla,
-               NULL::int AS salesperson_id
+               NULL::int AS salesperson_id, 1 AS n
           FROM sales_support_request request
           JOIN tz ON tz.company_id = request.company_id
      LEFT JOIN res_users salesperson ON salesperson.id = request.user_id
@@ -288,41 +294,53 @@ def support_kpis(cr, params, codes=None):
         UNION ALL
         SELECT %(dims)s, %(done_period)s, 'done', request.resolution_hours,
                NOT COALESCE(request.is_first_response_breached, FALSE)
-                   AND NOT COALESCE(request.is_resolution_breached, FALSE), NULL
+                   AND NOT COALESCE(request.is_resolution_breached, FALSE), NULL, 1
           FROM sales_support_request request
           JOIN tz ON tz.company_id = request.company_id
      LEFT JOIN res_users salesperson ON salesperson.id = request.user_id
          WHERE request.date_done IS NOT NULL AND request.state != 'cancel'
                AND %(done_window)s AND %(companies)s
         UNION ALL
-        SELECT %(dims)s, periods.period, 'open_request', NULL, NULL, NULL
+        -- workload facts are pre-counted per person and period (few rows for the DISTINCTs)
+        SELECT request.company_id, salesperson.sale_team_id, request.user_id,
+               request.coordinator_id, open.period::date, 'open_request', NULL, NULL, NULL,
+               COUNT(*)
           FROM sales_support_request request
           JOIN tz ON tz.company_id = request.company_id
-          JOIN periods
-            ON (request.date_received AT TIME ZONE 'UTC') AT TIME ZONE tz.tz < periods.period_end
-           AND (request.date_done IS NULL
-                OR (request.date_done AT TIME ZONE 'UTC') AT TIME ZONE tz.tz >= periods.period_end)
      LEFT JOIN res_users salesperson ON salesperson.id = request.user_id
+          -- open at the end of every period from the one received in to the one before done
+          CROSS JOIN LATERAL generate_series(
+                GREATEST(%(received_period)s, %(date_from)s::date),
+                LEAST(COALESCE(%(done_period)s - %(interval)s::interval, %(date_to)s::date),
+                      %(date_to)s::date),
+                %(interval)s::interval) AS open(period)
          WHERE request.state != 'cancel' AND request.coordinator_id IS NOT NULL
+               AND (request.date_done IS NULL OR request.date_done >= %(date_from)s)
                AND %(companies)s
+         GROUP BY 1, 2, 3, 4, 5
         UNION ALL
-        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, periods.period,
-               'open_order', NULL, NULL, NULL
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, open.period::date,
+               'open_order', NULL, NULL, NULL, COUNT(*)
           FROM sale_order so
           JOIN tz ON tz.company_id = so.company_id
-          JOIN periods
-            ON (so.date_o2c_entered AT TIME ZONE 'UTC') AT TIME ZONE tz.tz < periods.period_end
-           AND (so.date_o2c_shipped IS NULL
-                OR (so.date_o2c_shipped AT TIME ZONE 'UTC') AT TIME ZONE tz.tz >= periods.period_end)
+          CROSS JOIN LATERAL generate_series(
+                GREATEST(%(entered_period)s, %(date_from)s::date),
+                LEAST(COALESCE(%(shipped_period)s - %(interval)s::interval, %(date_to)s::date),
+                      %(date_to)s::date),
+                %(interval)s::interval) AS open(period)
          WHERE so.state = 'sale' AND so.coordinator_id IS NOT NULL
+               AND so.date_o2c_entered IS NOT NULL
+               AND (so.date_o2c_shipped IS NULL OR so.date_o2c_shipped >= %(date_from)s)
                AND COALESCE(so.has_o2c_deliveries, TRUE) AND %(order_companies)s
+         GROUP BY 1, 2, 3, 4, 5
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(entered_period)s,
-               'served', NULL, NULL, so.user_id
+               'served', NULL, NULL, so.user_id, COUNT(*)
           FROM sale_order so
           JOIN tz ON tz.company_id = so.company_id
          WHERE so.date_o2c_entered IS NOT NULL AND so.coordinator_id IS NOT NULL
                AND so.state = 'sale' AND %(entered_window)s AND %(order_companies)s
+         GROUP BY 1, 2, 3, 4, 5
         """,
         dims=request_dims,
         first_period=_local_period(params, "request.date_first_response"),
@@ -331,6 +349,11 @@ def support_kpis(cr, params, codes=None):
         done_window=_ts_window(params, "request.date_done"),
         entered_period=_local_period(params, "so.date_o2c_entered"),
         entered_window=_ts_window(params, "so.date_o2c_entered"),
+        received_period=_local_period(params, "request.date_received"),
+        shipped_period=_local_period(params, "so.date_o2c_shipped"),
+        interval=_interval(params),
+        date_from=params.date_from,
+        date_to=params.date_to,
         companies=_company_filter(params, "request.company_id"),
         order_companies=_company_filter(params, "so.company_id"),
     )
@@ -344,12 +367,12 @@ def support_kpis(cr, params, codes=None):
         _percent("support_within_sla_pct", "within_sla", done),
         _ratio(
             "support_open_requests_per_coordinator",
-            "COUNT(*) FILTER (WHERE fact = 'open_request')",
+            "SUM(n) FILTER (WHERE fact = 'open_request')",
             "COUNT(DISTINCT coordinator_id) FILTER (WHERE fact = 'open_request')",
         ),
         _ratio(
             "support_open_orders_per_coordinator",
-            "COUNT(*) FILTER (WHERE fact = 'open_order')",
+            "SUM(n) FILTER (WHERE fact = 'open_order')",
             "COUNT(DISTINCT coordinator_id) FILTER (WHERE fact = 'open_order')",
         ),
         _ratio(
@@ -358,9 +381,7 @@ def support_kpis(cr, params, codes=None):
             "COUNT(DISTINCT coordinator_id) FILTER (WHERE fact = 'served')",
         ),
     ]
-    return _aggregate(
-        cr, params, [_tz_cte(params), _periods_cte(params)], facts, measures, codes
-    )
+    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
 
 
 def order_kpis(cr, params, codes=None):

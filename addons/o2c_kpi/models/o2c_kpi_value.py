@@ -207,6 +207,9 @@ class O2cKpiValue(models.Model):
         for kpi in kpis:
             codes_by_function.setdefault(kpi.compute_function, set()).add(kpi.code)
         self.env.flush_all()
+        # A batch job: sorts and hashes of the grouping sets in memory rather than on disk
+        # (this transaction only).
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         count = 0
         for period_type in period_types or self._get_refresh_period_types():
             params = KpiParams(
@@ -284,14 +287,13 @@ class O2cKpiValue(models.Model):
                  WHERE old.period_type = %(period_type)s
                    AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
                    AND old.kpi_id IN %(kpis)s AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
-                   AND NOT EXISTS (
-                       SELECT 1 FROM new
-                        WHERE new.kpi_id = old.kpi_id AND new.date_start = old.date_start
-                          AND new.dimension = old.dimension
-                          AND new.company_id = old.company_id
-                          AND COALESCE(new.team_id, 0) = COALESCE(old.team_id, 0)
-                          AND COALESCE(new.user_id, 0) = COALESCE(old.user_id, 0)
-                          AND COALESCE(new.coordinator_id, 0) = COALESCE(old.coordinator_id, 0))
+                   -- NOT IN (keys never NULL): a hashed subplan, whatever the estimates
+                   AND (old.kpi_id, old.date_start, old.dimension, old.company_id,
+                        COALESCE(old.team_id, 0), COALESCE(old.user_id, 0),
+                        COALESCE(old.coordinator_id, 0)) NOT IN (
+                       SELECT kpi_id, date_start, dimension, company_id, COALESCE(team_id, 0),
+                              COALESCE(user_id, 0), COALESCE(coordinator_id, 0)
+                         FROM new)
                 """,
                 interval=interval,
                 codes=list(codes),

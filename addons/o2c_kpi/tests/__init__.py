@@ -4,3 +4,4 @@ from . import test_ui_dashboard
 from . import test_o2c_kpi_report
 from . import test_kpi_engine
 from . import test_kpi_snapshot
+from . import test_kpi_access

@@ -45,11 +45,11 @@ class O2cKpiCommon(SalesSupportCommon):
         cls.request_type = cls.env["sales.support.request.type"].search([], limit=1)
 
     @classmethod
-    def _order(cls, salesperson, customer=None, **dates):
+    def _order(cls, salesperson, customer=None, company=None, **dates):
         """A confirmed order of the KPI company, its milestones set to ``dates`` (UTC)."""
         order = cls.env["sale.order"].create(
             {
-                "company_id": cls.kpi_company.id,
+                "company_id": (company or cls.kpi_company).id,
                 "partner_id": (customer or cls.customer_1).id,
                 "user_id": salesperson.id,
                 "team_id": (cls.team_b if salesperson == cls.salesperson_3 else cls.team_a).id,
