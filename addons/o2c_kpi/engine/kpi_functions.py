@@ -18,7 +18,7 @@ value divides by zero.
 """
 
 from collections import namedtuple
-from datetime import date, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 

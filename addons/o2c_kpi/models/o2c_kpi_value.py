@@ -143,7 +143,9 @@ class O2cKpiValue(models.Model):
     date_end = fields.Date(string="Period End", required=True, readonly=True)
     dimension = fields.Selection(DIMENSIONS, required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index="btree_not_null")
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", readonly=True, index="btree_not_null"
+    )
     user_id = fields.Many2one(
         "res.users", string="Salesperson", readonly=True, index="btree_not_null"
     )
@@ -166,7 +168,7 @@ class O2cKpiValue(models.Model):
     date_computed = fields.Datetime(string="Computed At", readonly=True)
 
     def init(self):
-        super().init()
+        res = super().init()
         # Dashboards read one KPI set for a period range and a dimension.
         self.env.cr.execute(
             """
@@ -174,6 +176,7 @@ class O2cKpiValue(models.Model):
                 ON o2c_kpi_value (period_type, dimension, date_start, kpi_id)
             """
         )
+        return res
 
     # ------------------------------------------------------------
     # REFRESH (snapshots written in bulk by SQL; users only read them)
@@ -183,8 +186,10 @@ class O2cKpiValue(models.Model):
     def _get_refresh_period_types(self):
         """Period types the nightly job stores (setting ``o2c_kpi.period_types``); days are
         computed on demand by :meth:`get_kpis` unless listed."""
-        param = self.env["ir.config_parameter"].sudo().get_param(
-            "o2c_kpi.period_types", "week,month,quarter,year"
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("o2c_kpi.period_types", "week,month,quarter,year")
         )
         types = [t.strip() for t in param.split(",") if t.strip()]
         return [t for t in types if t in dict(PERIOD_TYPES)]
@@ -230,7 +235,7 @@ class O2cKpiValue(models.Model):
         """Replace the snapshots of ``kpis`` in the periods of ``params`` by ``rows``."""
         cr = self.env.cr
         kpi_ids = {kpi.code: kpi.id for kpi in kpis}
-        columns = list(zip(*rows)) if rows else [[]] * 10
+        columns = list(zip(*rows, strict=False)) if rows else [[]] * 10
         (codes, starts, dimensions, companies, teams, users, coordinators, nums, dens, values) = (
             columns
         )
@@ -287,7 +292,8 @@ class O2cKpiValue(models.Model):
                 DELETE FROM o2c_kpi_value old
                  WHERE old.period_type = %(period_type)s
                    AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
-                   AND old.kpi_id IN %(kpis)s AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
+                   AND old.kpi_id IN %(kpis)s
+                   AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
                    -- NOT IN (keys never NULL): a hashed subplan, whatever the estimates
                    AND (old.kpi_id, old.date_start, old.dimension, old.company_id,
                         COALESCE(old.team_id, 0), COALESCE(old.user_id, 0),
@@ -325,13 +331,17 @@ class O2cKpiValue(models.Model):
         milestones an order lost), requests, claims, order-entry errors, ratings, receivable
         journal items, leads. One query."""
         has_leads = "crm.lead" in self.env
-        lead_sql = SQL(
-            """
+        lead_sql = (
+            SQL(
+                """
             UNION ALL
             SELECT company_id, create_date FROM crm_lead WHERE write_date >= %s
             """,
-            watermark,
-        ) if has_leads else SQL("")
+                watermark,
+            )
+            if has_leads
+            else SQL("")
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -407,7 +417,9 @@ class O2cKpiValue(models.Model):
         started = self.env.cr.fetchone()[0]
         watermark = params.get_param("o2c_kpi.refresh_watermark")
         if watermark:
-            self._refresh_incremental(fields.Datetime.to_datetime(watermark) - timedelta(minutes=10))
+            self._refresh_incremental(
+                fields.Datetime.to_datetime(watermark) - timedelta(minutes=10)
+            )
         else:
             today = fields.Date.context_today(self)
             self._refresh(today.replace(day=1, month=1) - timedelta(days=366), today)
@@ -433,8 +445,9 @@ class O2cKpiValue(models.Model):
         """Figures of the periods of ``period_type`` starting in [date_from, date_to] for one
         dimension: a salesperson (``user_id``), a sales team (``team_id``), a coordinator
         (``coordinator_id``) or, with none, the company (``company_id``, default: the current
-        one). Returns a list of dicts, one per KPI and period, ``value`` None when there was no
-        data. Record rules apply: a salesperson reads their own figures and their teams'."""
+        one). Returns a list of dicts, one per KPI and period, ``value`` False (never 0) when
+        there was no data. Record rules apply: a salesperson reads their own figures and their
+        teams'."""
         if period_type not in dict(PERIOD_TYPES):
             raise UserError(
                 _(
@@ -447,7 +460,9 @@ class O2cKpiValue(models.Model):
             date_from = fields.Date.to_date(date_from)
             date_to = fields.Date.to_date(date_to)
         except (TypeError, ValueError) as error:
-            raise UserError(_("Dates must be given as YYYY-MM-DD: %(error)s", error=error)) from None
+            raise UserError(
+                _("Dates must be given as YYYY-MM-DD: %(error)s", error=error)
+            ) from None
         if not date_from or not date_to or date_from > date_to:
             raise UserError(_("Give a start date (date_from) before the end date (date_to)."))
         if len([key for key in (team_id, user_id, coordinator_id) if key]) > 1:
@@ -462,7 +477,10 @@ class O2cKpiValue(models.Model):
         elif team_id:
             domain += [("dimension", "=", "team"), ("team_id", "=", int(team_id))]
         elif coordinator_id:
-            domain += [("dimension", "=", "coordinator"), ("coordinator_id", "=", int(coordinator_id))]
+            domain += [
+                ("dimension", "=", "coordinator"),
+                ("coordinator_id", "=", int(coordinator_id)),
+            ]
         else:
             domain += [("dimension", "=", "company")]
         domain += [("company_id", "=", int(company_id or self.env.company.id))]
@@ -516,8 +534,12 @@ class O2cKpiValue(models.Model):
                 direction=kpi.direction,
                 date_start=fields.Date.to_string(row["date_start"]),
                 date_end=fields.Date.to_string(row["date_end"]),
-                currency=currency_id and currencies.browse(currency_id).name or None,
+                currency=currency_id and currencies.browse(currency_id).name or False,
             )
+            # XML-RPC has no None: "no data" is False, as everywhere in Odoo's API.
+            for key, item in row.items():
+                if item is None:
+                    row[key] = False
         return rows
 
     # ------------------------------------------------------------
@@ -566,8 +588,12 @@ class O2cKpiValue(models.Model):
             raise AccessError(_("You cannot read the records behind this figure."))
         return {
             "type": "ir.actions.act_window",
-            "name": _("%(kpi)s: %(start)s - %(end)s", kpi=self.kpi_id.name,
-                      start=self.date_start, end=self.date_end),
+            "name": _(
+                "%(kpi)s: %(start)s - %(end)s",
+                kpi=self.kpi_id.name,
+                start=self.date_start,
+                end=self.date_end,
+            ),
             "res_model": model,
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],

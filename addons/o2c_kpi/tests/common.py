@@ -29,12 +29,8 @@ class O2cKpiCommon(SalesSupportCommon):
             | cls.assistant
         )
         users.write({"company_ids": [(4, cls.kpi_company.id)]})
-        cls.team_a = cls.env["crm.team"].create(
-            {"name": "KPI Team A", "company_id": False}
-        )
-        cls.team_b = cls.env["crm.team"].create(
-            {"name": "KPI Team B", "company_id": False}
-        )
+        cls.team_a = cls.env["crm.team"].create({"name": "KPI Team A", "company_id": False})
+        cls.team_b = cls.env["crm.team"].create({"name": "KPI Team B", "company_id": False})
         cls.env["crm.team.member"].create(
             [
                 {"crm_team_id": cls.team_a.id, "user_id": cls.salesperson_1.id},
@@ -86,8 +82,11 @@ class O2cKpiCommon(SalesSupportCommon):
 
     def compute(self, date_from, date_to, period_type="month", function=None):
         """{(code, period start, dimension, key): row} of the KPI company."""
-        functions = [function] if function else ["support_kpis", "order_kpis", "customer_kpis",
-                                                  "sales_kpis", "money_kpis"]
+        functions = (
+            [function]
+            if function
+            else ["support_kpis", "order_kpis", "customer_kpis", "sales_kpis", "money_kpis"]
+        )
         self.env.flush_all()
         rows = compute_kpis(
             self.env.cr,

@@ -30,12 +30,8 @@ class TestKpiAccess(O2cKpiCommon):
         cls.env["o2c.kpi.value"]._refresh(MARCH, date(2025, 3, 31), ["month"], cls.kpi_company)
         cls.other_company = cls.env["res.company"].create({"name": "KPI Other Company"})
         (cls.salesperson_1 | cls.coordinator).write({"company_ids": [(4, cls.other_company.id)]})
-        cls._order(
-            cls.salesperson_1, company=cls.other_company, date_order=datetime(2025, 3, 6, 9)
-        )
-        cls.env["o2c.kpi.value"]._refresh(
-            MARCH, date(2025, 3, 31), ["month"], cls.other_company
-        )
+        cls._order(cls.salesperson_1, company=cls.other_company, date_order=datetime(2025, 3, 6, 9))
+        cls.env["o2c.kpi.value"]._refresh(MARCH, date(2025, 3, 31), ["month"], cls.other_company)
         cls.kpi_manager = new_test_user(
             cls.env,
             login="kpi_access_manager",
@@ -89,8 +85,9 @@ class TestKpiAccess(O2cKpiCommon):
             self.env["o2c.kpi.value"]
             .with_user(self.salesperson_3)
             .with_context(allowed_company_ids=self.kpi_company.ids)
-            .get_kpis("2025-03-01", "2025-03-31", team_id=self.team_a.id,
-                      company_id=self.kpi_company.id)
+            .get_kpis(
+                "2025-03-01", "2025-03-31", team_id=self.team_a.id, company_id=self.kpi_company.id
+            )
         )
         self.assertEqual(rows, [])
 
@@ -133,8 +130,10 @@ class TestKpiAccess(O2cKpiCommon):
             )
         # The other company's figures stay out of reach of the KPI manager who does not work
         # there.
-        values = self.env["o2c.kpi.value"].with_user(self.kpi_manager).search(
-            [("company_id", "=", self.other_company.id)]
+        values = (
+            self.env["o2c.kpi.value"]
+            .with_user(self.kpi_manager)
+            .search([("company_id", "=", self.other_company.id)])
         )
         self.assertFalse(values)
 

@@ -133,10 +133,12 @@ class TestKpiEngine(O2cKpiCommon):
     def test_time_zone(self):
         """An order confirmed at 23:30 in Jerusalem belongs to that local day, one confirmed at
         00:30 local on July 1st (21:30 UTC on June 30) to July."""
-        late = self._order(self.salesperson_1, date_order=datetime(2025, 6, 30, 20, 30),
-                           amount_untaxed=100.0)
-        early = self._order(self.salesperson_1, date_order=datetime(2025, 6, 30, 21, 30),
-                            amount_untaxed=10.0)
+        late = self._order(
+            self.salesperson_1, date_order=datetime(2025, 6, 30, 20, 30), amount_untaxed=100.0
+        )
+        early = self._order(
+            self.salesperson_1, date_order=datetime(2025, 6, 30, 21, 30), amount_untaxed=10.0
+        )
         self.assertTrue(late and early)
         days = self.compute(date(2025, 6, 30), date(2025, 7, 1), "day", "sales_kpis")
         # 20:30 UTC = 23:30 IDT on 06-30; 21:30 UTC = 00:30 IDT on 07-01.
@@ -149,8 +151,12 @@ class TestKpiEngine(O2cKpiCommon):
     def test_sales_kpis(self):
         # A quotation created in March and never confirmed.
         quotation = self.env["sale.order"].create(
-            {"company_id": self.kpi_company.id, "partner_id": self.customer_1.id,
-             "user_id": self.salesperson_1.id, "team_id": self.team_a.id}
+            {
+                "company_id": self.kpi_company.id,
+                "partner_id": self.customer_1.id,
+                "user_id": self.salesperson_1.id,
+                "team_id": self.team_a.id,
+            }
         )
         self.env.flush_all()
         self.env.cr.execute(
@@ -160,7 +166,9 @@ class TestKpiEngine(O2cKpiCommon):
         figures = self.compute(MARCH, MARCH, function="sales_kpis")
         # Volume: 1000 + 3000 + 2000 = 6000 (company currency, rate 1); average 6000 / 3.
         self.assertAlmostEqual(self.company_value(figures, "sales_volume", MARCH), 6000)
-        self.assertAlmostEqual(self.company_value(figures, "sales_average_order_value", MARCH), 2000)
+        self.assertAlmostEqual(
+            self.company_value(figures, "sales_average_order_value", MARCH), 2000
+        )
         # Quotations created in March: 4, confirmed since: 3: 75 %.
         self.assertAlmostEqual(self.company_value(figures, "sales_quote_conversion_pct", MARCH), 75)
         volume = figures["sales_volume", MARCH, "company", self.kpi_company.id]
@@ -174,19 +182,35 @@ class TestKpiEngine(O2cKpiCommon):
             self.assertIsNone(lead.value)
 
     def test_support_kpis(self):
-        def request(salesperson, received, first=None, done=None, first_hours=None,
-                    resolution_hours=None, late=False, state="done"):
+        def request(
+            salesperson,
+            received,
+            first=None,
+            done=None,
+            first_hours=None,
+            resolution_hours=None,
+            late=False,
+            state="done",
+        ):
             return self._sql_insert(
                 "sales_support_request",
                 {
-                    "name": "KPI", "subject": "KPI", "company_id": self.kpi_company.id,
-                    "partner_id": self.customer_1.id, "type_id": self.request_type.id,
-                    "channel": "email", "priority": "1", "state": state,
+                    "name": "KPI",
+                    "subject": "KPI",
+                    "company_id": self.kpi_company.id,
+                    "partner_id": self.customer_1.id,
+                    "type_id": self.request_type.id,
+                    "channel": "email",
+                    "priority": "1",
+                    "state": state,
                     "user_id": salesperson.id,
                     "coordinator_id": salesperson.support_coordinator_id.id,
-                    "date_received": received, "date_first_response": first,
-                    "date_done": done, "first_response_hours": first_hours,
-                    "resolution_hours": resolution_hours, "is_first_response_breached": False,
+                    "date_received": received,
+                    "date_first_response": first,
+                    "date_done": done,
+                    "first_response_hours": first_hours,
+                    "resolution_hours": resolution_hours,
+                    "is_first_response_breached": False,
                     "is_resolution_breached": late,
                 },
             )
@@ -194,12 +218,32 @@ class TestKpiEngine(O2cKpiCommon):
         # r1: answered after 2 working h, done after 10 (within SLA);
         # r2: answered after 4 h, not done (resolution: step not reached);
         # r3: answered after 9 h, done after 30 h, resolution late.
-        request(self.salesperson_1, datetime(2025, 3, 3, 8), datetime(2025, 3, 3, 10),
-                datetime(2025, 3, 4, 9), 2.0, 10.0)
-        request(self.salesperson_2, datetime(2025, 3, 4, 8), datetime(2025, 3, 4, 12), None,
-                4.0, None, state="in_progress")
-        request(self.salesperson_3, datetime(2025, 3, 5, 8), datetime(2025, 3, 6, 8),
-                datetime(2025, 3, 10, 8), 9.0, 30.0, late=True)
+        request(
+            self.salesperson_1,
+            datetime(2025, 3, 3, 8),
+            datetime(2025, 3, 3, 10),
+            datetime(2025, 3, 4, 9),
+            2.0,
+            10.0,
+        )
+        request(
+            self.salesperson_2,
+            datetime(2025, 3, 4, 8),
+            datetime(2025, 3, 4, 12),
+            None,
+            4.0,
+            None,
+            state="in_progress",
+        )
+        request(
+            self.salesperson_3,
+            datetime(2025, 3, 5, 8),
+            datetime(2025, 3, 6, 8),
+            datetime(2025, 3, 10, 8),
+            9.0,
+            30.0,
+            late=True,
+        )
         figures = self.compute(MARCH, MARCH, function="support_kpis")
         value = self.company_value
         # First response: average (2 + 4 + 9) / 3 = 5 h; median 4 h.
@@ -216,8 +260,9 @@ class TestKpiEngine(O2cKpiCommon):
         # Salespeople served: coordinator 2 (1, 2), coordinator_2 1 (3): 3 / 2 = 1.5.
         self.assertAlmostEqual(value(figures, "support_salespeople_per_coordinator", MARCH), 1.5)
         self.assertEqual(
-            figures["support_salespeople_per_coordinator", MARCH, "coordinator",
-                    self.coordinator.id].value,
+            figures[
+                "support_salespeople_per_coordinator", MARCH, "coordinator", self.coordinator.id
+            ].value,
             2,
         )
         # Salesperson 2 has no request done: resolution NULL, not 0.
@@ -232,8 +277,13 @@ class TestKpiEngine(O2cKpiCommon):
         ]:
             rating_id = self._sql_insert(
                 "rating_rating",
-                {"res_model": "sale.order", "res_id": order.id, "rating": score,
-                 "consumed": True, "access_token": f"kpi{order.id}"},
+                {
+                    "res_model": "sale.order",
+                    "res_id": order.id,
+                    "rating": score,
+                    "consumed": True,
+                    "access_token": f"kpi{order.id}",
+                },
             )
             self.env.cr.execute(
                 "UPDATE rating_rating SET write_date = %s WHERE id = %s", [when, rating_id]
@@ -241,8 +291,13 @@ class TestKpiEngine(O2cKpiCommon):
         # A rating asked but not answered (not consumed) does not count.
         self._sql_insert(
             "rating_rating",
-            {"res_model": "sale.order", "res_id": self.o3.id, "rating": 0, "consumed": False,
-             "access_token": "kpi-unanswered"},
+            {
+                "res_model": "sale.order",
+                "res_id": self.o3.id,
+                "rating": 0,
+                "consumed": False,
+                "access_token": "kpi-unanswered",
+            },
         )
         figures = self.compute(MARCH, MARCH, function="customer_kpis")
         value = self.company_value
@@ -264,7 +319,8 @@ class TestKpiEngine(O2cKpiCommon):
     def test_period_helpers(self):
         self.assertEqual(period_end(date(2024, 2, 1), "month"), date(2024, 2, 29))
         self.assertEqual(period_end(date(2025, 1, 1), "quarter"), date(2025, 3, 31))
-        self.assertEqual(KpiParams(date(2025, 5, 14), date(2025, 6, 1), "week").date_from,
-                         date(2025, 5, 12))
+        self.assertEqual(
+            KpiParams(date(2025, 5, 14), date(2025, 6, 1), "week").date_from, date(2025, 5, 12)
+        )
         with self.assertRaises(ValueError):
             KpiParams(date(2025, 5, 14), date(2025, 6, 1), "fortnight")

@@ -67,8 +67,12 @@ class TestKpiSnapshot(O2cKpiCommon):
         self.assertEqual((value.numerator, value.denominator), (30.0, 2.0))
         self.assertEqual(value.date_end, date(2025, 3, 31))
         volume = self.Value.search(
-            [("company_id", "=", self.kpi_company.id), ("kpi_code", "=", "sales_volume"),
-             ("dimension", "=", "company"), ("date_start", "=", MARCH)]
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "sales_volume"),
+                ("dimension", "=", "company"),
+                ("date_start", "=", MARCH),
+            ]
         )
         self.assertEqual(volume.currency_id, self.kpi_company.currency_id)
         self.assertAlmostEqual(volume.value, 1500.0)
@@ -79,16 +83,19 @@ class TestKpiSnapshot(O2cKpiCommon):
         self.assertEqual(self._snapshot(), before)
         self.assertEqual(self.Value.search([("company_id", "=", self.kpi_company.id)]).ids, ids)
 
-    def test_get_kpis_missing_data_is_none(self):
+    def test_get_kpis_missing_data_is_false(self):
         self._refresh()
         rows = self.Value.get_kpis(
-            "2025-03-01", "2025-03-31", "month", team_id=self.team_b.id,
+            "2025-03-01",
+            "2025-03-31",
+            "month",
+            team_id=self.team_b.id,
             company_id=self.kpi_company.id,
         )
         by_code = {row["kpi"]: row for row in rows}
         # Team B: o2 entered (20 h) but not shipped: shipment time None, not 0.
         self.assertAlmostEqual(by_code["orders_processing_hours"]["value"], 20.0)
-        self.assertIsNone(by_code["orders_shipment_hours"]["value"])
+        self.assertIs(by_code["orders_shipment_hours"]["value"], False)
         self.assertEqual(by_code["sales_volume"]["currency"], self.kpi_company.currency_id.name)
         self.assertEqual(by_code["orders_processing_hours"]["date_start"], "2025-03-01")
         with self.assertRaises(UserError):
@@ -125,14 +132,19 @@ class TestKpiSnapshot(O2cKpiCommon):
         )
         self.Value._refresh_incremental(watermark)
         incremental = self._snapshot()
-        self.env.cr.execute("DELETE FROM o2c_kpi_value WHERE company_id = %s",
-                            [self.kpi_company.id])
+        self.env.cr.execute(
+            "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
+        )
         self._refresh(MARCH, fields.Date.today())
         self.assertEqual(incremental, self._snapshot())
         # March lost o1's figures: processing now o2's only (20 h).
         processing = self.Value.search(
-            [("company_id", "=", self.kpi_company.id), ("kpi_code", "=", "orders_processing_hours"),
-             ("dimension", "=", "company"), ("date_start", "=", MARCH)]
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "orders_processing_hours"),
+                ("dimension", "=", "company"),
+                ("date_start", "=", MARCH),
+            ]
         )
         self.assertAlmostEqual(processing.value, 20.0)
 
@@ -172,8 +184,11 @@ class TestKpiSnapshot(O2cKpiCommon):
             self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
         self.assertEqual(
             self.Value.search_count(
-                [("company_id", "=", self.kpi_company.id), ("kpi_code", "=", "sales_volume"),
-                 ("dimension", "=", "company")]
+                [
+                    ("company_id", "=", self.kpi_company.id),
+                    ("kpi_code", "=", "sales_volume"),
+                    ("dimension", "=", "company"),
+                ]
             ),
             4,
         )
@@ -181,9 +196,13 @@ class TestKpiSnapshot(O2cKpiCommon):
     def test_drill_down(self):
         self._refresh()
         value = self.Value.search(
-            [("company_id", "=", self.kpi_company.id), ("kpi_code", "=", "orders_shipment_hours"),
-             ("dimension", "=", "salesperson"), ("user_id", "=", self.salesperson_1.id),
-             ("date_start", "=", MARCH)]
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "orders_shipment_hours"),
+                ("dimension", "=", "salesperson"),
+                ("user_id", "=", self.salesperson_1.id),
+                ("date_start", "=", MARCH),
+            ]
         )
         action = value.action_open_records()
         self.assertEqual(action["res_model"], "sales.support.o2c.report")
@@ -192,20 +211,30 @@ class TestKpiSnapshot(O2cKpiCommon):
         # The period's bounds are Jerusalem's: March 1st 00:00 IST = Feb 28 22:00 UTC.
         self.assertIn(("date_o2c_shipped", ">=", datetime(2025, 2, 28, 22)), action["domain"])
         volume = self.Value.search(
-            [("company_id", "=", self.kpi_company.id), ("kpi_code", "=", "sales_volume"),
-             ("dimension", "=", "company"), ("date_start", "=", MARCH)]
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "sales_volume"),
+                ("dimension", "=", "company"),
+                ("date_start", "=", MARCH),
+            ]
         )
         orders = self.env["sale.order"].search(volume.action_open_records()["domain"])
         self.assertEqual(orders, self.o1 | self.o2)
 
     def test_refresh_wizard_managers_only(self):
-        wizard = self.env["o2c.kpi.refresh"].with_user(self.support_manager).create(
-            {"date_from": MARCH, "date_to": date(2025, 3, 31), "period_type": "month",
-             "company_ids": [(6, 0, self.kpi_company.ids)]}
+        wizard = (
+            self.env["o2c.kpi.refresh"]
+            .with_user(self.support_manager)
+            .create(
+                {
+                    "date_from": MARCH,
+                    "date_to": date(2025, 3, 31),
+                    "period_type": "month",
+                    "company_ids": [(6, 0, self.kpi_company.ids)],
+                }
+            )
         )
         wizard.action_refresh()
         self.assertTrue(self.Value.search_count([("company_id", "=", self.kpi_company.id)]))
         with self.assertRaises(UserError):
-            self.env["o2c.kpi.refresh"].create(
-                {"date_from": date(2025, 4, 1), "date_to": MARCH}
-            )
+            self.env["o2c.kpi.refresh"].create({"date_from": date(2025, 4, 1), "date_to": MARCH})
