@@ -3,11 +3,11 @@ month of KPIs for a sales team and a salesperson with the API user's key; bad in
 UserError (faultCode 2) that says what to fix; a salesperson cannot read another team's
 figures."""
 
+import importlib
 import uuid
 import xmlrpc.client
 from datetime import datetime
 
-import kpi_figures  # noqa: E402
 import pytest
 from test_rpc_api_examples import (  # noqa: F401 (fixtures; puts the examples on sys.path)
     CLIENTS,
@@ -18,6 +18,8 @@ from test_rpc_api_examples import (  # noqa: F401 (fixtures; puts the examples o
     connect,
 )
 
+# The examples' directory is on sys.path once test_rpc_api_examples is imported.
+kpi_figures = importlib.import_module("kpi_figures")
 MONTH = "2025-03"
 
 
@@ -116,7 +118,10 @@ def _group(admin, xmlid):  # noqa: F811 (fixtures)
 
 
 def test_script_reads_a_month_of_kpis_for_a_team_and_a_salesperson(
-    admin, api_args, kpi_data, capsys  # noqa: F811 (fixtures)
+    admin,  # noqa: F811 (fixture)
+    api_args,  # noqa: F811 (fixture)
+    kpi_data,
+    capsys,
 ):
     for client in CLIENTS:
         team = _run(
