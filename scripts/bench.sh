@@ -12,6 +12,10 @@
 #   REUSE_DB=1  keep both databases (update our addons in ss_bench_addon) instead of
 #               recreating them
 #   BENCH_CORE_DB / BENCH_ADDON_DB: other database names
+#   KPI=0       skip the KPI step (default 1): scripts/bench_kpi.py on its own database
+#               BENCH_KPI_DB (default ss_kpibench, created from BENCH_KPI_TEMPLATE=ss_tpl if
+#               missing, else from a fresh install), whose generated history (100,000 orders)
+#               is kept between runs
 # Each run is one transaction rolled back: the databases are left as they were. Results (JSON)
 # and installation logs go to bench-results/ (git-ignored).
 source "$(dirname "$0")/env.sh"
@@ -118,4 +122,21 @@ for round in $(seq 1 "$ROUNDS"); do
     core_json+=("$core.json") addon_json+=("$addon.json")
 done
 "$PY" "$PROJECT_ROOT/scripts/bench_compare.py" --core "${core_json[@]}" --addon "${addon_json[@]}"
+# KPI engine: full and incremental refresh, hand-written SQL, dashboard read, peak memory.
+if [ "${KPI:-1}" = 1 ]; then
+    KPI_DB="${BENCH_KPI_DB:-ss_kpibench}"
+    if ! db_exists "$KPI_DB"; then
+        if db_exists "${BENCH_KPI_TEMPLATE:-ss_tpl}"; then
+            createdb -T "${BENCH_KPI_TEMPLATE:-ss_tpl}" "$KPI_DB" || die "creating $KPI_DB failed"
+            odoo_install "$KPI_DB" "$CORE_MODULES,$OUR_ADDONS" -u "$OUR_ADDONS"
+        else
+            odoo_install "$KPI_DB" "$CORE_MODULES,$OUR_ADDONS" -i "$CORE_MODULES,$OUR_ADDONS"
+        fi
+    else
+        odoo_install "$KPI_DB" "$CORE_MODULES,$OUR_ADDONS" -u "$OUR_ADDONS"
+    fi
+    say "KPI engine on $KPI_DB"
+    "$PY" "$PROJECT_ROOT/scripts/bench_kpi.py" -c "$PROJECT_ROOT/odoo.conf" --db "$KPI_DB" \
+        || die "the KPI benchmark failed"
+fi
 say "make bench done in $(( $(date +%s) - bench_start )) s"

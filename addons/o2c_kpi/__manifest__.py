@@ -10,8 +10,26 @@
     "data": [
         "security/o2c_kpi_security.xml",
         "security/ir.model.access.csv",
-        "views/o2c_kpi_views.xml",
+        "security/o2c_kpi_value_rules.xml",
+        "data/o2c_kpi_definition_data.xml",
+        "data/o2c_kpi_refresh_cron_data.xml",
+        "data/mail_template_data.xml",
+        "data/o2c_kpi_report_cron_data.xml",
+        "data/spreadsheet_dashboard_data.xml",
+        "report/o2c_kpi_reports.xml",
+        "report/o2c_kpi_team_performance_templates.xml",
+        "wizard/o2c_kpi_refresh_views.xml",
+        "views/o2c_kpi_definition_views.xml",
+        "views/o2c_kpi_value_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_users_views.xml",
         "views/o2c_kpi_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "o2c_kpi/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

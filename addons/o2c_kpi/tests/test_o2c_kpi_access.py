@@ -44,9 +44,14 @@ class TestO2cKpiAccess(SalesSupportCommon):
         self.assertIn(self.env.ref("sales_support.menu_sales_support_root").id, visible)
         hidden = self.env["ir.ui.menu"].with_user(self.coordinator)._visible_menu_ids()
         self.assertNotIn(menu.id, hidden)
-        action = self.env.ref("o2c_kpi.sale_order_action_o2c_kpi_coordinator")
-        self.assertEqual(action.res_model, "sale.order")
-        self.assertIn(self.env.ref("o2c_kpi.menu_o2c_kpi_orders_by_coordinator").id, visible)
+        action = self.env.ref("o2c_kpi.o2c_kpi_value_action")
+        self.assertEqual(action.res_model, "o2c.kpi.value")
+        self.assertIn(self.env.ref("o2c_kpi.menu_o2c_kpi_values").id, visible)
+        self.assertIn(self.env.ref("o2c_kpi.menu_o2c_kpi_refresh").id, visible)
+        self.assertNotIn(self.env.ref("o2c_kpi.menu_o2c_kpi_values").id, hidden)
+        # Salespeople read their own figures from Sales > Reporting.
+        mine = self.env["ir.ui.menu"].with_user(self.salesperson_1)._visible_menu_ids()
+        self.assertIn(self.env.ref("o2c_kpi.menu_o2c_kpi_my_values").id, mine)
 
     def test_kpi_manager_reads_the_o2c_analysis(self):
         self.order_1.action_confirm()

@@ -1,0 +1,694 @@
+"""The Order-to-Cash KPI calculators: plain Python building SQL, no ORM (mis_builder's style).
+
+Each calculator takes a database cursor and a :class:`KpiParams` and returns
+:class:`KpiRow` tuples for the KPIs it knows, one per (KPI, period, dimension); a test can call
+it with ``env.cr`` alone. A calculator reads its sources once and aggregates every KPI of its
+family in the same query:
+
+* the *facts* of the family: one row per thing measured (an order entered, shipped or paid, a
+  request answered, a claim, a rating...), dated in the company's time zone and bucketed in its
+  period (``date_trunc`` of the local time: an order confirmed at 23:30 in Jerusalem belongs to
+  that local day);
+* one ``GROUP BY GROUPING SETS`` over the facts gives the company, team, salesperson and
+  coordinator figures at once.
+
+A KPI whose measured step was not reached in a period (no order shipped, no request answered)
+has a NULL value, never 0; numerator and denominator are given where they make sense, and no
+value divides by zero.
+"""
+
+from collections import namedtuple
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo.tools import SQL
+
+PERIOD_TYPES = ("day", "week", "month", "quarter", "year")
+DIMENSIONS = ("company", "team", "salesperson", "coordinator")
+# Days after the last order of a customer when that customer counts as lost.
+CUSTOMER_LAPSE_DAYS = 365
+
+KpiRow = namedtuple(
+    "KpiRow",
+    "code period_start dimension company_id team_id user_id coordinator_id numerator "
+    "denominator value",
+)
+
+
+class KpiParams(namedtuple("KpiParams", "date_from date_to period_type company_ids default_tz")):
+    """What to compute: periods of ``period_type`` starting from ``date_from`` (a period start)
+    up to ``date_to`` (included), for ``company_ids`` (None: all companies). A company's time
+    zone is its partner's, else ``default_tz``."""
+
+    __slots__ = ()
+
+    def __new__(cls, date_from, date_to, period_type="month", company_ids=None, default_tz="UTC"):
+        if period_type not in PERIOD_TYPES:
+            raise ValueError(f"Unknown period type {period_type!r}, expected one of {PERIOD_TYPES}")
+        return super().__new__(
+            cls,
+            period_start(date_from, period_type),
+            date_to,
+            period_type,
+            tuple(company_ids) if company_ids else None,
+            default_tz or "UTC",
+        )
+
+
+def period_start(day, period_type):
+    """First day of the period of ``period_type`` holding ``day`` (weeks start on Monday, like
+    PostgreSQL's ``date_trunc('week')``).
+
+    >>> period_start(date(2025, 5, 14), "quarter")
+    datetime.date(2025, 4, 1)
+    >>> period_start(date(2025, 5, 14), "week")
+    datetime.date(2025, 5, 12)
+    """
+    if period_type == "day":
+        return day
+    if period_type == "week":
+        return day - timedelta(days=day.weekday())
+    if period_type == "month":
+        return day.replace(day=1)
+    if period_type == "quarter":
+        return day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
+    return day.replace(day=1, month=1)
+
+
+def period_end(start, period_type):
+    """Last day of the period starting on ``start``.
+
+    >>> period_end(date(2024, 2, 1), "month")
+    datetime.date(2024, 2, 29)
+    """
+    step = {
+        "day": relativedelta(days=1),
+        "week": relativedelta(weeks=1),
+        "month": relativedelta(months=1),
+        "quarter": relativedelta(months=3),
+        "year": relativedelta(years=1),
+    }[period_type]
+    return start + step - timedelta(days=1)
+
+
+# ------------------------------------------------------------
+# SQL building blocks
+# ------------------------------------------------------------
+
+
+def _local_period(params, column):
+    """The local period start (a date) of the UTC timestamp ``column``, in the company's zone
+    (``tz.tz`` of the ``tz`` CTE joined on the fact's company)."""
+    return SQL(
+        "date_trunc(%s, (%s AT TIME ZONE 'UTC') AT TIME ZONE tz.tz)::date",
+        params.period_type,
+        SQL(column),
+    )
+
+
+def _ts_window(params, column):
+    """A sargable UTC range on ``column`` wide enough for every time zone (one day of margin on
+    both sides); the exact local period is filtered afterwards."""
+    end = period_end(period_start(params.date_to, params.period_type), params.period_type)
+    return SQL(
+        "%s >= %s AND %s < %s",
+        SQL(column),
+        params.date_from - timedelta(days=1),
+        SQL(column),
+        end + timedelta(days=2),
+    )
+
+
+def _company_filter(params, column):
+    if params.company_ids is None:
+        return SQL("TRUE")
+    return SQL("%s IN %s", SQL(column), params.company_ids)
+
+
+def _tz_cte(params):
+    return SQL(
+        """tz AS (
+            SELECT company.id AS company_id,
+                   COALESCE(NULLIF(partner.tz, ''), %s) AS tz
+              FROM res_company company
+              JOIN res_partner partner ON partner.id = company.partner_id
+        )""",
+        params.default_tz,
+    )
+
+
+def _interval(params):
+    return {"day": "1 day", "week": "1 week", "month": "1 month", "quarter": "3 months"}.get(
+        params.period_type, "1 year"
+    )
+
+
+def _periods_cte(params):
+    """Every period of the range with its local end instant (for figures measured at the end
+    of a period: open requests, receivables)."""
+    interval = {"day": "1 day", "week": "1 week", "month": "1 month", "quarter": "3 months"}.get(
+        params.period_type, "1 year"
+    )
+    return SQL(
+        """periods AS (
+            SELECT gs::date AS period, (gs + %s::interval)::timestamp AS period_end
+              FROM generate_series(%s::timestamp, %s::timestamp, %s::interval) gs
+        )""",
+        interval,
+        params.date_from,
+        params.date_to,
+        interval,
+    )
+
+
+def _avg(code, column):
+    """Average of ``column`` (NULL where the step was not reached: skipped)."""
+    return (
+        code,
+        SQL("SUM(%s)", SQL(column)),
+        SQL("COUNT(%s)", SQL(column)),
+        SQL("AVG(%s)", SQL(column)),
+    )
+
+
+def _median(code, column):
+    return (
+        code,
+        SQL("NULL::float"),
+        SQL("COUNT(%s)", SQL(column)),
+        SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", SQL(column)),
+    )
+
+
+def _percent(code, condition, base, factor=100.0):
+    """``factor`` x (facts of ``base`` meeting ``condition``) / (facts of ``base``)."""
+    num = SQL("COUNT(*) FILTER (WHERE (%s) AND (%s))", SQL(base), SQL(condition))
+    den = SQL("COUNT(*) FILTER (WHERE %s)", SQL(base))
+    return (code, num, den, SQL("%s * %s / NULLIF(%s, 0)", factor, num, den))
+
+
+def _ratio(code, numerator, denominator, factor=1.0):
+    num, den = SQL(numerator), SQL(denominator)
+    return (code, num, den, SQL("%s * %s / NULLIF(%s, 0)", factor, num, den))
+
+
+def _sum(code, column, count_base):
+    """A total (NULL when nothing was measured in the group)."""
+    num = SQL("SUM(%s)", SQL(column))
+    den = SQL("COUNT(*) FILTER (WHERE %s)", SQL(count_base))
+    return (code, num, den, SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", den, num))
+
+
+def _aggregate(cr, params, ctes, facts, measures, codes=None):
+    """Run ``facts`` (a SELECT with company_id, team_id, user_id, coordinator_id, period and
+    the measured columns) and aggregate ``measures`` [(code, num, den, value)] by period and
+    each dimension. Returns :class:`KpiRow` rows (dimension rows without a key are dropped:
+    orders without team, without coordinator)."""
+    if codes is not None:
+        measures = [m for m in measures if m[0] in codes]
+    if not measures:
+        return []
+    columns = SQL(", ").join(
+        SQL("%s, %s, %s", num, den, value) for _code, num, den, value in measures
+    )
+    query = SQL(
+        """
+        WITH %s, facts AS (%s)
+        SELECT period, company_id, team_id, user_id, coordinator_id,
+               GROUPING(team_id, user_id, coordinator_id) AS grouping_id, %s
+          FROM facts
+         WHERE period >= %s AND period <= %s
+         GROUP BY GROUPING SETS ((period, company_id), (period, company_id, team_id),
+                                 (period, company_id, user_id),
+                                 (period, company_id, coordinator_id))
+        """,
+        SQL(", ").join(ctes),
+        facts,
+        columns,
+        params.date_from,
+        params.date_to,
+    )
+    cr.execute(query)
+    # GROUPING(team, user, coordinator): a bit set for each column NOT grouped.
+    dimension_of = {0b111: "company", 0b011: "team", 0b101: "salesperson", 0b110: "coordinator"}
+    rows = []
+    for period, company_id, team_id, user_id, coordinator_id, grouping_id, *values in cr.fetchall():
+        dimension = dimension_of[grouping_id]
+        key = {"team": team_id, "salesperson": user_id, "coordinator": coordinator_id}.get(
+            dimension, company_id
+        )
+        if not key:
+            continue
+        for index, (code, *_sql) in enumerate(measures):
+            num, den, value = values[3 * index : 3 * index + 3]
+            rows.append(
+                KpiRow(
+                    code,
+                    period,
+                    dimension,
+                    company_id,
+                    team_id,
+                    user_id,
+                    coordinator_id,
+                    num,
+                    den,
+                    None if value is None else float(value),
+                )
+            )
+    return rows
+
+
+def _table_has_column(cr, table, column):
+    cr.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
+        (table, column),
+    )
+    return bool(cr.fetchone())
+
+
+# ------------------------------------------------------------
+# Calculators (one per family of KPIs)
+# ------------------------------------------------------------
+
+
+def support_kpis(cr, params, codes=None):
+    """Requests (first response, resolution, SLA, workload) and coordinator workload.
+
+    Facts: a request answered (dated by its first response), a request done (dated when done),
+    every request open at a period's end, every order entered but not shipped at a period's end
+    and the salespeople served by a coordinator in a period (orders entered)."""
+    request_dims = SQL(
+        "request.company_id, salesperson.sale_team_id AS team_id, request.user_id, "
+        "request.coordinator_id"
+    )
+    facts = SQL(
+        """
+        SELECT %(dims)s, %(first_period)s AS period, 'answered' AS fact,
+               request.first_response_hours AS hours, NULL::boolean AS within_sla,
+               NULL::int AS salesperson_id, 1 AS n
+          FROM sales_support_request request
+          JOIN tz ON tz.company_id = request.company_id
+     LEFT JOIN res_users salesperson ON salesperson.id = request.user_id
+         WHERE request.date_first_response IS NOT NULL AND %(first_window)s AND %(companies)s
+        UNION ALL
+        SELECT %(dims)s, %(done_period)s, 'done', request.resolution_hours,
+               NOT COALESCE(request.is_first_response_breached, FALSE)
+                   AND NOT COALESCE(request.is_resolution_breached, FALSE), NULL, 1
+          FROM sales_support_request request
+          JOIN tz ON tz.company_id = request.company_id
+     LEFT JOIN res_users salesperson ON salesperson.id = request.user_id
+         WHERE request.date_done IS NOT NULL AND request.state != 'cancel'
+               AND %(done_window)s AND %(companies)s
+        UNION ALL
+        -- workload facts are pre-counted per person and period (few rows for the DISTINCTs)
+        SELECT request.company_id, salesperson.sale_team_id, request.user_id,
+               request.coordinator_id, open.period::date, 'open_request', NULL, NULL, NULL,
+               COUNT(*)
+          FROM sales_support_request request
+          JOIN tz ON tz.company_id = request.company_id
+     LEFT JOIN res_users salesperson ON salesperson.id = request.user_id
+          -- open at the end of every period from the one received in to the one before done
+          CROSS JOIN LATERAL generate_series(
+                GREATEST(%(received_period)s, %(date_from)s::date),
+                LEAST(COALESCE(%(done_period)s - %(interval)s::interval, %(date_to)s::date),
+                      %(date_to)s::date),
+                %(interval)s::interval) AS open(period)
+         WHERE request.state != 'cancel' AND request.coordinator_id IS NOT NULL
+               AND (request.date_done IS NULL OR request.date_done >= %(date_from)s)
+               AND %(companies)s
+         GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, open.period::date,
+               'open_order', NULL, NULL, NULL, COUNT(*)
+          FROM sale_order so
+          JOIN tz ON tz.company_id = so.company_id
+          CROSS JOIN LATERAL generate_series(
+                GREATEST(%(entered_period)s, %(date_from)s::date),
+                LEAST(COALESCE(%(shipped_period)s - %(interval)s::interval, %(date_to)s::date),
+                      %(date_to)s::date),
+                %(interval)s::interval) AS open(period)
+         WHERE so.state = 'sale' AND so.coordinator_id IS NOT NULL
+               AND so.date_o2c_entered IS NOT NULL
+               AND (so.date_o2c_shipped IS NULL OR so.date_o2c_shipped >= %(date_from)s)
+               AND COALESCE(so.has_o2c_deliveries, TRUE) AND %(order_companies)s
+         GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(entered_period)s,
+               'served', NULL, NULL, so.user_id, COUNT(*)
+          FROM sale_order so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE so.date_o2c_entered IS NOT NULL AND so.coordinator_id IS NOT NULL
+               AND so.state = 'sale' AND %(entered_window)s AND %(order_companies)s
+         GROUP BY 1, 2, 3, 4, 5
+        """,
+        dims=request_dims,
+        first_period=_local_period(params, "request.date_first_response"),
+        first_window=_ts_window(params, "request.date_first_response"),
+        done_period=_local_period(params, "request.date_done"),
+        done_window=_ts_window(params, "request.date_done"),
+        entered_period=_local_period(params, "so.date_o2c_entered"),
+        entered_window=_ts_window(params, "so.date_o2c_entered"),
+        received_period=_local_period(params, "request.date_received"),
+        shipped_period=_local_period(params, "so.date_o2c_shipped"),
+        interval=_interval(params),
+        date_from=params.date_from,
+        date_to=params.date_to,
+        companies=_company_filter(params, "request.company_id"),
+        order_companies=_company_filter(params, "so.company_id"),
+    )
+    answered = "fact = 'answered'"
+    done = "fact = 'done'"
+    measures = [
+        _avg("support_first_response_avg", f"CASE WHEN {answered} THEN hours END"),
+        _median("support_first_response_median", f"CASE WHEN {answered} THEN hours END"),
+        _avg("support_resolution_avg", f"CASE WHEN {done} THEN hours END"),
+        _median("support_resolution_median", f"CASE WHEN {done} THEN hours END"),
+        _percent("support_within_sla_pct", "within_sla", done),
+        _ratio(
+            "support_open_requests_per_coordinator",
+            "SUM(n) FILTER (WHERE fact = 'open_request')",
+            "COUNT(DISTINCT coordinator_id) FILTER (WHERE fact = 'open_request')",
+        ),
+        _ratio(
+            "support_open_orders_per_coordinator",
+            "SUM(n) FILTER (WHERE fact = 'open_order')",
+            "COUNT(DISTINCT coordinator_id) FILTER (WHERE fact = 'open_order')",
+        ),
+        _ratio(
+            "support_salespeople_per_coordinator",
+            "COUNT(DISTINCT salesperson_id) FILTER (WHERE fact = 'served')",
+            "COUNT(DISTINCT coordinator_id) FILTER (WHERE fact = 'served')",
+        ),
+    ]
+    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+
+
+def order_kpis(cr, params, codes=None):
+    """Order processing, shipment, cycle, on-time and perfect orders, entry errors and claims.
+
+    Facts: an order entered (dated when entered), shipped (when shipped), paid (when paid), an
+    order-entry error (when found) and a claim (when claimed); each carries its order's
+    company, team, salesperson and coordinator."""
+    order_dims = SQL("so.company_id, so.team_id, so.user_id, so.coordinator_id")
+    facts = SQL(
+        """
+        SELECT %(dims)s, %(entered_period)s AS period, 'entered' AS fact,
+               EXTRACT(EPOCH FROM (so.date_o2c_entered - so.date_o2c_request)) / 3600.0 AS hours,
+               NULL::boolean AS on_time, NULL::boolean AS perfect
+          FROM sale_order so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE so.date_o2c_entered IS NOT NULL AND so.state = 'sale'
+               AND %(entered_window)s AND %(companies)s
+        UNION ALL
+        SELECT %(dims)s, %(shipped_period)s, 'shipped',
+               EXTRACT(EPOCH FROM (so.date_o2c_shipped - so.date_o2c_entered)) / 3600.0,
+               so.date_o2c_shipped <= so.commitment_date,
+               COALESCE(so.date_o2c_shipped <= so.commitment_date, TRUE)
+                   AND COALESCE(so.delivery_status = 'full', TRUE)
+                   AND NOT EXISTS (SELECT 1 FROM sales_support_claim claim
+                                    WHERE claim.order_id = so.id)
+                   AND NOT EXISTS (SELECT 1 FROM sales_support_order_error error
+                                    WHERE error.order_id = so.id
+                                      AND NOT COALESCE(error.is_customer_request, FALSE))
+          FROM sale_order so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE so.date_o2c_shipped IS NOT NULL AND so.state = 'sale'
+               AND %(shipped_window)s AND %(companies)s
+        UNION ALL
+        SELECT %(dims)s, %(paid_period)s, 'paid',
+               EXTRACT(EPOCH FROM (so.date_o2c_paid - so.date_o2c_request)) / 3600.0, NULL, NULL
+          FROM sale_order so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE so.date_o2c_paid IS NOT NULL AND so.state = 'sale'
+               AND %(paid_window)s AND %(companies)s
+        UNION ALL
+        SELECT %(dims)s, %(error_period)s, 'error', NULL, NULL, NULL
+          FROM sales_support_order_error error
+          JOIN sale_order so ON so.id = error.order_id
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE NOT COALESCE(error.is_customer_request, FALSE)
+               AND %(error_window)s AND %(companies)s
+        UNION ALL
+        SELECT claim.company_id, so.team_id, COALESCE(so.user_id, claim.user_id),
+               COALESCE(so.coordinator_id, claim.coordinator_id), %(claim_period)s, 'claim',
+               NULL, NULL, NULL
+          FROM sales_support_claim claim
+          JOIN tz ON tz.company_id = claim.company_id
+     LEFT JOIN sale_order so ON so.id = claim.order_id
+         WHERE %(claim_window)s AND %(claim_companies)s
+        """,
+        dims=order_dims,
+        entered_period=_local_period(params, "so.date_o2c_entered"),
+        entered_window=_ts_window(params, "so.date_o2c_entered"),
+        shipped_period=_local_period(params, "so.date_o2c_shipped"),
+        shipped_window=_ts_window(params, "so.date_o2c_shipped"),
+        paid_period=_local_period(params, "so.date_o2c_paid"),
+        paid_window=_ts_window(params, "so.date_o2c_paid"),
+        error_period=_local_period(params, "error.date_found"),
+        error_window=_ts_window(params, "error.date_found"),
+        claim_period=_local_period(params, "claim.date_claim"),
+        claim_window=_ts_window(params, "claim.date_claim"),
+        companies=_company_filter(params, "so.company_id"),
+        claim_companies=_company_filter(params, "claim.company_id"),
+    )
+    entered = "fact = 'entered'"
+    shipped = "fact = 'shipped'"
+    measures = [
+        _avg("orders_processing_hours", f"CASE WHEN {entered} THEN hours END"),
+        _avg("orders_shipment_hours", f"CASE WHEN {shipped} THEN hours END"),
+        _avg("orders_cycle_days", "CASE WHEN fact = 'paid' THEN hours / 24.0 END"),
+        _percent("orders_on_time_pct", "on_time", f"{shipped} AND on_time IS NOT NULL"),
+        _percent("orders_perfect_pct", "perfect", shipped),
+        _ratio(
+            "orders_errors_per_100",
+            "COUNT(*) FILTER (WHERE fact = 'error')",
+            f"COUNT(*) FILTER (WHERE {entered})",
+            100.0,
+        ),
+        _ratio(
+            "orders_claims_per_100",
+            "COUNT(*) FILTER (WHERE fact = 'claim')",
+            f"COUNT(*) FILTER (WHERE {shipped})",
+            100.0,
+        ),
+    ]
+    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+
+
+def customer_kpis(cr, params, codes=None):
+    """Satisfaction (consumed ratings of orders, 1 to 5) and customers won, retained, lost.
+
+    Facts: a rating given (dated when given), a confirmed order (dated by its order date, with
+    the first order date of its customer) and a customer lapsing (the day
+    ``CUSTOMER_LAPSE_DAYS`` after an order not followed by another within that time, if that
+    day is past: a customer lost and won back later stays lost in that period)."""
+    facts = SQL(
+        """
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
+               %(rating_period)s AS period, 'rating' AS fact, rating.rating AS score,
+               NULL::int AS customer_id, NULL::boolean AS is_new
+          FROM rating_rating rating
+          JOIN sale_order so ON so.id = rating.res_id
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE rating.res_model = 'sale.order' AND rating.consumed AND rating.rating > 0
+               AND %(rating_window)s AND %(companies)s
+        UNION ALL
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
+               'order', NULL, so.partner_id,
+               %(first_period)s >= %(order_period)s
+          FROM (SELECT so.*, partner.commercial_partner_id,
+                       MIN(so.date_order) OVER (PARTITION BY so.company_id,
+                                                partner.commercial_partner_id) AS first_order
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                 WHERE so.state = 'sale' AND %(companies)s) so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE %(order_window)s
+        UNION ALL
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(lapse_period)s,
+               'lost', NULL, so.commercial_partner_id, NULL
+          FROM (SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
+                       partner.commercial_partner_id,
+                       so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
+                       LEAD(so.date_order) OVER (PARTITION BY so.company_id,
+                            partner.commercial_partner_id ORDER BY so.date_order, so.id)
+                           AS next_order
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                 WHERE so.state = 'sale' AND %(companies)s) so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE (so.next_order IS NULL OR so.next_order > so.lapse)
+               AND so.lapse <= NOW() AT TIME ZONE 'UTC' AND %(lapse_window)s
+        """,
+        rating_period=_local_period(params, "rating.write_date"),
+        rating_window=_ts_window(params, "rating.write_date"),
+        order_period=_local_period(params, "so.date_order"),
+        first_period=_local_period(params, "so.first_order"),
+        order_window=_ts_window(params, "so.date_order"),
+        lapse_period=_local_period(params, "so.lapse"),
+        lapse_window=_ts_window(params, "so.lapse"),
+        lapse=CUSTOMER_LAPSE_DAYS,
+        companies=_company_filter(params, "so.company_id"),
+    )
+    # Ratings of 4 and 5 are "satisfied" (rating's RATING_LIMIT_SATISFIED).
+    measures = [
+        _avg("customers_rating_avg", "CASE WHEN fact = 'rating' THEN score END"),
+        _percent("customers_satisfied_pct", "score >= 4", "fact = 'rating'"),
+        _ratio(
+            "customers_won",
+            "COUNT(DISTINCT customer_id) FILTER (WHERE fact = 'order' AND is_new)",
+            "1.0",
+        ),
+        _ratio(
+            "customers_retained",
+            "COUNT(DISTINCT customer_id) FILTER (WHERE fact = 'order' AND NOT is_new)",
+            "1.0",
+        ),
+        _ratio("customers_lost", "COUNT(DISTINCT customer_id) FILTER (WHERE fact = 'lost')", "1.0"),
+    ]
+    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+
+
+def sales_kpis(cr, params, codes=None):
+    """Sales volume (company currency), quote-to-order and lead-to-order conversion, average
+    order value.
+
+    Facts: a confirmed order (dated by its order date: the confirmation time), a quotation
+    (dated by its creation, converted when confirmed since) and, when CRM is installed, a lead
+    (dated by its creation, converted when it has a confirmed order)."""
+    has_leads = _table_has_column(cr, "sale_order", "opportunity_id") and _table_has_column(
+        cr, "crm_lead", "id"
+    )
+    lead_facts = SQL("")
+    if has_leads:
+        lead_facts = SQL(
+            """
+            UNION ALL
+            SELECT lead.company_id, lead.team_id, lead.user_id, NULL::int, %(lead_period)s,
+                   'lead', NULL::numeric,
+                   EXISTS (SELECT 1 FROM sale_order won
+                            WHERE won.opportunity_id = lead.id AND won.state = 'sale')
+              FROM crm_lead lead
+              JOIN tz ON tz.company_id = lead.company_id
+             WHERE %(lead_window)s AND %(lead_companies)s
+            """,
+            lead_period=_local_period(params, "lead.create_date"),
+            lead_window=_ts_window(params, "lead.create_date"),
+            lead_companies=_company_filter(params, "lead.company_id"),
+        )
+    facts = SQL(
+        """
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
+               %(order_period)s AS period, 'order' AS fact,
+               so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1.0) AS amount,
+               NULL::boolean AS converted
+          FROM sale_order so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE so.state = 'sale' AND %(order_window)s AND %(companies)s
+        UNION ALL
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(quote_period)s,
+               'quotation', NULL, so.state = 'sale'
+          FROM sale_order so
+          JOIN tz ON tz.company_id = so.company_id
+         WHERE %(quote_window)s AND %(companies)s
+        %(lead_facts)s
+        """,
+        order_period=_local_period(params, "so.date_order"),
+        order_window=_ts_window(params, "so.date_order"),
+        quote_period=_local_period(params, "so.create_date"),
+        quote_window=_ts_window(params, "so.create_date"),
+        companies=_company_filter(params, "so.company_id"),
+        lead_facts=lead_facts,
+    )
+    measures = [
+        _sum("sales_volume", "CASE WHEN fact = 'order' THEN amount END", "fact = 'order'"),
+        _percent("sales_quote_conversion_pct", "converted", "fact = 'quotation'"),
+        _avg("sales_average_order_value", "CASE WHEN fact = 'order' THEN amount END"),
+    ]
+    if has_leads:
+        measures.append(_percent("sales_lead_conversion_pct", "converted", "fact = 'lead'"))
+    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+
+
+def money_kpis(cr, params, codes=None):
+    """Receivables, overdue % and DSO from posted receivable journal items (company currency).
+
+    At each period's end: receivables = balance of the receivable items dated up to then;
+    overdue = what was still open then (debit minus the reconciliations made by then) of the
+    items due before then; DSO = receivables / receivable debits of the period x days of the
+    period. Dimensions: the invoice's sales team and salesperson, the salesperson's
+    coordinator."""
+    items = SQL(
+        """items AS (
+            SELECT aml.id, aml.company_id, move.team_id, move.invoice_user_id AS user_id,
+                   salesperson.support_coordinator_id AS coordinator_id,
+                   aml.date, aml.date_maturity, aml.balance
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN account_account account ON account.id = aml.account_id
+         LEFT JOIN res_users salesperson ON salesperson.id = move.invoice_user_id
+             WHERE account.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
+                   AND aml.date < %(date_to)s AND %(companies)s
+        )""",
+        date_to=period_end(period_start(params.date_to, params.period_type), params.period_type)
+        + timedelta(days=1),
+        companies=_company_filter(params, "aml.company_id"),
+    )
+    facts = SQL(
+        """
+        SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+               periods.period, 'end' AS fact, items.balance,
+               CASE WHEN items.balance > 0 AND items.date_maturity < periods.period_end::date
+                    THEN items.balance - COALESCE((
+                        SELECT SUM(partial.amount) FROM account_partial_reconcile partial
+                         WHERE partial.debit_move_id = items.id
+                           AND partial.max_date < periods.period_end::date), 0)
+               END AS overdue,
+               (periods.period_end::date - periods.period) AS days,
+               NULL::numeric AS billed
+          FROM items
+          JOIN periods ON items.date < periods.period_end::date
+        UNION ALL
+        SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+               date_trunc(%(period_type)s, items.date)::date, 'billed', NULL, NULL, NULL,
+               items.balance
+          FROM items
+         WHERE items.balance > 0 AND items.date >= %(date_from)s
+        """,
+        date_from=params.date_from,
+        period_type=params.period_type,
+    )
+    receivable = "SUM(balance) FILTER (WHERE fact = 'end')"
+    billed = "SUM(billed) FILTER (WHERE fact = 'billed')"
+    measures = [
+        _sum("money_receivables", "CASE WHEN fact = 'end' THEN balance END", "fact = 'end'"),
+        _ratio(
+            "money_overdue_pct",
+            "SUM(GREATEST(overdue, 0)) FILTER (WHERE fact = 'end')",
+            f"NULLIF({receivable}, 0)",
+            100.0,
+        ),
+        _ratio("money_dso", f"{receivable} * MAX(days)", billed),
+    ]
+    ctes = [_tz_cte(params), _periods_cte(params), items]
+    return _aggregate(cr, params, ctes, facts, measures, codes)
+
+
+# Definitions name their calculator by these keys (o2c.kpi.definition.compute_function).
+KPI_FUNCTIONS = {
+    "support_kpis": support_kpis,
+    "order_kpis": order_kpis,
+    "customer_kpis": customer_kpis,
+    "sales_kpis": sales_kpis,
+    "money_kpis": money_kpis,
+}
+
+
+def compute_kpis(cr, params, codes_by_function):
+    """Run the calculators named in ``codes_by_function`` {function: set(codes)}; return every
+    :class:`KpiRow`."""
+    rows = []
+    for function_name, codes in codes_by_function.items():
+        rows += KPI_FUNCTIONS[function_name](cr, params, codes)
+    return rows

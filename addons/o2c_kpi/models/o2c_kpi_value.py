@@ -1,0 +1,602 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..engine.kpi_functions import KpiParams, compute_kpis, period_start
+
+PERIOD_TYPES = [
+    ("day", "Day"),
+    ("week", "Week"),
+    ("month", "Month"),
+    ("quarter", "Quarter"),
+    ("year", "Year"),
+]
+DIMENSIONS = [
+    ("company", "Company"),
+    ("team", "Sales Team"),
+    ("salesperson", "Salesperson"),
+    ("coordinator", "Coordinator"),
+]
+
+
+ORDER_DIMENSIONS = {
+    "company": "company_id",
+    "team": "team_id",
+    "salesperson": "user_id",
+    "coordinator": "coordinator_id",
+}
+REQUEST_DIMENSIONS = {
+    "company": "company_id",
+    "team": "user_id.sale_team_id",
+    "salesperson": "user_id",
+    "coordinator": "coordinator_id",
+}
+MOVE_LINE_DIMENSIONS = {
+    "company": "company_id",
+    "team": "move_id.team_id",
+    "salesperson": "move_id.invoice_user_id",
+    "coordinator": "move_id.invoice_user_id.support_coordinator_id",
+}
+# What else restricts the records behind a figure, per model.
+EXTRA_DOMAIN = {
+    "account.move.line": [
+        ("account_id.account_type", "=", "asset_receivable"),
+        ("parent_state", "=", "posted"),
+    ],
+    "rating.rating": [("res_model", "=", "sale.order"), ("consumed", "=", True)],
+    "sales.support.order.error": [("is_customer_request", "=", False)],
+}
+# Figures measured at a period's end: the drill-down lists everything up to that end.
+PERIOD_END_FIELDS = {"date_received", "date"}
+# KPI code: (model, date the KPI measures, dimension fields) of the records behind a figure.
+DRILL_DOWN = {
+    "support_first_response_avg": (
+        "sales.support.request.report",
+        "date_first_response",
+        REQUEST_DIMENSIONS,
+    ),
+    "support_first_response_median": (
+        "sales.support.request.report",
+        "date_first_response",
+        REQUEST_DIMENSIONS,
+    ),
+    "support_resolution_avg": ("sales.support.request.report", "date_done", REQUEST_DIMENSIONS),
+    "support_resolution_median": (
+        "sales.support.request.report",
+        "date_done",
+        REQUEST_DIMENSIONS,
+    ),
+    "support_within_sla_pct": ("sales.support.request.report", "date_done", REQUEST_DIMENSIONS),
+    "support_open_requests_per_coordinator": (
+        "sales.support.request",
+        "date_received",
+        REQUEST_DIMENSIONS,
+    ),
+    "support_open_orders_per_coordinator": (
+        "sales.support.o2c.report",
+        "date_o2c_entered",
+        ORDER_DIMENSIONS,
+    ),
+    "orders_shipment_hours": ("sales.support.o2c.report", "date_o2c_shipped", ORDER_DIMENSIONS),
+    "orders_on_time_pct": ("sales.support.o2c.report", "date_o2c_shipped", ORDER_DIMENSIONS),
+    "orders_perfect_pct": ("sales.support.o2c.report", "date_o2c_shipped", ORDER_DIMENSIONS),
+    "orders_cycle_days": ("sales.support.o2c.report", "date_o2c_paid", ORDER_DIMENSIONS),
+    "orders_errors_per_100": (
+        "sales.support.order.error",
+        "date_found",
+        {**ORDER_DIMENSIONS, "team": "order_id.team_id"},
+    ),
+    "orders_claims_per_100": (
+        "sales.support.claim",
+        "date_claim",
+        {**ORDER_DIMENSIONS, "team": "order_id.team_id"},
+    ),
+    "customers_won": ("sale.order", "date_order", ORDER_DIMENSIONS),
+    "customers_retained": ("sale.order", "date_order", ORDER_DIMENSIONS),
+    "sales_volume": ("sale.order", "date_order", ORDER_DIMENSIONS),
+    "sales_average_order_value": ("sale.order", "date_order", ORDER_DIMENSIONS),
+    "sales_quote_conversion_pct": ("sale.order", "create_date", ORDER_DIMENSIONS),
+    "sales_lead_conversion_pct": ("crm.lead", "create_date", ORDER_DIMENSIONS),
+    "customers_rating_avg": ("rating.rating", "write_date", {"company": "res_id"}),
+    "customers_satisfied_pct": ("rating.rating", "write_date", {"company": "res_id"}),
+    "money_receivables": ("account.move.line", "date", MOVE_LINE_DIMENSIONS),
+    "money_overdue_pct": ("account.move.line", "date", MOVE_LINE_DIMENSIONS),
+    "money_dso": ("account.move.line", "date", MOVE_LINE_DIMENSIONS),
+}
+
+
+class O2cKpiValue(models.Model):
+    """A KPI snapshot: the figure of one KPI for one period and one dimension (company, team,
+    salesperson or coordinator). Written only by the refresh (SQL, in bulk); users read.
+
+    ``value`` is NULL when there is no data (nothing measured in the period, or the step not
+    reached): never 0 for "no data"."""
+
+    _name = "o2c.kpi.value"
+    _description = "Order-to-Cash KPI Figure"
+    _order = "date_start desc, kpi_id, dimension, id"
+    _rec_name = "kpi_id"
+
+    _sql_constraints = [
+        (
+            "snapshot_unique",
+            "UNIQUE NULLS NOT DISTINCT (kpi_id, period_type, date_start, dimension, company_id,"
+            " team_id, user_id, coordinator_id)",
+            "There is one figure per KPI, period and dimension.",
+        ),
+    ]
+
+    kpi_id = fields.Many2one(
+        "o2c.kpi.definition", string="KPI", required=True, ondelete="cascade", readonly=True
+    )
+    kpi_code = fields.Char(related="kpi_id.code", store=True, index=True, string="KPI Code")
+    category = fields.Selection(related="kpi_id.category", store=True)
+    unit = fields.Selection(related="kpi_id.unit")
+    direction = fields.Selection(related="kpi_id.direction")
+    description = fields.Text(related="kpi_id.description")
+    period_type = fields.Selection(PERIOD_TYPES, required=True, readonly=True)
+    date_start = fields.Date(string="Period Start", required=True, readonly=True)
+    date_end = fields.Date(string="Period End", required=True, readonly=True)
+    dimension = fields.Selection(DIMENSIONS, required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", readonly=True, index="btree_not_null"
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, index="btree_not_null"
+    )
+    coordinator_id = fields.Many2one(
+        "res.users", string="Coordinator", readonly=True, index="btree_not_null"
+    )
+    value = fields.Float(
+        readonly=True,
+        aggregator="avg",
+        help="Empty when there is no data for the period (never 0 for 'no data').",
+    )
+    has_value = fields.Boolean(readonly=True, help="False when there was no data to measure.")
+    numerator = fields.Float(readonly=True, aggregator="sum")
+    denominator = fields.Float(readonly=True, aggregator="sum")
+    currency_id = fields.Many2one(
+        "res.currency",
+        readonly=True,
+        help="For amounts: the company's currency.",
+    )
+    date_computed = fields.Datetime(string="Computed At", readonly=True)
+
+    def init(self):
+        res = super().init()
+        # Dashboards read one KPI set for a period range and a dimension.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS o2c_kpi_value_read_idx
+                ON o2c_kpi_value (period_type, dimension, date_start, kpi_id)
+            """
+        )
+        return res
+
+    # ------------------------------------------------------------
+    # REFRESH (snapshots written in bulk by SQL; users only read them)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_refresh_period_types(self):
+        """Period types the nightly job stores (setting ``o2c_kpi.period_types``); days are
+        computed on demand by :meth:`get_kpis` unless listed."""
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("o2c_kpi.period_types", "week,month,quarter,year")
+        )
+        types = [t.strip() for t in param.split(",") if t.strip()]
+        return [t for t in types if t in dict(PERIOD_TYPES)]
+
+    @api.model
+    def _get_default_tz(self):
+        """Time zone of the companies whose partner has none (setting ``o2c_kpi.tz``)."""
+        return self.env["ir.config_parameter"].sudo().get_param("o2c_kpi.tz") or "UTC"
+
+    @api.model
+    def _refresh(self, date_from, date_to, period_types=None, companies=None, kpis=None):
+        """Recompute the figures of ``kpis`` (default: every active KPI) for the periods of
+        ``period_types`` touching [date_from, date_to], for ``companies`` (default: all), and
+        replace their snapshots. A fixed number of queries whatever the number of records: one
+        per calculator and period type, one delete and one insert."""
+        kpis = kpis if kpis is not None else self.env["o2c.kpi.definition"].search([])
+        if not kpis:
+            return 0
+        codes_by_function = {}
+        for kpi in kpis:
+            codes_by_function.setdefault(kpi.compute_function, set()).add(kpi.code)
+        self.env.flush_all()
+        # A batch job (this transaction only): sorts and hashes of the grouping sets in memory
+        # rather than on disk, and no JIT compilation (the generate_series of the open spans
+        # inflates the cost estimates: compiling took ten times longer than running).
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        count = 0
+        for period_type in period_types or self._get_refresh_period_types():
+            params = KpiParams(
+                date_from,
+                date_to,
+                period_type,
+                companies.ids if companies else None,
+                self._get_default_tz(),
+            )
+            rows = compute_kpis(self.env.cr, params, codes_by_function)
+            count += self._store_rows(params, kpis, rows)
+        self.invalidate_model()
+        return count
+
+    @api.model
+    def _store_rows(self, params, kpis, rows):
+        """Replace the snapshots of ``kpis`` in the periods of ``params`` by ``rows``."""
+        cr = self.env.cr
+        kpi_ids = {kpi.code: kpi.id for kpi in kpis}
+        columns = list(zip(*rows, strict=False)) if rows else [[]] * 10
+        (codes, starts, dimensions, companies, teams, users, coordinators, nums, dens, values) = (
+            columns
+        )
+        interval = {"quarter": "3 months"}.get(params.period_type, f"1 {params.period_type}")
+        # One statement: upsert the new figures (rows whose figures did not change are left
+        # alone) and delete the figures of the periods that no longer have any.
+        cr.execute(
+            SQL(
+                """
+                WITH new AS (
+                    SELECT kpi.id AS kpi_id, kpi.code AS kpi_code, kpi.category,
+                           row.date_start, (row.date_start + %(interval)s::interval)::date - 1
+                               AS date_end,
+                           row.dimension, row.company_id,
+                           CASE WHEN row.dimension = 'team' THEN row.team_id END AS team_id,
+                           CASE WHEN row.dimension = 'salesperson' THEN row.user_id END
+                               AS user_id,
+                           CASE WHEN row.dimension = 'coordinator' THEN row.coordinator_id END
+                               AS coordinator_id,
+                           row.numerator, row.denominator, row.value,
+                           CASE WHEN kpi.unit = 'amount' THEN company.currency_id END
+                               AS currency_id
+                      FROM unnest(%(codes)s::varchar[], %(starts)s::date[],
+                                  %(dimensions)s::varchar[], %(companies)s::int[],
+                                  %(teams)s::int[], %(users)s::int[], %(coordinators)s::int[],
+                                  %(nums)s::float[], %(dens)s::float[], %(values)s::float[])
+                           AS row(code, date_start, dimension, company_id, team_id, user_id,
+                                  coordinator_id, numerator, denominator, value)
+                      JOIN o2c_kpi_definition kpi ON kpi.code = row.code AND kpi.id IN %(kpis)s
+                      JOIN res_company company ON company.id = row.company_id
+                ), upsert AS (
+                    INSERT INTO o2c_kpi_value AS old (
+                           kpi_id, kpi_code, category, period_type, date_start, date_end,
+                           dimension, company_id, team_id, user_id, coordinator_id, numerator,
+                           denominator, value, has_value, currency_id, date_computed,
+                           create_uid, create_date, write_uid, write_date)
+                    SELECT kpi_id, kpi_code, category, %(period_type)s, date_start, date_end,
+                           dimension, company_id, team_id, user_id, coordinator_id, numerator,
+                           denominator, value, value IS NOT NULL, currency_id,
+                           NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC',
+                           %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      FROM new
+                    ON CONFLICT ON CONSTRAINT o2c_kpi_value_snapshot_unique DO UPDATE
+                       SET numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
+                           value = EXCLUDED.value, has_value = EXCLUDED.has_value,
+                           currency_id = EXCLUDED.currency_id,
+                           date_computed = EXCLUDED.date_computed,
+                           write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                     WHERE (old.numerator, old.denominator, old.value, old.currency_id)
+                           IS DISTINCT FROM (EXCLUDED.numerator, EXCLUDED.denominator,
+                                             EXCLUDED.value, EXCLUDED.currency_id)
+                    RETURNING 1
+                )
+                DELETE FROM o2c_kpi_value old
+                 WHERE old.period_type = %(period_type)s
+                   AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
+                   AND old.kpi_id IN %(kpis)s
+                   AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
+                   -- NOT IN (keys never NULL): a hashed subplan, whatever the estimates
+                   AND (old.kpi_id, old.date_start, old.dimension, old.company_id,
+                        COALESCE(old.team_id, 0), COALESCE(old.user_id, 0),
+                        COALESCE(old.coordinator_id, 0)) NOT IN (
+                       SELECT kpi_id, date_start, dimension, company_id, COALESCE(team_id, 0),
+                              COALESCE(user_id, 0), COALESCE(coordinator_id, 0)
+                         FROM new)
+                """,
+                interval=interval,
+                codes=list(codes),
+                starts=list(starts),
+                dimensions=list(dimensions),
+                companies=list(companies),
+                teams=list(teams),
+                users=list(users),
+                coordinators=list(coordinators),
+                nums=[None if n is None else float(n) for n in nums],
+                dens=[None if d is None else float(d) for d in dens],
+                values=list(values),
+                kpis=tuple(kpi_ids.values()),
+                period_type=params.period_type,
+                uid=self.env.uid,
+                date_from=params.date_from,
+                date_to=params.date_to,
+                all_companies=params.company_ids is None,
+                company_ids=params.company_ids or (0,),
+            )
+        )
+        return len(rows)
+
+    @api.model
+    def _get_changed_since(self, watermark):
+        """{company id: earliest date} of what changed since ``watermark`` (UTC datetime) in the
+        sources of the KPIs: orders (and their ledger events, which keep the dates of the
+        milestones an order lost), requests, claims, order-entry errors, ratings, receivable
+        journal items, leads. One query."""
+        has_leads = "crm.lead" in self.env
+        lead_sql = (
+            SQL(
+                """
+            UNION ALL
+            SELECT company_id, create_date FROM crm_lead WHERE write_date >= %s
+            """,
+                watermark,
+            )
+            if has_leads
+            else SQL("")
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH changed_orders AS (
+                    SELECT id FROM sale_order WHERE write_date >= %(wm)s
+                     UNION
+                    SELECT order_id FROM sales_support_o2c_event
+                     WHERE create_date >= %(wm)s AND order_id IS NOT NULL
+                ), changes AS (
+                    SELECT so.company_id,
+                           LEAST(so.create_date, so.date_order, so.date_o2c_request,
+                                 so.date_o2c_entered, so.date_o2c_shipped, so.date_o2c_paid,
+                                 (SELECT MIN(event.date) FROM sales_support_o2c_event event
+                                   WHERE event.order_id = so.id)) AS date
+                      FROM sale_order so JOIN changed_orders ON changed_orders.id = so.id
+                    UNION ALL
+                    SELECT company_id, date_received FROM sales_support_request
+                     WHERE write_date >= %(wm)s
+                    UNION ALL
+                    SELECT company_id, date_claim FROM sales_support_claim
+                     WHERE write_date >= %(wm)s
+                    UNION ALL
+                    SELECT so.company_id, LEAST(error.date_found, so.date_o2c_entered)
+                      FROM sales_support_order_error error
+                      JOIN sale_order so ON so.id = error.order_id
+                     WHERE error.write_date >= %(wm)s
+                    UNION ALL
+                    SELECT so.company_id, rating.write_date
+                      FROM rating_rating rating JOIN sale_order so ON so.id = rating.res_id
+                     WHERE rating.res_model = 'sale.order' AND rating.write_date >= %(wm)s
+                    UNION ALL
+                    SELECT company_id, date::timestamp FROM account_move_line
+                     WHERE write_date >= %(wm)s AND parent_state = 'posted'
+                    %(leads)s
+                )
+                SELECT company_id, MIN(date) FROM changes
+                 WHERE company_id IS NOT NULL GROUP BY company_id
+                """,
+                wm=watermark,
+                leads=lead_sql,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _refresh_incremental(self, watermark):
+        """Recompute, per company, the periods from the earliest change since ``watermark`` to
+        today (figures at a period's end, like open requests or receivables, carry a change to
+        every later period; today's period always moves with time: lapsed customers, overdue
+        items). Returns the number of figures stored."""
+        today = fields.Date.context_today(self)
+        changed = self._get_changed_since(watermark)
+        companies = self.env["res.company"].search([])
+        count = 0
+        by_start = {}
+        for company in companies:
+            start = changed.get(company.id)
+            start = min(start.date(), today) if start else today
+            by_start.setdefault(start, self.env["res.company"])
+            by_start[start] |= company
+        for start, company_group in by_start.items():
+            count += self._refresh(start - timedelta(days=1), today, companies=company_group)
+        return count
+
+    @api.model
+    def _cron_refresh(self):
+        """Nightly: store the periods that changed since the last run (watermark
+        ``o2c_kpi.refresh_watermark``); the first run computes the last two years."""
+        params = self.env["ir.config_parameter"].sudo()
+        # Rows written by transactions still running when the last run started may carry an
+        # earlier write date: look back a few minutes before the watermark.
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        started = self.env.cr.fetchone()[0]
+        watermark = params.get_param("o2c_kpi.refresh_watermark")
+        if watermark:
+            self._refresh_incremental(
+                fields.Datetime.to_datetime(watermark) - timedelta(minutes=10)
+            )
+        else:
+            today = fields.Date.context_today(self)
+            self._refresh(today.replace(day=1, month=1) - timedelta(days=366), today)
+        params.set_param("o2c_kpi.refresh_watermark", fields.Datetime.to_string(started))
+
+    # ------------------------------------------------------------
+    # READ (RPC, dashboards): read-only, can be served by a replica
+    # ------------------------------------------------------------
+
+    @api.model
+    @api.readonly
+    def get_kpis(
+        self,
+        date_from,
+        date_to,
+        period_type="month",
+        team_id=None,
+        user_id=None,
+        coordinator_id=None,
+        company_id=None,
+        kpi_codes=None,
+    ):
+        """Figures of the periods of ``period_type`` starting in [date_from, date_to] for one
+        dimension: a salesperson (``user_id``), a sales team (``team_id``), a coordinator
+        (``coordinator_id``) or, with none, the company (``company_id``, default: the current
+        one). Returns a list of dicts, one per KPI and period, ``value`` False (never 0) when
+        there was no data. Record rules apply: a salesperson reads their own figures and their
+        teams'."""
+        if period_type not in dict(PERIOD_TYPES):
+            raise UserError(
+                _(
+                    "Unknown period type %(type)s: use one of %(types)s.",
+                    type=period_type,
+                    types=", ".join(dict(PERIOD_TYPES)),
+                )
+            )
+        try:
+            date_from = fields.Date.to_date(date_from)
+            date_to = fields.Date.to_date(date_to)
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                _("Dates must be given as YYYY-MM-DD: %(error)s", error=error)
+            ) from None
+        if not date_from or not date_to or date_from > date_to:
+            raise UserError(_("Give a start date (date_from) before the end date (date_to)."))
+        if len([key for key in (team_id, user_id, coordinator_id) if key]) > 1:
+            raise UserError(_("Give at most one of team_id, user_id and coordinator_id."))
+        domain = [
+            ("period_type", "=", period_type),
+            ("date_start", ">=", period_start(date_from, period_type)),
+            ("date_start", "<=", date_to),
+        ]
+        if user_id:
+            domain += [("dimension", "=", "salesperson"), ("user_id", "=", int(user_id))]
+        elif team_id:
+            domain += [("dimension", "=", "team"), ("team_id", "=", int(team_id))]
+        elif coordinator_id:
+            domain += [
+                ("dimension", "=", "coordinator"),
+                ("coordinator_id", "=", int(coordinator_id)),
+            ]
+        else:
+            domain += [("dimension", "=", "company")]
+        domain += [("company_id", "=", int(company_id or self.env.company.id))]
+        if kpi_codes:
+            domain += [("kpi_code", "in", list(kpi_codes))]
+        # Read in SQL (the record rules still apply through _search): the ORM reads an empty
+        # Float as 0.0, and "no data" must stay None.
+        query = self._search(domain, order="date_start, kpi_id")
+        rows = self.env.execute_query_dict(
+            query.select(
+                SQL(
+                    """
+                    %(kpi)s AS kpi_id, %(code)s AS kpi, %(period_type)s AS period_type,
+                    %(start)s AS date_start, %(end)s AS date_end, %(dimension)s AS dimension,
+                    %(company)s AS company_id, %(team)s AS team_id, %(user)s AS user_id,
+                    %(coordinator)s AS coordinator_id, %(value)s AS value,
+                    %(numerator)s AS numerator, %(denominator)s AS denominator,
+                    %(currency)s AS currency_id
+                    """,
+                    **{
+                        name: self._field_to_sql(self._table, fname, query)
+                        for name, fname in [
+                            ("kpi", "kpi_id"),
+                            ("code", "kpi_code"),
+                            ("period_type", "period_type"),
+                            ("start", "date_start"),
+                            ("end", "date_end"),
+                            ("dimension", "dimension"),
+                            ("company", "company_id"),
+                            ("team", "team_id"),
+                            ("user", "user_id"),
+                            ("coordinator", "coordinator_id"),
+                            ("value", "value"),
+                            ("numerator", "numerator"),
+                            ("denominator", "denominator"),
+                            ("currency", "currency_id"),
+                        ]
+                    },
+                )
+            )
+        )
+        kpis = self.env["o2c.kpi.definition"].browse({row["kpi_id"] for row in rows})
+        kpis.fetch(["name", "unit", "direction"])
+        currencies = self.env["res.currency"].browse({row["currency_id"] for row in rows} - {None})
+        for row in rows:
+            kpi = kpis.browse(row.pop("kpi_id"))
+            currency_id = row.pop("currency_id")
+            row.update(
+                name=kpi.name,
+                unit=kpi.unit,
+                direction=kpi.direction,
+                date_start=fields.Date.to_string(row["date_start"]),
+                date_end=fields.Date.to_string(row["date_end"]),
+                currency=currency_id and currencies.browse(currency_id).name or False,
+            )
+            # XML-RPC has no None: "no data" is False, as everywhere in Odoo's API.
+            for key, item in row.items():
+                if item is None:
+                    row[key] = False
+        return rows
+
+    # ------------------------------------------------------------
+    # DRILL-DOWN
+    # ------------------------------------------------------------
+
+    def _get_period_bounds_utc(self):
+        """The period as naive UTC datetimes [start, end), from the company's time zone."""
+        self.ensure_one()
+        tz = pytz.timezone(self.company_id.partner_id.tz or self._get_default_tz())
+        start = tz.localize(datetime.combine(self.date_start, time.min))
+        end = tz.localize(datetime.combine(self.date_end + timedelta(days=1), time.min))
+        return (
+            start.astimezone(pytz.utc).replace(tzinfo=None),
+            end.astimezone(pytz.utc).replace(tzinfo=None),
+        )
+
+    def action_open_records(self):
+        """The orders, requests, claims, errors, ratings or journal items behind the figure:
+        those of its period (the date the KPI measures) and dimension."""
+        self.ensure_one()
+        default = ("sales.support.o2c.report", "date_o2c_entered", ORDER_DIMENSIONS)
+        model, date_field, dimension_fields = DRILL_DOWN.get(self.kpi_code, default)
+        if model not in self.env:
+            model, date_field, dimension_fields = default
+        start, end = self._get_period_bounds_utc()
+        if date_field in PERIOD_END_FIELDS:
+            domain = [(date_field, "<", end)]
+        else:
+            domain = [(date_field, ">=", start), (date_field, "<", end)]
+        domain += EXTRA_DOMAIN.get(model, [])
+        if model == "rating.rating":
+            # Ratings carry no company: those of the company's orders.
+            orders = self.env["sale.order"].search([("company_id", "=", self.company_id.id)])
+            domain += [("res_id", "in", orders.ids)]
+        else:
+            domain += [(dimension_fields["company"], "=", self.company_id.id)]
+        key = {
+            "team": self.team_id.id,
+            "salesperson": self.user_id.id,
+            "coordinator": self.coordinator_id.id,
+        }.get(self.dimension)
+        if key and dimension_fields.get(self.dimension):
+            domain += [(dimension_fields[self.dimension], "=", key)]
+        if not self.env[model].has_access("read"):
+            raise AccessError(_("You cannot read the records behind this figure."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _(
+                "%(kpi)s: %(start)s - %(end)s",
+                kpi=self.kpi_id.name,
+                start=self.date_start,
+                end=self.date_end,
+            ),
+            "res_model": model,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": domain,
+            "context": {"create": False},
+        }

@@ -1,0 +1,101 @@
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+# Orders asked for a rating per run of the cron; the cron calls itself again while some are left.
+RATING_REQUEST_BATCH_SIZE = 200
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["rating.mixin", "sale.order"]
+
+    # ------------------------------------------------------------
+    # CUSTOMER SATISFACTION
+    # ------------------------------------------------------------
+
+    rating_request_date = fields.Datetime(
+        string="Rating Requested On",
+        copy=False,
+        readonly=True,
+        help="When the customer was asked to rate the order after its delivery (asked once).",
+    )
+
+    def init(self):
+        res = super().init()
+        # The cron looks for shipped orders not asked yet: keep that search off the whole table.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS sale_order_o2c_kpi_rating_to_request_idx
+                    ON sale_order (company_id, date_o2c_shipped)
+                 WHERE rating_request_date IS NULL AND date_o2c_shipped IS NOT NULL
+                """
+            )
+        )
+        return res
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _get_rating_request_domain(self):
+        """Shipped orders of the companies asking for ratings, shipped since the option was
+        enabled, not asked yet."""
+        companies = self.env["res.company"].search([("o2c_kpi_rating_request", "=", True)])
+        domain = [("id", "=", False)]
+        for company in companies:
+            domain = [
+                "|",
+                *domain,
+                "&",
+                ("company_id", "=", company.id),
+                ("date_o2c_shipped", ">=", company.o2c_kpi_rating_request_date_start),
+            ]
+        return [
+            *domain,
+            ("rating_request_date", "=", False),
+            ("date_o2c_shipped", "!=", False),
+            ("state", "=", "sale"),
+            ("partner_id.email", "!=", False),
+        ]
+
+    def _send_rating_requests(self, limit=None):
+        """Ask the customers of the given orders (or of every shipped order not asked yet) to
+        rate them; each order is asked once. Returns the orders asked."""
+        template = self.env.ref("o2c_kpi.mail_template_sale_order_rating_request", False)
+        if not template:
+            return self.browse()
+        orders = (
+            self.filtered_domain(self._get_rating_request_domain())
+            if self
+            else self.search(
+                self._get_rating_request_domain(), order="date_o2c_shipped, id", limit=limit
+            )
+        )
+        for company, company_orders in orders.grouped("company_id").items():
+            company_orders.rating_request_date = fields.Datetime.now()
+            company_orders.with_company(company).rating_send_request(template, force_send=False)
+        return orders
+
+    # ------------------------------------------------------------
+    # CRONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_send_rating_requests(self):
+        """Ask customers to rate their delivered orders, in batches."""
+        orders = self._send_rating_requests(limit=RATING_REQUEST_BATCH_SIZE)
+        remaining = self.search_count(self._get_rating_request_domain()) if orders else 0
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_view_o2c_kpi_ratings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("rating.rating_rating_action")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {"create": False}
+        action["name"] = _("Ratings of %(order)s", order=self.display_name)
+        return action

@@ -1,0 +1,112 @@
+from datetime import date
+
+from odoo.tools import SQL
+
+from odoo.addons.o2c_kpi.engine.kpi_functions import KpiParams, compute_kpis
+from odoo.addons.sales_support.tests.common import SalesSupportCommon
+
+
+class O2cKpiCommon(SalesSupportCommon):
+    """A company of its own in Jerusalem (UTC+2 in winter, UTC+3 in summer), so that the
+    figures hold only the records made here; salespeople 1 and 2 in team A, salesperson 3 in
+    team B; coordinator serves 1 and 2, coordinator_2 serves 3 (SalesSupportCommon).
+
+    The records are made with the ORM, their dates then set with SQL: the calculators read the
+    tables, and the dates are what the ledger would have written."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kpi_company = cls.env["res.company"].create({"name": "KPI Test Company"})
+        cls.kpi_company.partner_id.tz = "Asia/Jerusalem"
+        users = (
+            cls.salesperson_1
+            | cls.salesperson_2
+            | cls.salesperson_3
+            | cls.coordinator
+            | cls.coordinator_2
+            | cls.support_manager
+            | cls.assistant
+        )
+        users.write({"company_ids": [(4, cls.kpi_company.id)]})
+        cls.team_a = cls.env["crm.team"].create({"name": "KPI Team A", "company_id": False})
+        cls.team_b = cls.env["crm.team"].create({"name": "KPI Team B", "company_id": False})
+        cls.env["crm.team.member"].create(
+            [
+                {"crm_team_id": cls.team_a.id, "user_id": cls.salesperson_1.id},
+                {"crm_team_id": cls.team_a.id, "user_id": cls.salesperson_2.id},
+                {"crm_team_id": cls.team_b.id, "user_id": cls.salesperson_3.id},
+            ]
+        )
+        cls.request_type = cls.env["sales.support.request.type"].search([], limit=1)
+
+    @classmethod
+    def _order(cls, salesperson, customer=None, company=None, **dates):
+        """A confirmed order of the KPI company, its milestones set to ``dates`` (UTC)."""
+        order = cls.env["sale.order"].create(
+            {
+                "company_id": (company or cls.kpi_company).id,
+                "partner_id": (customer or cls.customer_1).id,
+                "user_id": salesperson.id,
+                "team_id": (cls.team_b if salesperson == cls.salesperson_3 else cls.team_a).id,
+                "coordinator_id": salesperson.support_coordinator_id.id,
+                "order_line": [(0, 0, {"product_id": cls.product.id, "product_uom_qty": 1})],
+            }
+        )
+        values = {"state": "sale", "currency_rate": 1.0, **dates}
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            SQL(
+                "UPDATE sale_order SET %s WHERE id = %s",
+                SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(name), value) for name, value in values.items()
+                ),
+                order.id,
+            )
+        )
+        order.invalidate_recordset()
+        return order
+
+    @classmethod
+    def _sql_insert(cls, table, values):
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
+                SQL.identifier(table),
+                SQL(", ").join(SQL.identifier(name) for name in values),
+                SQL(", ").join(SQL("%s", value) for value in values.values()),
+            )
+        )
+        return cls.env.cr.fetchone()[0]
+
+    def compute(self, date_from, date_to, period_type="month", function=None):
+        """{(code, period start, dimension, key): row} of the KPI company."""
+        functions = (
+            [function]
+            if function
+            else ["support_kpis", "order_kpis", "customer_kpis", "sales_kpis", "money_kpis"]
+        )
+        self.env.flush_all()
+        rows = compute_kpis(
+            self.env.cr,
+            KpiParams(date_from, date_to, period_type, [self.kpi_company.id]),
+            {name: None for name in functions},
+        )
+        result = {}
+        for row in rows:
+            key = {
+                "company": row.company_id,
+                "team": row.team_id,
+                "salesperson": row.user_id,
+                "coordinator": row.coordinator_id,
+            }[row.dimension]
+            result[row.code, row.period_start, row.dimension, key] = row
+        return result
+
+    def company_value(self, figures, code, start):
+        return figures[code, start, "company", self.kpi_company.id].value
+
+
+MARCH = date(2025, 3, 1)
+APRIL = date(2025, 4, 1)

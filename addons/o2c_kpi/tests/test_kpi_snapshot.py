@@ -1,0 +1,240 @@
+"""Snapshots: the refresh stores what the calculators compute, the incremental refresh gives
+the same figures as a full one, its query count does not grow with the number of orders, and
+the read path returns None (never 0) where there was no data."""
+
+from datetime import date, datetime
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import MARCH, O2cKpiCommon
+
+
+@tagged("post_install", "-at_install")
+class TestKpiSnapshot(O2cKpiCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Value = cls.env["o2c.kpi.value"]
+        cls.env["ir.config_parameter"].set_param("o2c_kpi.period_types", "month")
+        # o1: entered 03-03 (10 h), shipped 03-05; o2: entered 03-10 (20 h), not shipped.
+        cls.o1 = cls._order(
+            cls.salesperson_1,
+            date_order=datetime(2025, 3, 3, 18),
+            date_o2c_request=datetime(2025, 3, 3, 8),
+            date_o2c_entered=datetime(2025, 3, 3, 18),
+            date_o2c_shipped=datetime(2025, 3, 5, 18),
+            amount_untaxed=1000.0,
+        )
+        cls.o2 = cls._order(
+            cls.salesperson_3,
+            date_order=datetime(2025, 3, 10, 20),
+            date_o2c_request=datetime(2025, 3, 10, 0),
+            date_o2c_entered=datetime(2025, 3, 10, 20),
+            amount_untaxed=500.0,
+        )
+
+    def _snapshot(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT kpi_code, period_type, date_start, dimension, company_id, team_id, user_id,
+                   coordinator_id, round(value::numeric, 6), round(numerator::numeric, 6),
+                   round(denominator::numeric, 6), currency_id
+              FROM o2c_kpi_value WHERE company_id = %s
+            """,
+            [self.kpi_company.id],
+        )
+        return set(self.env.cr.fetchall())
+
+    def _refresh(self, date_from=MARCH, date_to=date(2025, 4, 30)):
+        return self.Value._refresh(date_from, date_to, ["month"], self.kpi_company)
+
+    def test_refresh_stores_figures(self):
+        self._refresh()
+        value = self.Value.search(
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "orders_processing_hours"),
+                ("dimension", "=", "company"),
+                ("date_start", "=", MARCH),
+            ]
+        )
+        # (10 + 20) / 2 = 15 h, numerator 30 h, denominator 2 orders.
+        self.assertEqual(len(value), 1)
+        self.assertAlmostEqual(value.value, 15.0)
+        self.assertEqual((value.numerator, value.denominator), (30.0, 2.0))
+        self.assertEqual(value.date_end, date(2025, 3, 31))
+        volume = self.Value.search(
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "sales_volume"),
+                ("dimension", "=", "company"),
+                ("date_start", "=", MARCH),
+            ]
+        )
+        self.assertEqual(volume.currency_id, self.kpi_company.currency_id)
+        self.assertAlmostEqual(volume.value, 1500.0)
+        # Refreshing again changes nothing, even the ids (rows not rewritten).
+        before = self._snapshot()
+        ids = self.Value.search([("company_id", "=", self.kpi_company.id)]).ids
+        self._refresh()
+        self.assertEqual(self._snapshot(), before)
+        self.assertEqual(self.Value.search([("company_id", "=", self.kpi_company.id)]).ids, ids)
+
+    def test_get_kpis_missing_data_is_false(self):
+        self._refresh()
+        rows = self.Value.get_kpis(
+            "2025-03-01",
+            "2025-03-31",
+            "month",
+            team_id=self.team_b.id,
+            company_id=self.kpi_company.id,
+        )
+        by_code = {row["kpi"]: row for row in rows}
+        # Team B: o2 entered (20 h) but not shipped: shipment time None, not 0.
+        self.assertAlmostEqual(by_code["orders_processing_hours"]["value"], 20.0)
+        self.assertIs(by_code["orders_shipment_hours"]["value"], False)
+        self.assertEqual(by_code["sales_volume"]["currency"], self.kpi_company.currency_id.name)
+        self.assertEqual(by_code["orders_processing_hours"]["date_start"], "2025-03-01")
+        with self.assertRaises(UserError):
+            self.Value.get_kpis("2025-03-31", "2025-03-01")
+        with self.assertRaises(UserError):
+            self.Value.get_kpis("2025-03-01", "2025-03-31", "fortnight")
+        with self.assertRaises(UserError):
+            self.Value.get_kpis("March", "2025-03-31")
+        with self.assertRaises(UserError):
+            self.Value.get_kpis("2025-03-01", "2025-03-31", team_id=1, user_id=2)
+
+    def test_incremental_equals_full(self):
+        self._refresh(MARCH, fields.Date.today())
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' - interval '1 second'")
+        watermark = self.env.cr.fetchone()[0]
+        # Changes after the watermark: o2 ships in April, a new order is entered in April,
+        # o1 is reset (its entry and shipment milestones cleared: March loses them).
+        self.o2.write({"note": "shipped"})
+        self._order(
+            self.salesperson_1,
+            date_order=datetime(2025, 4, 7, 9),
+            date_o2c_request=datetime(2025, 4, 7, 7),
+            date_o2c_entered=datetime(2025, 4, 7, 9),
+        )
+        self.env.cr.execute(
+            """
+            UPDATE sale_order SET date_o2c_shipped = '2025-04-02 10:00', write_date = NOW()
+             WHERE id = %s;
+            UPDATE sale_order SET date_o2c_entered = NULL, date_o2c_shipped = NULL,
+                   state = 'draft', write_date = NOW() WHERE id = %s
+            """,
+            [self.o2.id, self.o1.id],
+        )
+        self.Value._refresh_incremental(watermark)
+        incremental = self._snapshot()
+        self.env.cr.execute(
+            "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
+        )
+        self._refresh(MARCH, fields.Date.today())
+        self.assertEqual(incremental, self._snapshot())
+        # March lost o1's figures: processing now o2's only (20 h).
+        processing = self.Value.search(
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "orders_processing_hours"),
+                ("dimension", "=", "company"),
+                ("date_start", "=", MARCH),
+            ]
+        )
+        self.assertAlmostEqual(processing.value, 20.0)
+
+    def test_cron_watermark(self):
+        params = self.env["ir.config_parameter"]
+        params.set_param("o2c_kpi.refresh_watermark", False)
+        self.Value._cron_refresh()
+        watermark = params.get_param("o2c_kpi.refresh_watermark")
+        self.assertTrue(watermark)
+        self.assertTrue(self.Value.search_count([("company_id", "=", self.kpi_company.id)]))
+        self.Value._cron_refresh()
+        self.assertGreaterEqual(params.get_param("o2c_kpi.refresh_watermark"), watermark)
+
+    def test_refresh_query_count_constant(self):
+        """The refresh's query count does not depend on the number of orders: 2 orders, then
+        22 orders over more salespeople, teams and months."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        kpis = self.env["o2c.kpi.definition"].search([])
+        kpis.fetch(["code", "compute_function"])
+        # One query per calculator (5) and period type, two to find whether CRM links leads
+        # to orders, one upsert per period type, and the work_mem setting.
+        with self.assertQueryCount(__system__=9):
+            self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
+        for index in range(20):
+            self._order(
+                (self.salesperson_1, self.salesperson_2, self.salesperson_3)[index % 3],
+                date_order=datetime(2025, 3 + index % 4, 1 + index, 9),
+                date_o2c_request=datetime(2025, 3 + index % 4, 1 + index, 7),
+                date_o2c_entered=datetime(2025, 3 + index % 4, 1 + index, 9),
+                date_o2c_shipped=datetime(2025, 3 + index % 4, 2 + index, 9),
+            )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        kpis.fetch(["code", "compute_function"])
+        with self.assertQueryCount(__system__=9):
+            self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
+        self.assertEqual(
+            self.Value.search_count(
+                [
+                    ("company_id", "=", self.kpi_company.id),
+                    ("kpi_code", "=", "sales_volume"),
+                    ("dimension", "=", "company"),
+                ]
+            ),
+            4,
+        )
+
+    def test_drill_down(self):
+        self._refresh()
+        value = self.Value.search(
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "orders_shipment_hours"),
+                ("dimension", "=", "salesperson"),
+                ("user_id", "=", self.salesperson_1.id),
+                ("date_start", "=", MARCH),
+            ]
+        )
+        action = value.action_open_records()
+        self.assertEqual(action["res_model"], "sales.support.o2c.report")
+        records = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(records.order_id, self.o1)
+        # The period's bounds are Jerusalem's: March 1st 00:00 IST = Feb 28 22:00 UTC.
+        self.assertIn(("date_o2c_shipped", ">=", datetime(2025, 2, 28, 22)), action["domain"])
+        volume = self.Value.search(
+            [
+                ("company_id", "=", self.kpi_company.id),
+                ("kpi_code", "=", "sales_volume"),
+                ("dimension", "=", "company"),
+                ("date_start", "=", MARCH),
+            ]
+        )
+        orders = self.env["sale.order"].search(volume.action_open_records()["domain"])
+        self.assertEqual(orders, self.o1 | self.o2)
+
+    def test_refresh_wizard_managers_only(self):
+        wizard = (
+            self.env["o2c.kpi.refresh"]
+            .with_user(self.support_manager)
+            .create(
+                {
+                    "date_from": MARCH,
+                    "date_to": date(2025, 3, 31),
+                    "period_type": "month",
+                    "company_ids": [(6, 0, self.kpi_company.ids)],
+                }
+            )
+        )
+        wizard.action_refresh()
+        self.assertTrue(self.Value.search_count([("company_id", "=", self.kpi_company.id)]))
+        with self.assertRaises(UserError):
+            self.env["o2c.kpi.refresh"].create({"date_from": date(2025, 4, 1), "date_to": MARCH})

@@ -1,0 +1,153 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo import Command, http
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.sales_support.tests.common import SalesSupportCommon
+
+
+@tagged("post_install", "-at_install")
+class TestO2cKpiRating(SalesSupportCommon):
+    """Customers are asked once per shipped order to rate it; their answer lands on the order."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.chair = cls.env["product.product"].create(
+            {"name": "Chair", "is_storable": True, "list_price": 100.0}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.chair, cls.warehouse.lot_stock_id, 100
+        )
+        cls.customer_1.email = "buyer@customer-1.example.com"
+        cls.customer_3.email = "buyer@customer-3.example.com"
+        cls.template = cls.env.ref("o2c_kpi.mail_template_sale_order_rating_request")
+
+    def _shipped_order(self, partner, when):
+        with freeze_time(when):
+            order = self._create_order(partner, products=self.chair)
+            order.with_user(self.coordinator).action_confirm()
+            for move in order.picking_ids.move_ids:
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            order.picking_ids.button_validate()
+        self.assertEqual(order.date_o2c_shipped, when)
+        return order
+
+    def _rating_messages(self, order):
+        return order.message_ids.filtered(lambda m: "/rate/" in (m.body or ""))
+
+    def test_request_sent_once_per_shipped_order(self):
+        before = self._shipped_order(self.customer_1, datetime(2026, 3, 2, 10, 0))
+        with freeze_time(datetime(2026, 3, 2, 12, 0)):
+            self.env["sale.order"]._cron_send_rating_requests()
+            self.assertFalse(before.rating_request_date, "the option is off")
+            self.company.o2c_kpi_rating_request = True
+        self.assertEqual(self.company.o2c_kpi_rating_request_date_start, datetime(2026, 3, 2, 12))
+
+        shipped = self._shipped_order(self.customer_1, datetime(2026, 3, 3, 9, 0))
+        not_shipped = self._create_order(self.customer_3, products=self.chair)
+        not_shipped.action_confirm()
+        with freeze_time(datetime(2026, 3, 3, 10, 0)):
+            self.env["sale.order"]._cron_send_rating_requests()
+        self.assertEqual(shipped.rating_request_date, datetime(2026, 3, 3, 10, 0))
+        self.assertFalse(before.rating_request_date, "shipped before the option was enabled")
+        self.assertFalse(not_shipped.rating_request_date, "not delivered yet")
+        message = self._rating_messages(shipped)
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.partner_ids, self.customer_1)
+        rating = shipped.rating_ids
+        self.assertEqual(len(rating), 1)
+        self.assertIn(f"/rate/{rating.access_token}/5", message.body)
+        self.assertEqual(rating.rated_partner_id, self.salesperson_1.partner_id)
+        self.assertFalse(rating.consumed)
+
+        # a second run asks nobody again, even if the order is shipped again (a return)
+        with freeze_time(datetime(2026, 3, 4, 10, 0)):
+            self.env["sale.order"]._cron_send_rating_requests()
+            self.assertFalse(shipped._send_rating_requests())
+        self.assertEqual(len(self._rating_messages(shipped)), 1)
+        self.assertEqual(shipped.rating_request_date, datetime(2026, 3, 3, 10, 0))
+
+    def test_customer_rating_lands_on_the_order(self):
+        self.company.o2c_kpi_rating_request = True
+        order = self._shipped_order(self.customer_1, datetime.now().replace(microsecond=0))
+        order._send_rating_requests()
+        token = order.rating_ids.access_token
+        self.assertTrue(token)
+        # what the public /rate/<token>/submit_feedback route does, as the public user
+        public_env = self.env(user=self.env.ref("base.public_user"))
+        rating = public_env["rating.rating"].sudo().search([("access_token", "=", token)])
+        record = public_env[rating.res_model].sudo().browse(rating.res_id)
+        record.rating_apply(5, rating=rating, feedback="Fast and complete", subtype_xmlid=None)
+
+        order.invalidate_recordset()
+        self.assertEqual(order.rating_last_value, 5)
+        self.assertEqual(order.rating_count, 1)
+        self.assertEqual(order.rating_ids.feedback, "Fast and complete")
+        self.assertTrue(order.rating_ids.consumed)
+        self.assertEqual(order.rating_ids.message_id.author_id, self.customer_1)
+        # the salesperson reads it on the order
+        self.assertEqual(order.with_user(self.salesperson_1).rating_last_value, 5)
+
+    def test_other_company_not_asked(self):
+        with freeze_time(datetime(2026, 3, 1, 8, 0)):
+            self.company.o2c_kpi_rating_request = True
+        order = self._shipped_order(self.customer_1, datetime(2026, 3, 2, 8, 0))
+        self.assertIn(order, self.env["sale.order"].search(order._get_rating_request_domain()))
+        self.company.o2c_kpi_rating_request = False
+        other = self.env["res.company"].create({"name": "Other Co"})
+        other.o2c_kpi_rating_request = True
+        self.assertFalse(order._send_rating_requests(), "its own company no longer asks")
+        self.env["sale.order"]._cron_send_rating_requests()
+        self.assertFalse(order.rating_request_date)
+
+    def test_settings_toggle(self):
+        settings = self.env["res.config.settings"].create({})
+        settings.o2c_kpi_rating_request = True
+        settings.execute()
+        self.assertTrue(self.company.o2c_kpi_rating_request)
+        self.assertTrue(self.company.o2c_kpi_rating_request_date_start)
+        self.assertEqual(
+            self.template.model_id.model, "sale.order", "the rating e-mail is a sale.order template"
+        )
+        self.assertEqual(
+            self.env.ref("o2c_kpi.ir_cron_sale_order_rating_request").code,
+            "model._cron_send_rating_requests()",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestO2cKpiRatingController(HttpCase):
+    """The customer follows the link of the rating e-mail, anonymously."""
+
+    def test_customer_rates_through_the_rating_page(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Rating Customer", "email": "rating.customer@example.com"}
+        )
+        product = self.env["product.product"].create({"name": "Desk", "type": "consu"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        token = order._rating_get_access_token()  # what the e-mail template links to
+        self.authenticate(None, None)
+        page = self.url_open(f"/rate/{token}/5")
+        self.assertEqual(page.status_code, 200)
+        self.assertFalse(order.rating_ids.consumed, "opening the page does not rate yet")
+        self.url_open(
+            f"/rate/{token}/submit_feedback",
+            data={"rate": 5, "feedback": "On time", "csrf_token": http.Request.csrf_token(self)},
+        ).raise_for_status()
+        order.invalidate_recordset()
+        self.assertEqual(order.rating_last_value, 5)
+        self.assertEqual(order.rating_ids.feedback, "On time")
+        self.assertEqual(order.rating_ids.partner_id, customer)
+        self.assertIn("On time", order.message_ids[0].body)
