@@ -34,10 +34,8 @@ from . import sale_order_line
 from . import sales_support_demo
 from . import sales_customer_cheque
 from . import sales_support_statement
-from . import res_partner_credit
 from . import sale_order_credit
 from . import sales_support_followup_level
 from . import sales_support_followup
 from . import sales_support_payment_promise
-from . import res_partner_care
 from . import sales_support_digest

@@ -1,19 +1,48 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
+
+from .sales_customer_cheque import UNCLEARED_STATES
 
 # Partner fields the assignment rules of a customer read: changing one re-assigns the customer.
 SUPPORT_FACT_FIELDS = {"user_id", "country_id", "state_id", "company_id", "is_company", "parent_id"}
 
+CUSTOMER_STATUSES = [
+    ("new", "New"),
+    ("active", "Active"),
+    ("at_risk", "At Risk"),
+    ("dormant", "Dormant"),
+    ("lost", "Lost"),
+]
+ABC_CLASSES = [("A", "A"), ("B", "B"), ("C", "C")]
+AT_RISK_FACTOR = 1.5  # silent for 1.5 usual intervals: at risk
+DORMANT_FACTOR = 2.0  # silent for 2 usual intervals (or a year): dormant
+DORMANT_DAYS = 365
+LOST_DAYS = 730
+ABC_A_SHARE = 0.80  # the customers making the first 80 % of the revenue
+ABC_B_SHARE = 0.95  # the next 15 %
+
 
 class ResPartner(models.Model):
-    """Each customer has one coordinator per company that sells to it.
+    """The customer as sales support sees it. Three parts, in this order:
 
-    A partner of a company has a coordinator in that company only; a partner shared between
-    companies (no company) has one per company, set by that company's rules and people: the
-    values are company-dependent, read and searched in the current company."""
+    1. Coordinator: each customer has one coordinator per company that sells to it. A partner of
+       a company has a coordinator in that company only; a partner shared between companies (no
+       company) has one per company, set by that company's rules and people: the values are
+       company-dependent, read and searched in the current company.
+    2. Accounting support: credit exposure, cheques, statement of account. The figures are
+       computed on read with grouped queries, never stored on the partner (a stored aggregate
+       would make parallel orders of one customer fight over its row). They are shown to the
+       users who serve the customer (``_filter_support_served``), also without accounting
+       rights, in the current company's currency.
+    3. Customer care: status, ABC class and contact cadence of commercial partners (customers),
+       stored, written by a nightly cron (and on demand) in batch SQL, from the confirmed orders
+       of ONE company: the partner's company, or, for a partner shared between companies, the
+       company the run is made for (the cron's company, or the user's current company on
+       demand). Amounts are in that company's currency."""
 
     _inherit = "res.partner"
 
@@ -257,3 +286,848 @@ class ResPartner(models.Model):
             if served:
                 self._store_support_coordinator(company, served.ids, keep_coordinator=True)
                 served._sync_support_coordinators(company)
+
+    # ============================================================
+    # Accounting support: credit exposure, cheques, statement
+    # ============================================================
+
+    # ------------------------------------------------------------
+    # Credit exposure (current company, its currency)
+    # ------------------------------------------------------------
+    support_credit_visible = fields.Boolean(
+        compute="_compute_support_credit",
+        string="Credit Figures Visible",
+        help="The current user serves this customer and may read its credit figures.",
+    )
+    support_credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_support_credit", string="Exposure Currency"
+    )
+    support_open_receivable = fields.Monetary(
+        compute="_compute_support_credit",
+        currency_field="support_credit_currency_id",
+        string="Open Receivables",
+        help="Posted, unreconciled receivables of the customer in the current company.",
+    )
+    support_overdue_amount = fields.Monetary(
+        compute="_compute_support_credit",
+        currency_field="support_credit_currency_id",
+        string="Overdue",
+        help="Part of the open receivables past its due date.",
+    )
+    support_to_invoice_amount = fields.Monetary(
+        compute="_compute_support_credit",
+        currency_field="support_credit_currency_id",
+        string="Orders to Invoice",
+        help="What is left to invoice (taxes included) on confirmed orders.",
+    )
+    support_uncleared_cheque_amount = fields.Monetary(
+        compute="_compute_support_credit",
+        currency_field="support_credit_currency_id",
+        string="Uncleared Cheques",
+        help="Cheques received or deposited that the bank has not paid yet.",
+    )
+    support_credit_exposure = fields.Monetary(
+        compute="_compute_support_credit",
+        currency_field="support_credit_currency_id",
+        string="Credit Exposure",
+        help="Open receivables + orders to invoice + uncleared cheques, each counted when the "
+        "company's settings include it.",
+    )
+    support_credit_limit = fields.Monetary(
+        compute="_compute_support_credit",
+        currency_field="support_credit_currency_id",
+        string="Credit Limit (Exposure)",
+        help="The customer's credit limit (Invoicing: Sales Credit Limit), 0 when none applies.",
+    )
+    support_credit_available = fields.Monetary(
+        compute="_compute_support_credit",
+        currency_field="support_credit_currency_id",
+        string="Credit Available",
+    )
+    support_is_over_credit_limit = fields.Boolean(
+        compute="_compute_support_credit",
+        search="_search_support_is_over_credit_limit",
+        string="Over Credit Limit",
+    )
+
+    # ------------------------------------------------------------
+    # Cheques
+    # ------------------------------------------------------------
+    support_cheque_count = fields.Integer(compute="_compute_support_cheques", string="Cheques")
+    support_bounced_cheque_count = fields.Integer(
+        compute="_compute_support_cheques",
+        string="Bounced Cheques (12 Months)",
+        help="Cheques of the customer that bounced in the last 12 months.",
+    )
+    support_has_unresolved_bounce = fields.Boolean(
+        compute="_compute_support_cheques",
+        string="Unresolved Bounced Cheque",
+        help="A cheque of the customer bounced and is not replaced yet.",
+    )
+
+    # ------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------
+    @api.depends_context("company", "uid")
+    def _compute_support_credit(self):
+        company = self.env.company
+        real = self.filtered(lambda p: isinstance(p._origin.id, int) and p._origin.id)
+        served = real._origin._filter_support_served()
+        figures = served._get_credit_exposure(company)
+        for partner in self:
+            values = figures.get(partner._origin.commercial_partner_id.id)
+            partner.support_credit_currency_id = company.currency_id
+            partner.support_credit_visible = partner._origin in served
+            values = values if partner.support_credit_visible else {}
+            partner.support_open_receivable = values.get("receivable", 0.0)
+            partner.support_overdue_amount = values.get("overdue", 0.0)
+            partner.support_to_invoice_amount = values.get("to_invoice", 0.0)
+            partner.support_uncleared_cheque_amount = values.get("cheques", 0.0)
+            partner.support_credit_exposure = values.get("exposure", 0.0)
+            partner.support_credit_limit = values.get("limit", 0.0)
+            partner.support_credit_available = (
+                values["limit"] - values["exposure"] if values.get("limit") else 0.0
+            )
+            partner.support_is_over_credit_limit = values.get("is_over", False)
+
+    def _search_support_is_over_credit_limit(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(_("Search on 'Over Credit Limit' supports = and != only."))
+        # sudo: candidates are customers with a credit limit of the current company; the served
+        # ones are kept below through the computed figures (which check the user).
+        candidates = self.sudo().search([("credit_limit", ">", 0), ("parent_id", "=", False)])
+        over = candidates.with_env(self.env).filtered("support_is_over_credit_limit")
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", over.ids)]
+
+    @api.depends_context("company", "uid")
+    def _compute_support_cheques(self):
+        real = self.filtered(lambda p: isinstance(p._origin.id, int) and p._origin.id)._origin
+        commercial = real._filter_support_served().commercial_partner_id
+        # sudo: counts of the cheques of the customers the user serves (checked just above),
+        # also for users with no right on cheques (a flag on the customer, not the cheques)
+        Cheque = self.env["sales.customer.cheque"].sudo()
+        company = self.env.company
+        total = {
+            partner.id: count
+            for partner, count in Cheque._read_group(
+                [("commercial_partner_id", "in", commercial.ids), ("company_id", "=", company.id)],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        }
+        bounced = Cheque._get_bounced_counts(commercial, company)
+        unresolved = {
+            partner.id
+            for [partner] in Cheque._read_group(
+                [
+                    ("commercial_partner_id", "in", commercial.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "bounced"),
+                ],
+                ["commercial_partner_id"],
+            )
+        }
+        for partner in self:
+            commercial_id = partner._origin.commercial_partner_id.id
+            partner.support_cheque_count = total.get(commercial_id, 0)
+            partner.support_bounced_cheque_count = bounced.get(commercial_id, 0)
+            partner.support_has_unresolved_bounce = commercial_id in unresolved
+
+    # ------------------------------------------------------------
+    # Who serves whom
+    # ------------------------------------------------------------
+    def _filter_support_served(self):
+        """Partners of ``self`` whose customer the current user serves: managers (sales or
+        support) all those they may read; others the customers whose salesperson or coordinator
+        they are, or of whom they may read an order through their own record rules."""
+        partners = self._filtered_access("read")
+        user = self.env.user
+        if not partners or user.share:
+            return self.browse()
+        if user.has_group("sales_support.group_support_manager") or user.has_group(
+            "sales_team.group_sale_manager"
+        ):
+            return partners
+        commercial = partners.commercial_partner_id
+        served = commercial.filtered(
+            lambda p: p.user_id == user
+            or p.support_coordinator_id == user
+            or user in p.user_id.support_coordinator_id
+        )
+        rest = commercial - served
+        if rest and self.env["sale.order"].has_access("read"):
+            # Normal access: the orders the user's record rules let them read (an order with no
+            # salesperson, readable by every salesperson, is no sign of serving the customer).
+            groups = self.env["sale.order"]._read_group(
+                [
+                    ("partner_id.commercial_partner_id", "in", rest.ids),
+                    "|",
+                    ("user_id", "!=", False),
+                    ("coordinator_id", "=", user.id),
+                ],
+                ["partner_id"],
+            )
+            served |= self.browse([p.id for [p] in groups]).commercial_partner_id
+        return partners.filtered(lambda p: p.commercial_partner_id in served)
+
+    def _check_support_served(self):
+        """AccessError unless the current user serves every customer of ``self``."""
+        refused = self - self._filter_support_served()
+        if refused:
+            raise AccessError(
+                _(
+                    "You do not serve %(customers)s: its accounting figures (statement, credit "
+                    "exposure) are for its salesperson, its coordinator and managers.",
+                    customers=", ".join(refused.mapped("display_name")),
+                )
+            )
+
+    # ------------------------------------------------------------
+    # Credit exposure
+    # ------------------------------------------------------------
+    def _get_credit_exposure(self, company=None):
+        """Exposure of the commercial partners of ``self`` in ``company`` (default: current),
+        in its currency: {commercial partner id: {receivable, overdue, to_invoice, cheques,
+        exposure, limit, is_over}}. Three grouped queries whatever the number of partners.
+        No access check: callers show it only to who serves the customer (or use it for the
+        confirmation check)."""
+        company = company or self.env.company
+        customers = self.commercial_partner_id.filtered(lambda p: isinstance(p.id, int))
+        if not customers:
+            return {}
+        currency = company.currency_id
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].sudo().search([("id", "child_of", company.id)])
+        result = {
+            pid: {
+                "receivable": 0.0,
+                "overdue": 0.0,
+                "to_invoice": 0.0,
+                "cheques": 0.0,
+            }
+            for pid in customers.ids
+        }
+        # 1. open receivables (company currency): posted, unreconciled receivable items
+        self.env["account.move.line"].flush_model(
+            ["account_id", "amount_residual", "company_id", "parent_state", "partner_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id,
+                       SUM(l.amount_residual),
+                       SUM(l.amount_residual) FILTER (
+                           WHERE COALESCE(l.date_maturity, l.date) < %(today)s)
+                  FROM account_move_line l
+                  JOIN account_account a ON a.id = l.account_id
+                  JOIN res_partner p ON p.id = l.partner_id
+                 WHERE a.account_type = 'asset_receivable'
+                   AND l.parent_state = 'posted'
+                   AND NOT l.reconciled
+                   AND l.company_id IN %(companies)s
+                   AND p.commercial_partner_id IN %(customers)s
+                 GROUP BY p.commercial_partner_id
+                """,
+                today=today,
+                companies=tuple(companies.ids),
+                customers=tuple(customers.ids),
+            )
+        )
+        for pid, receivable, overdue in self.env.cr.fetchall():
+            result[pid]["receivable"] = receivable or 0.0
+            result[pid]["overdue"] = overdue or 0.0
+        # 2. confirmed orders, left to invoice taxes included (Odoo's amount_to_invoice is not
+        # stored: its stored untaxed amount scaled by each line's total / subtotal)
+        self.env["sale.order.line"].flush_model(
+            ["untaxed_amount_to_invoice", "price_total", "price_subtotal", "order_id"]
+        )
+        self.env["sale.order"].flush_model(["state", "company_id", "partner_id", "currency_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id, o.currency_id,
+                       SUM(CASE WHEN sol.price_subtotal <> 0
+                                THEN sol.untaxed_amount_to_invoice * sol.price_total
+                                     / sol.price_subtotal
+                                ELSE sol.untaxed_amount_to_invoice END)
+                  FROM sale_order_line sol
+                  JOIN sale_order o ON o.id = sol.order_id
+                  JOIN res_partner p ON p.id = o.partner_id
+                 WHERE o.state = 'sale'
+                   AND o.company_id IN %(companies)s
+                   AND sol.untaxed_amount_to_invoice <> 0
+                   AND p.commercial_partner_id IN %(customers)s
+                 GROUP BY p.commercial_partner_id, o.currency_id
+                """,
+                companies=tuple(companies.ids),
+                customers=tuple(customers.ids),
+            )
+        )
+        to_invoice = self.env.cr.fetchall()
+        # 3. cheques not cleared yet
+        # sudo: figures only; the caller decides who sees them
+        cheques = (
+            self.env["sales.customer.cheque"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", customers.ids),
+                    ("company_id", "in", companies.ids),
+                    ("state", "in", UNCLEARED_STATES),
+                ],
+                ["commercial_partner_id", "currency_id"],
+                ["amount:sum"],
+            )
+        )
+        rates = {}
+
+        def convert(amount, currency_id):
+            if currency_id not in rates:
+                rates[currency_id] = self.env["res.currency"]._get_conversion_rate(
+                    self.env["res.currency"].browse(currency_id), currency, company, today
+                )
+            return amount * rates[currency_id]
+
+        for pid, currency_id, amount in to_invoice:
+            result[pid]["to_invoice"] += convert(amount or 0.0, currency_id)
+        for partner, cheque_currency, amount in cheques:
+            result[partner.id]["cheques"] += convert(amount or 0.0, cheque_currency.id)
+        # sudo: the credit limit is an accounting field; only its value is used here
+        limits = customers.sudo().with_company(company)
+        use_limit = company.account_use_credit_limit
+        for customer in limits:
+            values = result[customer.id]
+            for key in ("receivable", "overdue", "to_invoice", "cheques"):
+                values[key] = currency.round(values[key])
+            values["exposure"] = currency.round(
+                (values["receivable"] if company.sales_support_exposure_receivable else 0.0)
+                + (values["to_invoice"] if company.sales_support_exposure_to_invoice else 0.0)
+                + (values["cheques"] if company.sales_support_exposure_cheques else 0.0)
+            )
+            values["limit"] = customer.credit_limit if use_limit else 0.0
+            values["is_over"] = bool(values["limit"]) and (
+                currency.compare_amounts(values["exposure"], values["limit"]) > 0
+            )
+        return result
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+    def action_view_support_cheques(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_support.sales_customer_cheque_action"
+        )
+        action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "search_default_group_state": 0,
+        }
+        return action
+
+    def action_open_support_statement(self):
+        self.ensure_one()
+        self.commercial_partner_id._check_support_served()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Statement of Account"),
+            "res_model": "sales.support.statement.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    # ------------------------------------------------------------
+    # RPC
+    # ------------------------------------------------------------
+    @api.readonly
+    @api.model
+    def get_statement_lines(
+        self, partner_id=None, date_from=None, date_to=None, as_of=None, company_id=None
+    ):
+        """Statement of account of a customer, for external scripts (see readme/API.md).
+
+        ``partner_id`` (or the single record called on), ``date_from`` and ``date_to``
+        (``YYYY-MM-DD``), ``as_of`` (default ``date_to``), ``company_id`` (default the user's
+        current company). Only for the customers the user serves (else AccessError)."""
+        partner = self.browse(partner_id) if partner_id else self
+        if len(partner) != 1 or not partner.exists():
+            raise AccessError(_("Give one existing customer (partner_id) for its statement."))
+        company = self.env["res.company"].browse(company_id) if company_id else self.env.company
+        data = self.env["sales.support.statement"]._get_statement_data(
+            partner, date_from, date_to, as_of, company
+        )
+        return self.env["sales.support.statement"]._statement_to_json(data)
+
+    @api.readonly
+    @api.model
+    def get_credit_exposure(self, partner_ids=None, company_id=None):
+        """Credit exposure of customers, for external scripts: {partner id: {receivable,
+        overdue, to_invoice, cheques, exposure, limit, is_over, currency}} in the company's
+        currency. Only for the customers the user serves (else AccessError)."""
+        partners = self.browse(partner_ids) if partner_ids else self
+        partners = partners.exists()
+        company = self.env["res.company"].browse(company_id) if company_id else self.env.company
+        if company not in self.env.user.company_ids:
+            raise AccessError(_("You do not work for %(company)s.", company=company.display_name))
+        partners.commercial_partner_id._check_support_served()
+        figures = partners._get_credit_exposure(company)
+        # XML-RPC wants string keys
+        return {
+            str(partner.id): dict(
+                figures[partner.commercial_partner_id.id], currency=company.currency_id.name
+            )
+            for partner in partners
+        }
+
+    # ============================================================
+    # Customer care: status, ABC class, contact cadence
+    # ============================================================
+
+    customer_status = fields.Selection(
+        CUSTOMER_STATUSES,
+        readonly=True,
+        index=True,
+        help="New: first order in the new-customer period. At risk: no order for 1.5 times "
+        "its usual interval between orders (median gap of its own history). Dormant: no order "
+        "for twice that interval or a year. Lost: no order for two years, or marked lost. "
+        "Computed nightly.",
+    )
+    customer_status_date = fields.Date(
+        string="Status Since", readonly=True, index=True, help="When the status last changed."
+    )
+    customer_first_order_date = fields.Date(string="First Order", readonly=True)
+    customer_last_order_date = fields.Date(string="Last Order", readonly=True)
+    customer_order_interval = fields.Float(
+        string="Usual Interval (days)",
+        readonly=True,
+        digits=(16, 1),
+        help="Median number of days between two ordering days of the customer.",
+    )
+    customer_revenue_12m = fields.Monetary(
+        string="Revenue (12 months)",
+        currency_field="currency_id",
+        readonly=True,
+        help="Untaxed amount of the confirmed orders of the last 12 months, in the company's "
+        "currency.",
+    )
+    customer_abc_class = fields.Selection(
+        ABC_CLASSES,
+        string="ABC Class",
+        readonly=True,
+        index=True,
+        help="A: the customers that make the top 80% of the last 12 months' revenue; B: the "
+        "next 15%; C: the rest.",
+    )
+    is_customer_strategic = fields.Boolean(
+        string="Strategic",
+        tracking=True,
+        help="Contacted as often as class A customers, whatever their revenue.",
+    )
+    is_customer_lost = fields.Boolean(
+        string="Marked Lost", tracking=True, help="Lost whatever its orders say."
+    )
+    customer_last_contact_date = fields.Date(
+        string="Last Contact",
+        readonly=True,
+        help="Last meeting (calendar event the customer attends), or last message or done "
+        "activity of an internal user on the customer or its orders.",
+    )
+    customer_contact_cadence = fields.Integer(
+        string="Contact Every (days)", compute="_compute_customer_contact_cadence"
+    )
+    customer_next_contact_date = fields.Date(
+        string="Next Contact Due",
+        compute="_compute_customer_next_contact_date",
+        store=True,
+        index=True,
+    )
+    customer_contact_reminded_date = fields.Date(
+        string="Contact Reminder Sent",
+        readonly=True,
+        copy=False,
+        help="When the coordinator was last asked to contact the customer (once per delay).",
+    )
+    payment_promise_count = fields.Integer(
+        string="Promises to Pay", compute="_compute_payment_promise_stats"
+    )
+    payment_promise_kept_rate = fields.Float(
+        string="Promises Kept (%)",
+        compute="_compute_payment_promise_stats",
+        digits=(16, 0),
+        help="Share of the settled promises to pay (kept or broken) that were kept.",
+    )
+
+    @api.depends("customer_abc_class", "is_customer_strategic", "company_id")
+    @api.depends_context("company")
+    def _compute_customer_contact_cadence(self):
+        for partner in self:
+            company = partner.company_id or self.env.company
+            cadence = 0
+            if partner.is_customer_strategic or partner.customer_abc_class == "A":
+                cadence = company.sales_support_cadence_a
+            elif partner.customer_abc_class == "B":
+                cadence = company.sales_support_cadence_b
+            elif partner.customer_abc_class == "C":
+                cadence = company.sales_support_cadence_c
+            partner.customer_contact_cadence = cadence
+
+    @api.depends(
+        "customer_abc_class",
+        "is_customer_strategic",
+        "customer_last_contact_date",
+        "customer_first_order_date",
+        "company_id",
+    )
+    def _compute_customer_next_contact_date(self):
+        for partner in self:
+            cadence = partner.customer_contact_cadence
+            start = partner.customer_last_contact_date or partner.customer_first_order_date
+            partner.customer_next_contact_date = (
+                cadence and start and start + timedelta(days=cadence)
+            ) or False
+
+    def _compute_payment_promise_stats(self):
+        counts = {
+            (partner.id, state): count
+            for partner, state, count in self.env["sales.support.payment.promise"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id", "state"],
+                ["__count"],
+            )
+        }
+        for partner in self:
+            key = partner.commercial_partner_id.id
+            kept, broken = counts.get((key, "kept"), 0), counts.get((key, "broken"), 0)
+            partner.payment_promise_count = kept + broken + counts.get((key, "open"), 0)
+            partner.payment_promise_kept_rate = (
+                100.0 * kept / (kept + broken) if kept + broken else 0
+            )
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+    def action_recompute_customer_care(self):
+        """On demand: recompute the status, class and last contact of these customers (their
+        class is ranked against all the customers of their company). The figures are the
+        system's: written with sudo, for customers the user may read only."""
+        self.check_access("read")
+        for company, partners in self.commercial_partner_id.grouped(
+            lambda p: p.company_id or self.env.company
+        ).items():
+            self.env["res.partner"]._run_customer_care(
+                company, only_partners=partners, include_shared=not partners.company_id
+            )
+        return True
+
+    def action_open_payment_promises(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_support.sales_support_payment_promise_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------
+    # Computation (batch SQL)
+    # ------------------------------------------------------------
+    @api.model
+    def _get_customer_history(self, company, include_shared, today):
+        """{partner id: (first day, last day, median gap, revenue 12 months, share before)}
+        of the commercial partners that have confirmed orders in ``company`` (theirs, or shared
+        ones when ``include_shared``). One query with window functions: the gaps between
+        ordering days (LAG) and the running revenue total for the ABC ranking."""
+        self.env["sale.order"].flush_model(
+            ["state", "company_id", "partner_id", "date_order", "amount_untaxed", "currency_rate"]
+        )
+        self.flush_model(["commercial_partner_id", "company_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH orders AS (
+                    SELECT partner.commercial_partner_id AS partner_id,
+                           so.date_order::date AS day,
+                           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+                      FROM sale_order so
+                      JOIN res_partner partner ON partner.id = so.partner_id
+                      JOIN res_partner customer ON customer.id = partner.commercial_partner_id
+                     WHERE so.state = 'sale'
+                       AND so.company_id = %(company)s
+                       AND so.date_order::date <= %(today)s
+                       AND (customer.company_id = %(company)s
+                            OR (%(shared)s AND customer.company_id IS NULL))
+                ), gaps AS (
+                    SELECT partner_id, day,
+                           day - LAG(day) OVER (PARTITION BY partner_id ORDER BY day) AS gap
+                      FROM (SELECT DISTINCT partner_id, day FROM orders) days
+                ), history AS (
+                    SELECT partner_id, MIN(day) AS first_day, MAX(day) AS last_day,
+                           percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS interval
+                      FROM gaps
+                  GROUP BY partner_id
+                ), revenue AS (
+                    SELECT partner_id, SUM(amount) AS revenue
+                      FROM orders
+                     WHERE day > %(year_ago)s
+                  GROUP BY partner_id
+                ), ranked AS (
+                    SELECT history.*, COALESCE(revenue.revenue, 0) AS revenue,
+                           SUM(COALESCE(revenue.revenue, 0)) OVER (
+                               ORDER BY COALESCE(revenue.revenue, 0) DESC, history.partner_id
+                               ROWS UNBOUNDED PRECEDING) AS running,
+                           SUM(COALESCE(revenue.revenue, 0)) OVER () AS total
+                      FROM history
+                 LEFT JOIN revenue ON revenue.partner_id = history.partner_id
+                )
+                SELECT partner_id, first_day, last_day, interval, revenue,
+                       CASE WHEN total > 0 THEN (running - revenue) / total END
+                  FROM ranked
+                """,
+                company=company.id,
+                today=today,
+                shared=include_shared,
+                year_ago=today - timedelta(days=365),
+            )
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    @api.model
+    def _get_last_contact_dates(self, partner_ids, today):
+        """{commercial partner id: last contact day}: meetings it attends (calendar events up to
+        now), messages and done activities of internal users on it or its orders."""
+        if not partner_ids:
+            return {}
+        for model in ("calendar.event", "mail.message", "sale.order"):
+            self.env[model].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH internal AS (
+                    SELECT partner_id FROM res_users WHERE share IS NOT TRUE
+                )
+                SELECT partner_id, MAX(day) FROM (
+                    SELECT partner.commercial_partner_id AS partner_id, event.start::date AS day
+                      FROM calendar_event event
+                      JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = event.id
+                      JOIN res_partner partner ON partner.id = rel.res_partner_id
+                     WHERE event.active AND event.start::date <= %(today)s
+                       AND partner.commercial_partner_id IN %(ids)s
+                 UNION ALL
+                    SELECT partner.commercial_partner_id, msg.date::date
+                      FROM mail_message msg
+                      JOIN res_partner partner ON partner.id = msg.res_id
+                     WHERE msg.model = 'res.partner'
+                       AND (msg.message_type = 'comment' OR msg.mail_activity_type_id IS NOT NULL)
+                       AND msg.author_id IN (SELECT partner_id FROM internal)
+                       AND partner.commercial_partner_id IN %(ids)s
+                 UNION ALL
+                    SELECT partner.commercial_partner_id, msg.date::date
+                      FROM mail_message msg
+                      JOIN sale_order so ON so.id = msg.res_id
+                      JOIN res_partner partner ON partner.id = so.partner_id
+                     WHERE msg.model = 'sale.order'
+                       AND (msg.message_type = 'comment' OR msg.mail_activity_type_id IS NOT NULL)
+                       AND msg.author_id IN (SELECT partner_id FROM internal)
+                       AND partner.commercial_partner_id IN %(ids)s
+                ) contacts
+              GROUP BY partner_id
+                """,
+                today=today,
+                ids=tuple(partner_ids),
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _get_customer_status(self, company, history, is_lost, today):
+        """Status of a customer from its history (first day, last day, median gap)."""
+        first_day, last_day, interval = history[:3]
+        silent = (today - last_day).days
+        interval = interval or company.sales_support_new_customer_days or 90
+        if is_lost or silent > LOST_DAYS:
+            return "lost"
+        if silent > DORMANT_DAYS or silent > DORMANT_FACTOR * interval:
+            return "dormant"
+        if (today - first_day).days <= company.sales_support_new_customer_days:
+            return "new"
+        if silent > AT_RISK_FACTOR * interval:
+            return "at_risk"
+        return "active"
+
+    @api.model
+    def _run_customer_care(self, company, only_partners=None, include_shared=False, today=None):
+        """Compute and store the status, class, revenue and last contact of the customers of
+        ``company`` (only of ``only_partners`` when given, ranked against all of them), then
+        ask coordinators to contact those not contacted in time (once per delay)."""
+        today = today or fields.Date.context_today(self)
+        history = self._get_customer_history(company, include_shared, today)
+        # sudo: system figures written for every customer, whoever triggers the run
+        Partner = self.sudo().with_company(company)
+        scope = Partner.search(
+            [
+                ("id", "in", list(history))
+                if only_partners is None
+                else ("id", "in", only_partners.ids),
+            ]
+        )
+        if only_partners is None:
+            # customers whose orders all went (cancelled, other company): reset their figures
+            scope |= Partner.search(
+                [
+                    ("customer_status", "!=", False),
+                    ("company_id", "in", [company.id, False] if include_shared else [company.id]),
+                    ("id", "not in", list(history)),
+                ]
+            )
+        contacts = self._get_last_contact_dates(scope.ids, today)
+        values = []
+        for partner in scope:
+            data = history.get(partner.id)
+            if not data:
+                values.append(
+                    SQL(
+                        "(%s, NULL::varchar, NULL::date, NULL::date, NULL::date, NULL::float8, "
+                        "0.0::numeric, NULL::varchar, %s::date)",
+                        partner.id,
+                        contacts.get(partner.id),
+                    )
+                )
+                continue
+            first_day, last_day, interval, revenue, share_before = data
+            status = self._get_customer_status(company, data, partner.is_customer_lost, today)
+            if not revenue or share_before is None:
+                abc = "C"
+            elif share_before < ABC_A_SHARE:
+                abc = "A"
+            elif share_before < ABC_B_SHARE:
+                abc = "B"
+            else:
+                abc = "C"
+            status_date = (
+                partner.customer_status_date if partner.customer_status == status else today
+            )
+            values.append(
+                SQL(
+                    "(%s, %s::varchar, %s::date, %s::date, %s::date, %s::float8, %s::numeric, "
+                    "%s::varchar, %s::date)",
+                    partner.id,
+                    status,
+                    status_date,
+                    first_day,
+                    last_day,
+                    interval,
+                    revenue or 0.0,
+                    abc,
+                    contacts.get(partner.id),
+                )
+            )
+        if values:
+            self.flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner partner
+                       SET customer_status = v.status,
+                           customer_status_date = v.status_date,
+                           customer_first_order_date = v.first_day,
+                           customer_last_order_date = v.last_day,
+                           customer_order_interval = v.interval,
+                           customer_revenue_12m = v.revenue,
+                           customer_abc_class = v.abc,
+                           customer_last_contact_date = v.contact
+                      FROM (VALUES %s) AS v(id, status, status_date, first_day, last_day,
+                                            interval, revenue, abc, contact)
+                     WHERE partner.id = v.id
+                    """,
+                    SQL(", ").join(values),
+                )
+            )
+            fnames = [
+                "customer_status",
+                "customer_status_date",
+                "customer_first_order_date",
+                "customer_last_order_date",
+                "customer_order_interval",
+                "customer_revenue_12m",
+                "customer_abc_class",
+                "customer_last_contact_date",
+            ]
+            scope.invalidate_recordset(fnames)
+            scope.modified(fnames)
+            scope.flush_recordset()
+        scope._remind_customer_contact(company, today)
+        return scope
+
+    def _remind_customer_contact(self, company, today):
+        """An activity for the coordinator of each customer of ``self`` (still a customer: not
+        lost) whose next contact is past due, once per due date: not again while no contact
+        moves the due date past the last reminder."""
+        late = self.filtered(
+            lambda p: p.customer_status
+            and p.customer_status != "lost"
+            and p.customer_next_contact_date
+            and p.customer_next_contact_date < today
+            and not (
+                p.customer_contact_reminded_date
+                and p.customer_contact_reminded_date >= p.customer_next_contact_date
+            )
+        )
+        if not late:
+            return
+        activity_type = self.env.ref("mail.mail_activity_data_call")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        late = late.with_company(company)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": (
+                        partner.support_coordinator_id
+                        or partner.user_id.support_coordinator_id
+                        or partner.user_id
+                        or self.env.user
+                    ).id,
+                    "date_deadline": today,
+                    "summary": self.env._(
+                        "Contact %(customer)s: class %(abc)s, every %(days)s days",
+                        customer=partner.name,
+                        abc=partner.customer_abc_class or "-",
+                        days=partner.customer_contact_cadence,
+                    ),
+                }
+                for partner in late
+            ]
+        )
+        late.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET customer_contact_reminded_date = %s WHERE id IN %s",
+                today,
+                tuple(late.ids),
+            )
+        )
+        late.invalidate_recordset(["customer_contact_reminded_date"])
+
+    @api.model
+    def _cron_customer_care(self):
+        """Every company's customers; shared customers with the cron's own company."""
+        for company in self.env["res.company"].sudo().search([]):
+            self._run_customer_care(company, include_shared=company == self.env.company)
+
+    def action_open_meeting_brief(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Meeting Brief"),
+            "res_model": "sales.support.meeting.brief",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_user_id": (self.commercial_partner_id.user_id or self.env.user).id,
+            },
+        }

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.res_partner_care import ABC_CLASSES, CUSTOMER_STATUSES
+from ..models.res_partner import ABC_CLASSES, CUSTOMER_STATUSES
 
 
 class SalesSupportMeetingBrief(models.TransientModel):
