@@ -948,7 +948,9 @@ class SaleOrder(models.Model):
         return {
             "ready": bool(moves) and all(m.state in ("assigned", "done") for m in moves),
             "shipped": shipped,
-            "shipped_date": max(deliveries.mapped("date_done"), default=False)
+            # a picking being validated is already done (its moves are) before Odoo writes its
+            # date_done (a chained move is reserved in between): it is done now
+            "shipped_date": max(p.date_done or fields.Datetime.now() for p in deliveries)
             if shipped
             else False,
         }

@@ -250,6 +250,22 @@ class TestO2cLedger(O2cFlowCommon):
         self.assertEqual(order.invoice_status, "no")
         self.assertTrue(order.date_o2c_invoiced, "nothing is left to invoice")
 
+    def test_three_step_delivery_validated_at_once(self):
+        """Pick, pack and ship validated together (Odoo's own sale_stock test does this): the
+        chained moves are reserved while the pickings are being validated."""
+        self.warehouse.delivery_steps = "pick_pack_ship"
+        self._stock(self.chair, 2)
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.with_user(self.coordinator).action_confirm()
+        for _step in range(3):
+            self.assertFalse(order.date_o2c_shipped)
+            picking = order.picking_ids.filtered(lambda p: p.state != "done")[:1]
+            picking.action_assign()
+            self._validate(picking, user=self.env.user)
+        self.assertEqual(len(order.picking_ids), 3, "pick, pack, ship")
+        self.assertTrue(order.date_o2c_shipped)
+        self.assertEqual(self._events(order).count("shipped"), 1)
+
     def test_services_only(self):
         order = self._create_order(self.customer_1, products=self.consulting)
         order.with_user(self.coordinator).action_confirm()
