@@ -665,6 +665,9 @@ class SaleOrder(models.Model):
         # a quotation re-confirmed after a reset may have deliveries and invoices already; a new
         # one has none (its deliveries, created now, sync themselves when reserved)
         resumed = self.filtered(lambda o: o.picking_ids or o.order_line.invoice_lines)
+        # the deliveries created now must not be appended to the list just read (Odoo and its
+        # callers read picking_ids afresh, in stock.picking's order)
+        self.invalidate_recordset(["picking_ids"])
         res = super()._action_confirm()
         resumed._o2c_sync()
         with_lc = self.filtered("letter_of_credit_id")
