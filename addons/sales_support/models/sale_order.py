@@ -674,6 +674,7 @@ class SaleOrder(models.Model):
         if with_lc:
             # an order above what its letter of credit allows: an activity for its coordinator
             with_lc.letter_of_credit_id._schedule_overdrawn_activities(with_lc)
+        self.invalidate_recordset(["picking_ids"])  # see stock.move._action_confirm
         return res
 
     def action_draft(self):
@@ -1073,6 +1074,9 @@ class SaleOrder(models.Model):
             elif not facts["paid"] and order.date_o2c_paid:
                 event("payment_undone", day)
         self.env["sales.support.o2c.event"]._log_events(values)
+        # reading the deliveries in the middle of a core step filled the cache of picking_ids in
+        # the order of that moment; the step's caller reads them afresh, in stock.picking's order
+        orders.invalidate_recordset(["picking_ids"])
 
     @api.model
     def _o2c_rebuild_ledger(self, orders=None, batch_size=1000):

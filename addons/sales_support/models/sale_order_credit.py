@@ -67,15 +67,21 @@ class SaleOrder(models.Model):
 
     @api.depends("support_credit_hold")
     def _compute_partner_credit_warning(self):
-        # EXTENDS 'sale': Odoo's banner (receivables + orders to invoice) becomes the exposure
-        # banner when the company has a credit policy.
+        # EXTENDS 'sale': Odoo's banner (receivables + orders to invoice) stays when it has
+        # something to say and the policy only warns; it becomes the exposure banner when the
+        # policy blocks (the banner then says why the confirmation is held), or when Odoo's own
+        # check is silent (its limit setting off, or only cheques / a bounced cheque count).
         res = super()._compute_partner_credit_warning()
         for order in self:
+            company = order.company_id
             if order.state in ("draft", "sent") and (
-                order.company_id.sales_support_credit_policy != "none"
-                or order.company_id.sales_support_hold_on_bounced_cheque
+                company.sales_support_credit_policy != "none"
+                or company.sales_support_hold_on_bounced_cheque
             ):
-                order.partner_credit_warning = order.support_credit_hold or ""
+                if company.sales_support_credit_policy == "block" or (
+                    not order.partner_credit_warning
+                ):
+                    order.partner_credit_warning = order.support_credit_hold or ""
         return res
 
     # ------------------------------------------------------------
