@@ -664,17 +664,20 @@ class SaleOrder(models.Model):
         self._log_o2c_entry()
         # a quotation re-confirmed after a reset may have deliveries and invoices already; a new
         # one has none (its deliveries, created now, sync themselves when reserved)
-        resumed = self.filtered(lambda o: o.picking_ids or o.order_line.invoice_lines)
-        # the deliveries created now must not be appended to the list just read (Odoo and its
-        # callers read picking_ids afresh, in stock.picking's order)
-        self.invalidate_recordset(["picking_ids"])
+        # searched, not read through picking_ids: reading it now would cache the empty list, to
+        # which the deliveries created below are appended in creation order (Odoo's own callers
+        # rely on the order in which picking_ids is first read). sudo: a salesperson confirming
+        # may have no stock rights; only the existence of a delivery is read
+        with_pickings = set(
+            self.env["stock.picking"].sudo().search([("sale_id", "in", self.ids)]).sale_id.ids
+        )
+        resumed = self.filtered(lambda o: o.id in with_pickings or o.order_line.invoice_lines)
         res = super()._action_confirm()
         resumed._o2c_sync()
         with_lc = self.filtered("letter_of_credit_id")
         if with_lc:
             # an order above what its letter of credit allows: an activity for its coordinator
             with_lc.letter_of_credit_id._schedule_overdrawn_activities(with_lc)
-        self.invalidate_recordset(["picking_ids"])  # see stock.move._action_confirm
         return res
 
     def action_draft(self):
@@ -1074,9 +1077,6 @@ class SaleOrder(models.Model):
             elif not facts["paid"] and order.date_o2c_paid:
                 event("payment_undone", day)
         self.env["sales.support.o2c.event"]._log_events(values)
-        # reading the deliveries in the middle of a core step filled the cache of picking_ids in
-        # the order of that moment; the step's caller reads them afresh, in stock.picking's order
-        orders.invalidate_recordset(["picking_ids"])
 
     @api.model
     def _o2c_rebuild_ledger(self, orders=None, batch_size=1000):

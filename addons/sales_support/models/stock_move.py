@@ -26,11 +26,7 @@ class StockMove(models.Model):
         moves = super()._action_confirm(merge=merge, merge_into=merge_into)
         # new moves only matter to orders already shipped (more to ship); the reservation that
         # follows makes the goods ready
-        orders = moves._get_o2c_orders()
-        orders.filtered("date_o2c_shipped")._o2c_sync(invoice=False)
-        # our computes may have read the order's deliveries before these moves made new ones:
-        # callers read picking_ids afresh, in stock.picking's order (as without this addon)
-        orders.sudo(False).invalidate_recordset(["picking_ids"])
+        moves._get_o2c_orders().filtered("date_o2c_shipped")._o2c_sync(invoice=False)
         return moves
 
     def _get_o2c_orders(self):
