@@ -1,6 +1,7 @@
 """Every role clicks everywhere in the browser, without an error.
 
-For each role (assistant, coordinator, customer-service manager, salesperson):
+For each role (assistant, coordinator, customer-service manager, salesperson; the coordinator
+also in Hebrew, right-to-left):
 1. Odoo's own clickbot (``web/static/src/webclient/clickbot``, what Odoo's
    ``web/tests/test_click_everywhere.py`` runs for every app) clicks every menu of the Sales
    Support app (both addons' menus live there), every view of each menu and every filter of each
@@ -112,3 +113,38 @@ class TestClickEverywhere(SalesSupportHttpCase):
         )
         # the Sales app, whose orders, customers and searches carry our fields, filters and buttons
         self._click_everywhere("salesperson", app_menu="sale.sale_menu_root")
+
+    def test_click_actions_coordinator_hebrew(self):
+        """A coordinator working in Hebrew: the web client is right-to-left (the RTL stylesheet,
+        built by rtlcss, is loaded and the navigation bar runs right to left), and every action of
+        both addons, its views, a record of each and the tabs of its form open without an error."""
+        self._require_browser()
+        lang = "he_IL"
+        self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"]._load_module_terms(["sales_support", "o2c_kpi"], [lang])
+        user = self._role_user("coordinator")
+        user.lang = lang
+        actions, _skipped = self._actions_for(user)
+        self.assertIn("sales_support.sales_tender_action", [a["xmlid"] for a in actions])
+        check_rtl = """
+            const navbar = document.querySelector('.o_main_navbar');
+            const found = {
+                body: document.body.classList.contains('o_rtl'),
+                stylesheet: [...document.querySelectorAll('link[rel=stylesheet]')]
+                    .some((link) => link.href.includes('.rtl')),
+                navbar: navbar && getComputedStyle(navbar).direction,
+            };
+            if (!found.body || !found.stylesheet || found.navbar !== 'rtl') {
+                console.error('the web client is not right-to-left: ' + JSON.stringify(found));
+            } else {
+                console.log('sales_support: right-to-left ' + JSON.stringify(found));
+        """
+        self.browser_js(
+            "/odoo",
+            f"{check_rtl} odoo.loader.modules.get('{CLICK_ACTIONS}')"
+            f".clickActions({json.dumps(actions)}); }}",
+            f"odoo.isReady === true && odoo.loader.modules.has('{CLICK_ACTIONS}')",
+            login=user.login,
+            timeout=600,
+            success_signal=ACTIONS_SIGNAL,
+        )
