@@ -7,6 +7,8 @@
     "website": "https://example.com/sales-support",
     "license": "LGPL-3",
     "depends": ["sale_management", "sale_stock", "mail", "resource", "calendar"],
+    # the demo data is dated over the last weeks by freezing the clock at install (demo only)
+    "external_dependencies": {"python": ["freezegun"]},
     "data": [
         "security/sales_support_security.xml",
         "security/sales_support_api_security.xml",

@@ -22,6 +22,9 @@ PROTECTED_FIELDS = {
     "bounce_reason",
     "replaced_by_id",
 }
+# What the cheque says: fixed once a payment is registered or the cheque left "received", so that
+# the exposure and the accounts keep telling the same story.
+MONEY_FIELDS = {"amount", "currency_id", "partner_id", "invoice_ids", "company_id"}
 
 
 class SalesCustomerCheque(models.Model):
@@ -221,6 +224,11 @@ class SalesCustomerCheque(models.Model):
     # ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # a new cheque is "received": anything else is the work of its buttons
+            self._check_protected_fields(
+                {k: v for k, v in vals.items() if not (k == "state" and v == "received")}
+            )
         cheques = super().create(vals_list)
         for cheque in cheques.filtered("replaces_id"):
             old = cheque.replaces_id
@@ -232,12 +240,38 @@ class SalesCustomerCheque(models.Model):
                         state=dict(CHEQUE_STATES)[old.state],
                     )
                 )
+            if old.commercial_partner_id != cheque.commercial_partner_id:
+                raise UserError(
+                    _(
+                        "Cheque %(number)s of %(old)s cannot be replaced by a cheque of "
+                        "%(new)s: a replacement comes from the same customer.",
+                        number=old.display_name,
+                        old=old.commercial_partner_id.display_name,
+                        new=cheque.commercial_partner_id.display_name,
+                    )
+                )
             # sudo: protected fields, written by this step only (see write)
             old.sudo().write({"state": "replaced", "replaced_by_id": cheque.id})
             old.activity_feedback(["mail.mail_activity_data_todo"])
         return cheques
 
     def write(self, vals):
+        self._check_protected_fields(vals)
+        locked = MONEY_FIELDS & vals.keys()
+        if locked and not self.env.su:
+            done = self.filtered(lambda c: c.payment_id or c.state != "received")
+            if done:
+                raise UserError(
+                    _(
+                        "%(cheques)s: the amount, currency, customer, company and invoices of a "
+                        "cheque cannot change once its payment is registered or it left "
+                        "'Received'. Cancel or bounce it and record a new cheque.",
+                        cheques=", ".join(done.mapped("display_name")),
+                    )
+                )
+        return super().write(vals)
+
+    def _check_protected_fields(self, vals):
         forged = PROTECTED_FIELDS & vals.keys()
         if forged and not self.env.su:
             raise UserError(
@@ -249,7 +283,6 @@ class SalesCustomerCheque(models.Model):
                     ),
                 )
             )
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_paid(self):

@@ -1,8 +1,13 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 PROMISE_STATES = [("open", "Open"), ("kept", "Kept"), ("broken", "Broken")]
+# Settled by the server from the payments (daily cron); never written by users or scripts.
+SERVER_FIELDS = {"state", "amount_paid"}
+# Who took the promise and when: set at creation (today, the user taking it), then fixed, so that
+# a promise cannot be back-dated to count older payments.
+CREATION_FIELDS = {"date", "user_id"}
 
 
 class SalesSupportPaymentPromise(models.Model):
@@ -101,6 +106,55 @@ class SalesSupportPaymentPromise(models.Model):
                 customer=promise.partner_id.display_name,
                 amount=promise.currency_id.format(promise.amount) if promise.currency_id else "",
                 date=promise.date_promised or "",
+            )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            today = fields.Date.context_today(self)
+            for vals in vals_list:
+                self._check_server_fields(vals)
+                if "date" in vals and fields.Date.to_date(vals["date"]) != today:
+                    raise UserError(
+                        _(
+                            "A promise to pay is recorded the day it is given (%(today)s), "
+                            "not on %(date)s.",
+                            today=today,
+                            date=vals["date"],
+                        )
+                    )
+                if vals.get("user_id", self.env.uid) != self.env.uid:
+                    raise UserError(
+                        _("A promise to pay is recorded by the person who takes it.")
+                    )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_server_fields(vals)
+            fixed = CREATION_FIELDS & vals.keys()
+            if fixed:
+                raise UserError(
+                    _(
+                        "%(fields)s of a promise to pay are set when it is recorded and "
+                        "cannot change.",
+                        fields=", ".join(
+                            sorted(self._fields[f].get_description(self.env)["string"] for f in fixed)
+                        ),
+                    )
+                )
+        return super().write(vals)
+
+    def _check_server_fields(self, vals):
+        if SERVER_FIELDS & vals.keys():
+            raise UserError(
+                _(
+                    "Whether a promise to pay is kept and what was paid since are settled from "
+                    "the customer's payments every day: they cannot be written."
+                )
             )
 
     # ------------------------------------------------------------

@@ -43,6 +43,37 @@ class TestCheque(SalesSupportAccountingCommon):
         with self.assertRaises(UserError):
             cheque.action_replace()
 
+    def test_server_fields_and_money_locked(self):
+        """What the buttons do cannot be forged at creation either; a paid cheque keeps its
+        amount, customer and invoices; a replacement comes from the same customer."""
+        payment = self._cheque(name="P1")
+        payment.action_register_payment()
+        with self.assertRefused(UserError, "change through its buttons"):
+            self._cheque(name="F1", payment_id=payment.payment_id.id)
+        with self.assertRefused(UserError, "change through its buttons"):
+            self._cheque(name="F2", state="bounced")
+        self.assertEqual(self._cheque(name="F3", state="received").state, "received")
+        with self.assertRefused(UserError, "cannot change once its payment is registered"):
+            payment.amount = 10
+        with self.assertRefused(UserError, "cannot change once its payment is registered"):
+            payment.partner_id = self.customer_il
+        self.assertEqual((payment.amount, payment.partner_id), (1000, self.customer_1))
+        unpaid = self._cheque(name="U1")
+        unpaid.amount = 900  # still only received: a typo is corrected
+        self.assertEqual(unpaid.amount, 900)
+        # a bounced cheque of customer 1 is not replaced by a cheque of another customer
+        unpaid.action_register_payment()
+        self.env["sales.customer.cheque.bounce"].with_user(self.coordinator).create(
+            {
+                "cheque_ids": [Command.set(unpaid.ids)],
+                "date_bounced": fields.Date.today(),
+                "bounce_reason": "Insufficient funds",
+            }
+        ).action_confirm()
+        with self.assertRefused(UserError, "from the same customer"):
+            self._cheque(name="R1", partner_id=self.customer_il.id, replaces_id=unpaid.id)
+        self.assertEqual(unpaid.state, "bounced")
+
     def test_access(self):
         cheque = self._cheque()
         # the salesperson reads the cheques of their customers, and writes none

@@ -2,7 +2,7 @@ import time
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -180,7 +180,21 @@ class TestCollections(SalesSupportAccountingCommon):
                 [("partner_id", "=", self.customer_1.id)]
             )
         )
-        self.assertTrue(Promise.create(values))
+        # kept or broken, and what was paid, come from the payments; when and by whom, from the
+        # day and the user recording it
+        with self.assertRefused(UserError, "cannot be written"):
+            Promise.create({**values, "state": "kept"})
+        with self.assertRefused(UserError, "the day it is given"):
+            Promise.create({**values, "date": self.today - timedelta(days=30)})
+        with self.assertRefused(UserError, "person who takes it"):
+            Promise.create({**values, "user_id": self.salesperson_1.id})
+        promise = Promise.create(values)
+        self.assertEqual((promise.date, promise.user_id), (self.today, self.coordinator))
+        with self.assertRefused(UserError, "cannot be written"):
+            promise.write({"state": "kept", "amount_paid": 100.0})
+        with self.assertRefused(UserError, "cannot change"):
+            promise.write({"date": self.today - timedelta(days=30)})
+        self.assertEqual(promise.state, "open")
 
     def test_promise_kept_and_broken_from_payments(self):
         Promise = self.env["sales.support.payment.promise"].with_user(self.coordinator)
@@ -200,17 +214,23 @@ class TestCollections(SalesSupportAccountingCommon):
                 "amount": 100.0,
             }
         )
-        # a promise taken 10 days ago for 3 days ago: nothing came
+        # a promise taken 10 days ago for 3 days ago: nothing came (taken today, then 10 days
+        # pass: the dates are moved back by SQL, as no user may back-date a promise)
         broken = Promise.create(
             {
                 "partner_id": self.customer_1.id,
                 "move_ids": [self.inv_40.id],
                 "currency_id": self.eur.id,
-                "date": self.today - timedelta(days=10),
-                "date_promised": self.today - timedelta(days=3),
+                "date_promised": self.today,
                 "amount": 400.0,
             }
         )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sales_support_payment_promise SET date = %s, date_promised = %s WHERE id = %s",
+            (self.today - timedelta(days=10), self.today - timedelta(days=3), broken.id),
+        )
+        broken.invalidate_recordset(["date", "date_promised"])
         self._pay(self.inv_100, 400.0, self.today)
         self._pay(self.inv_100, 200.0, self.today)
         self._pay(self.inv_10, 40.0, self.today)

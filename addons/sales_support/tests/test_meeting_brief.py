@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common_accounting import SalesSupportAccountingCommon
@@ -61,6 +62,21 @@ class TestMeetingBrief(SalesSupportAccountingCommon):
         other_values = other._get_brief_values()
         self.assertFalse(other_values["open_orders"])
         self.assertFalse(other_values["exposure"])
+
+    def test_brief_of_a_company_the_user_does_not_work_for(self):
+        """Choosing another company (over RPC: the field's domain is only the UI) shows nothing of
+        that company: the brief is refused with what to do instead."""
+        other = self.env["res.company"].create({"name": "Other Company (brief)"})
+        self.assertNotIn(other, self.salesperson_1.company_ids)
+        # refused by Odoo's company rules when the company is read, else by the brief itself
+        with self.assertRefused(AccessError, r"res\.company|You do not work for Other Company"):
+            self.Brief.with_user(self.salesperson_1).create(
+                {"partner_id": self.customer_1.id, "company_id": other.id}
+            ).brief_html  # noqa: B018 (computing it is what is refused)
+        # a brief of that company (made by the system) read by the salesperson: refused too
+        brief = self.Brief.create({"partner_id": self.customer_1.id, "company_id": other.id})
+        with self.assertRefused(AccessError, "You do not work for Other Company"):
+            brief.with_user(self.salesperson_1)._get_brief_values()
 
     def test_brief_pdf_renders_with_the_totals(self):
         brief = self.Brief.with_user(self.salesperson_1).create({"partner_id": self.customer_1.id})

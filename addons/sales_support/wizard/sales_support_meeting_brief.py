@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.res_partner import ABC_CLASSES, CUSTOMER_STATUSES
 
@@ -28,7 +28,12 @@ class SalesSupportMeetingBrief(models.TransientModel):
         default=lambda self: self.env.user,
         domain="[('share', '=', False)]",
     )
-    company_id = fields.Many2one("res.company", required=True, default=lambda s: s.env.company)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda s: s.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     meeting_start = fields.Datetime(
         string="Meeting At",
@@ -68,6 +73,16 @@ class SalesSupportMeetingBrief(models.TransientModel):
 
     def _get_brief_values(self):
         self.ensure_one()
+        if not self.env.su and self.company_id not in self.env.user.company_ids:
+            # the figures below read orders, invoices and exposure of that company
+            raise AccessError(
+                _(
+                    "You do not work for %(company)s: prepare the brief in one of your "
+                    "companies.",
+                    # sudo: the name of the company chosen on this brief, for the message only
+                    company=self.company_id.sudo().display_name,
+                )
+            )
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
         today = fields.Date.context_today(self)
         year_ago = today - timedelta(days=365)
