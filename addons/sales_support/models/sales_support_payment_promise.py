@@ -127,9 +127,7 @@ class SalesSupportPaymentPromise(models.Model):
                         )
                     )
                 if vals.get("user_id", self.env.uid) != self.env.uid:
-                    raise UserError(
-                        _("A promise to pay is recorded by the person who takes it.")
-                    )
+                    raise UserError(_("A promise to pay is recorded by the person who takes it."))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -142,7 +140,9 @@ class SalesSupportPaymentPromise(models.Model):
                         "%(fields)s of a promise to pay are set when it is recorded and "
                         "cannot change.",
                         fields=", ".join(
-                            sorted(self._fields[f].get_description(self.env)["string"] for f in fixed)
+                            sorted(
+                                self._fields[f].get_description(self.env)["string"] for f in fixed
+                            )
                         ),
                     )
                 )

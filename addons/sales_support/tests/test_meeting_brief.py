@@ -70,9 +70,10 @@ class TestMeetingBrief(SalesSupportAccountingCommon):
         self.assertNotIn(other, self.salesperson_1.company_ids)
         # refused by Odoo's company rules when the company is read, else by the brief itself
         with self.assertRefused(AccessError, r"res\.company|You do not work for Other Company"):
-            self.Brief.with_user(self.salesperson_1).create(
+            brief = self.Brief.with_user(self.salesperson_1).create(
                 {"partner_id": self.customer_1.id, "company_id": other.id}
-            ).brief_html  # noqa: B018 (computing it is what is refused)
+            )
+            self.assertFalse(brief.brief_html)  # computing it is what is refused
         # a brief of that company (made by the system) read by the salesperson: refused too
         brief = self.Brief.create({"partner_id": self.customer_1.id, "company_id": other.id})
         with self.assertRefused(AccessError, "You do not work for Other Company"):
