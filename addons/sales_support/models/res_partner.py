@@ -538,7 +538,10 @@ class ResPartner(models.Model):
             result[pid]["receivable"] = receivable or 0.0
             result[pid]["overdue"] = overdue or 0.0
         # 2. confirmed orders, left to invoice taxes included (Odoo's amount_to_invoice is not
-        # stored: its stored untaxed amount scaled by each line's total / subtotal)
+        # stored: its stored untaxed amount scaled by each line's total / subtotal). Per order,
+        # as Odoo's own credit check: an invoiced down payment not deducted yet counts negative
+        # (it is in the receivables, or paid), and an order never counts below 0 (a down payment
+        # on goods invoiced on delivery, nothing delivered yet, gives no room above the limit).
         self.env["sale.order.line"].flush_model(
             ["untaxed_amount_to_invoice", "price_total", "price_subtotal", "order_id"]
         )
@@ -546,19 +549,24 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.commercial_partner_id, o.currency_id,
-                       SUM(CASE WHEN sol.price_subtotal <> 0
-                                THEN sol.untaxed_amount_to_invoice * sol.price_total
-                                     / sol.price_subtotal
-                                ELSE sol.untaxed_amount_to_invoice END)
-                  FROM sale_order_line sol
-                  JOIN sale_order o ON o.id = sol.order_id
-                  JOIN res_partner p ON p.id = o.partner_id
-                 WHERE o.state = 'sale'
-                   AND o.company_id IN %(companies)s
-                   AND sol.untaxed_amount_to_invoice <> 0
-                   AND p.commercial_partner_id IN %(customers)s
-                 GROUP BY p.commercial_partner_id, o.currency_id
+                SELECT per_order.commercial_partner_id, per_order.currency_id,
+                       SUM(GREATEST(per_order.amount, 0))
+                  FROM (
+                        SELECT p.commercial_partner_id, o.currency_id,
+                               SUM(CASE WHEN sol.price_subtotal <> 0
+                                        THEN sol.untaxed_amount_to_invoice * sol.price_total
+                                             / sol.price_subtotal
+                                        ELSE sol.untaxed_amount_to_invoice END) AS amount
+                          FROM sale_order_line sol
+                          JOIN sale_order o ON o.id = sol.order_id
+                          JOIN res_partner p ON p.id = o.partner_id
+                         WHERE o.state = 'sale'
+                           AND o.company_id IN %(companies)s
+                           AND sol.untaxed_amount_to_invoice <> 0
+                           AND p.commercial_partner_id IN %(customers)s
+                         GROUP BY o.id, p.commercial_partner_id, o.currency_id
+                       ) per_order
+                 GROUP BY per_order.commercial_partner_id, per_order.currency_id
                 """,
                 companies=tuple(companies.ids),
                 customers=tuple(customers.ids),

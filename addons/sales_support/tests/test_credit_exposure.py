@@ -86,6 +86,38 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         self.env.invalidate_all()
         self.assertEqual(partner.support_uncleared_cheque_amount, 0)
 
+    def test_down_payment_on_goods_invoiced_on_delivery(self):
+        """Goods invoiced on delivery, nothing delivered: the order has nothing to invoice yet
+        (as in Odoo's own credit check). Its invoiced down payment is in the receivables: the
+        order does not count it a second time as a negative amount left to invoice."""
+        product = self.env["product.product"].create(
+            {"name": "Pallet", "invoice_policy": "delivery", "is_storable": True, "taxes_id": []}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer_1.id,
+                "user_id": self.salesperson_1.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": product.id, "price_unit": 1000, "tax_id": []},
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        partner = self.customer_1.with_user(self.coordinator)
+        # 1,000 receivable + 800 (the other order) + 150 cheque; this order: nothing yet
+        self.assertEqual(partner.support_credit_exposure, 1950)
+        self.env["sale.advance.payment.inv"].with_user(self.coordinator).with_context(
+            active_model="sale.order", active_ids=order.ids
+        ).create({"advance_payment_method": "fixed", "fixed_amount": 300}).create_invoices()
+        order.invoice_ids.with_user(self.coordinator).action_post()
+        self.env.invalidate_all()
+        # receivables 1,000 + 300; to invoice 800 (not 800 - 300); cheque 150
+        self.assertEqual(partner.support_open_receivable, 1300)
+        self.assertEqual(partner.support_to_invoice_amount, 800)
+        self.assertEqual(partner.support_credit_exposure, 2250)
+
     def test_other_team_sees_nothing(self):
         partner = self.customer_1.with_user(self.salesperson_3)
         self.assertFalse(partner.support_credit_visible)
