@@ -31,20 +31,22 @@ class CrmTeam(models.Model):
         # sudo: the cron (no user) gathers the teams of every manager's companies; each manager
         # only gets the teams of their own companies below, whose figures they may all read.
         teams = self.sudo().search([("company_id", "in", [False, *managers.company_ids.ids])])
-        teams = Report.sudo()._get_teams_with_figures(teams, month)
+        # (team, company): a team without a company gets one report per company it has figures
+        # in, each rendered in that company and sent only to that company's managers
+        pairs = Report.sudo()._get_teams_with_figures(teams, month, managers.company_ids)
         attachments = {}
-        for team in teams:
+        for team, company in pairs:
             pdf, _report_type = (
                 self.env["ir.actions.report"]
                 .sudo()
-                .with_company(team.company_id or self.env.company)
+                .with_company(company)
                 ._render_qweb_pdf(report, team.ids, data={"month": str(month)})
             )
-            attachments[team] = self.env["ir.attachment"].create(
+            attachments[team, company] = self.env["ir.attachment"].create(
                 {
                     "name": _(
                         "Sales support performance - %(team)s - %(month)s.pdf",
-                        team=team.name,
+                        team=team.name if team.company_id else f"{team.name} ({company.name})",
                         month=month_label,
                     ),
                     "raw": pdf,
@@ -53,12 +55,10 @@ class CrmTeam(models.Model):
             )
         mail_values = []
         for manager in managers:
-            manager_teams = teams.filtered(
-                lambda team, manager=manager: not team.company_id
-                or team.company_id in manager.company_ids
-            )
-            if not manager_teams:
+            manager_pairs = [pair for pair in attachments if pair[1] in manager.company_ids]
+            if not manager_pairs:
                 continue
+            manager_teams = self.browse().union(*(team for team, _company in manager_pairs))
             lang_env = self.with_context(lang=manager.lang).env
             mail_values.append(
                 {
@@ -73,7 +73,7 @@ class CrmTeam(models.Model):
                     or self.env.ref("base.user_root").email_formatted,
                     "recipient_ids": [Command.link(manager.partner_id.id)],
                     "attachment_ids": [
-                        Command.link(attachments[team].id) for team in manager_teams
+                        Command.link(attachments[pair].id) for pair in manager_pairs
                     ],
                     "auto_delete": False,
                 }

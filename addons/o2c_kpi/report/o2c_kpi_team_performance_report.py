@@ -53,19 +53,25 @@ class ReportO2cKpiTeamPerformance(models.AbstractModel):
         return {key: month - relativedelta(months=offset) for key, offset in MONTH_OFFSETS}
 
     @api.model
-    def _get_teams_with_figures(self, teams, month):
-        """The teams having at least one snapshot in the months compared (one query)."""
+    def _get_teams_with_figures(self, teams, month, companies=None):
+        """The (team, company) pairs having at least one snapshot in the months compared (one
+        query), in ``companies`` (default: the teams' own, else the current company). A team
+        without a company has figures in each company it works in, never mixed."""
         groups = self.env["o2c.kpi.value"]._read_group(
             [
                 ("dimension", "=", "team"),
                 ("period_type", "=", "month"),
                 ("team_id", "in", teams.ids),
+                ("company_id", "in", (companies or teams.company_id | self.env.company).ids),
                 ("date_start", "in", list(self._get_month_starts(month).values())),
             ],
-            ["team_id"],
+            ["team_id", "company_id"],
         )
-        with_figures = self.env["crm.team"].union(*(team for (team,) in groups))
-        return teams & with_figures
+        return [
+            (team, company)
+            for team, company in groups
+            if team in teams and (not team.company_id or team.company_id == company)
+        ]
 
     @api.model
     def _get_team_lines(self, teams, month):
@@ -73,35 +79,43 @@ class ReportO2cKpiTeamPerformance(models.AbstractModel):
         one read of the snapshots."""
         starts = self._get_month_starts(month)
         kpis = self.env["o2c.kpi.definition"].search([])
+        # A team's figures are those of its company; a team without a company (shared by
+        # several companies) shows those of the current company: never a mix of companies.
+        company = self.env.company
         # _read_group gives a NULL value (no data) as False, where a record would read 0.0.
         groups = self.env["o2c.kpi.value"]._read_group(
             [
                 ("dimension", "=", "team"),
                 ("period_type", "=", "month"),
                 ("team_id", "in", teams.ids),
+                ("company_id", "in", (teams.company_id | company).ids),
                 ("date_start", "in", list(starts.values())),
                 ("kpi_id", "in", kpis.ids),
             ],
-            ["team_id", "kpi_id", "date_start:day", "currency_id"],
+            ["team_id", "company_id", "kpi_id", "date_start:day", "currency_id"],
             ["value:max"],
         )
         figures = {
-            (team.id, kpi.id, date_start): (None if value is False else value, currency)
-            for team, kpi, date_start, currency, value in groups
+            (team.id, snapshot_company.id, kpi.id, date_start): (
+                None if value is False else value,
+                currency,
+            )
+            for team, snapshot_company, kpi, date_start, currency, value in groups
         }
         lines = {}
         for team in teams:
+            team_company = team.company_id or company
             team_lines = []
             for kpi in kpis:
                 found = {
-                    key: figures.get((team.id, kpi.id, start), (None, None))
+                    key: figures.get((team.id, team_company.id, kpi.id, start), (None, None))
                     for key, start in starts.items()
                 }
                 if all(value is None for value, _currency in found.values()):
                     continue
                 currency = next(
                     (cur for _value, cur in found.values() if cur),
-                    team.company_id.currency_id or self.env.company.currency_id,
+                    team_company.currency_id,
                 )
                 line = {"kpi": kpi, "unit": dict(kpi._fields["unit"].selection).get(kpi.unit)}
                 for key, (value, _currency) in found.items():

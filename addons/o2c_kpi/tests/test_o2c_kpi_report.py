@@ -194,6 +194,59 @@ class TestO2cKpiReport(SalesSupportCommon):
         self.assertGreater(len(alpha_mails), 1, "the admin (a sales manager) gets it too")
         self.assertEqual(len(mails.attachment_ids.filtered(lambda a: "Team Alpha" in a.name)), 1)
 
+    def test_team_shared_by_two_companies(self):
+        """A team without a company works in both: its figures are never mixed. Printed in a
+        company, the report shows that company's figures; each company's managers get their
+        company's report only."""
+        shared = self.env["crm.team"].create({"name": "Team Shared", "company_id": False})
+        self.env["o2c.kpi.value"].create(
+            [
+                {
+                    "kpi_id": self.kpi_hours.id,
+                    "period_type": "month",
+                    "date_start": "2026-03-01",
+                    "date_end": "2026-03-31",
+                    "dimension": "team",
+                    "company_id": company.id,
+                    "team_id": shared.id,
+                    "value": value,
+                }
+                for company, value in ((self.company, 11.0), (self.company_2, 22.0))
+            ]
+        )
+        Report = self.env["report.o2c_kpi.report_team_performance"]
+        month = Report._get_report_month(self.data)
+        for manager, company, value in (
+            (self.kpi_manager, self.company, 11.0),
+            (self.manager_2, self.company_2, 22.0),
+        ):
+            lines = (
+                Report.with_user(manager)
+                .with_company(company)
+                ._get_team_lines(shared, month)[shared]
+            )
+            self.assertEqual([line["month"] for line in lines], [value])
+        mails = (
+            self.env["crm.team"]
+            .with_context(force_report_rendering=True)
+            ._send_o2c_kpi_performance_reports(month="2026-03-01")
+        )
+        by_partner = {mail.recipient_ids: mail for mail in mails}
+        names = {
+            manager: by_partner[manager.partner_id].attachment_ids.mapped("name")
+            for manager in (self.kpi_manager, self.manager_2)
+        }
+        self.assertIn(
+            "Sales support performance - Team Shared (Second Co) - 2026-03.pdf",
+            names[self.manager_2],
+        )
+        self.assertFalse([n for n in names[self.manager_2] if self.company.name in n])
+        self.assertIn(
+            f"Sales support performance - Team Shared ({self.company.name}) - 2026-03.pdf",
+            names[self.kpi_manager],
+        )
+        self.assertNotIn("Second Co", " ".join(names[self.kpi_manager]))
+
     def test_optout_in_preferences(self):
         self.assertIn("o2c_kpi_report_optout", self.kpi_manager.SELF_WRITEABLE_FIELDS)
         self.kpi_manager.with_user(self.kpi_manager).write({"o2c_kpi_report_optout": True})
