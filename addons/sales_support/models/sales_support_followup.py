@@ -145,7 +145,15 @@ class SalesSupportFollowup(models.Model):
         # sudo: the cron reads every company's worklist and invoices
         rows = self.env["sales.support.collection.report"].sudo().browse([r for r, _l in due])
         rows.fetch(
-            ["move_id", "partner_id", "user_id", "coordinator_id", "company_id", "days_overdue"]
+            [
+                "move_id",
+                "partner_id",
+                "user_id",
+                "coordinator_id",
+                "company_id",
+                "days_overdue",
+                "invoice_date_due",
+            ]
         )
         level_of = dict(due)
         by_template = defaultdict(lambda: self.env["account.move"].sudo())
@@ -195,7 +203,7 @@ class SalesSupportFollowup(models.Model):
                     "date": today,
                     "user_id": self.env.uid,
                     "next_action_date": (
-                        row.move_id.invoice_date_due + timedelta(days=next_delays[0])
+                        row.invoice_date_due + timedelta(days=next_delays[0])
                         if next_delays
                         else False
                     ),
@@ -205,6 +213,8 @@ class SalesSupportFollowup(models.Model):
             moves.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
         self.env["mail.activity"].sudo().create(activities)
         self.sudo().create(logs)
+        # the worklist shows the last follow-up of each invoice: not what was read above
+        rows.invalidate_model()
 
     @api.model
     def _cron_collections(self):

@@ -76,15 +76,15 @@ class SalesSupportCollectionReport(models.Model):
                    move.currency_id,
                    company.currency_id AS company_currency_id,
                    move.invoice_date,
-                   move.invoice_date_due,
+                   due.date_due AS invoice_date_due,
                    move.amount_total,
                    move.amount_residual,
                    move.amount_residual_signed,
-                   CURRENT_DATE - move.invoice_date_due AS days_overdue,
+                   CURRENT_DATE - due.date_due AS days_overdue,
                    CASE
-                       WHEN CURRENT_DATE - move.invoice_date_due <= 30 THEN '1_30'
-                       WHEN CURRENT_DATE - move.invoice_date_due <= 60 THEN '31_60'
-                       WHEN CURRENT_DATE - move.invoice_date_due <= 90 THEN '61_90'
+                       WHEN CURRENT_DATE - due.date_due <= 30 THEN '1_30'
+                       WHEN CURRENT_DATE - due.date_due <= 60 THEN '31_60'
+                       WHEN CURRENT_DATE - due.date_due <= 90 THEN '61_90'
                        ELSE '90_plus'
                    END AS aging_bucket,
                    followup.date AS last_followup_date,
@@ -102,6 +102,16 @@ class SalesSupportCollectionReport(models.Model):
               JOIN res_company company ON company.id = move.company_id
               JOIN res_partner partner ON partner.id = move.commercial_partner_id
          LEFT JOIN res_users salesperson ON salesperson.id = move.invoice_user_id
+              -- the first instalment still open (Odoo's invoice_date_due is the last one's):
+              -- with payment terms in instalments, an invoice is overdue from its first one
+              CROSS JOIN LATERAL (
+                   SELECT COALESCE(MIN(l.date_maturity), move.invoice_date_due) AS date_due
+                     FROM account_move_line l
+                    WHERE l.move_id = move.id
+                      AND l.display_type = 'payment_term'
+                      AND NOT l.reconciled
+                      AND l.amount_residual <> 0
+                   ) due
          LEFT JOIN LATERAL (
                    SELECT f.date, f.level_id, f.next_action_date
                      FROM sales_support_followup f
@@ -125,7 +135,7 @@ class SalesSupportCollectionReport(models.Model):
              WHERE move.move_type = 'out_invoice'
                AND move.state = 'posted'
                AND move.payment_state NOT IN ('paid', 'in_payment', 'reversed')
-               AND move.invoice_date_due < CURRENT_DATE
+               AND due.date_due < CURRENT_DATE
         """)
 
     # ------------------------------------------------------------

@@ -1,7 +1,7 @@
 import time
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -92,6 +92,46 @@ class TestCollections(SalesSupportAccountingCommon):
         )
         self.assertEqual(dict(groups), {"1_30": 100.0, "31_60": 200.0, "90_plus": 1000.0})
 
+    def test_instalments_overdue_from_the_first_one(self):
+        """Payment terms in two instalments (half at 30 days, half at 90): 60 days after the
+        invoice, the first half is overdue although Odoo's due date (the last instalment's) is
+        30 days ahead; once the first half is paid, the invoice leaves the worklist."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Half at 30, half at 90 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 30}),
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 90}),
+                ],
+            }
+        )
+        day = self.today - timedelta(days=60)
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer_1.id,
+                "invoice_user_id": self.salesperson_1.id,
+                "invoice_date": day,
+                "date": day,
+                "invoice_payment_term_id": term.id,
+                "company_id": self.company.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Goods", "quantity": 1, "price_unit": 600.0, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        self.assertEqual(move.invoice_date_due, self.today + timedelta(days=30))
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == move)
+        self.assertEqual(row.invoice_date_due, self.today - timedelta(days=30))
+        self.assertEqual((row.days_overdue, row.aging_bucket), (30, "1_30"))
+        self.assertAlmostEqual(row.amount_residual, 600.0)
+        self._pay(move, 300.0, self.today)
+        self.env.invalidate_all()
+        self.assertNotIn(move, self._worklist(self.coordinator).move_id)
+
     def test_followup_levels_fire_once(self):
         Followup = self.env["sales.support.followup"]
         Activity = self.env["mail.activity"]
@@ -134,8 +174,16 @@ class TestCollections(SalesSupportAccountingCommon):
                 [("res_model", "=", "res.partner"), ("res_id", "=", self.customer_1.id)]
             ),
         )
-        # 11 days later the first invoice reaches the call level, once
+        # 11 days later the first invoice reaches the call level, once (its due date, and the
+        # instalment's the worklist counts from, moved back 11 days)
         self.inv_10.invoice_date_due -= timedelta(days=11)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move_line SET date_maturity = date_maturity - 11"
+            " WHERE move_id = %s AND display_type = 'payment_term'",
+            [self.inv_10.id],
+        )
+        self.env.invalidate_all()
         Followup._cron_run_followup_levels()
         Followup._cron_run_followup_levels()
         self.assertEqual(
