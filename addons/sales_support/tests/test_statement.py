@@ -110,27 +110,32 @@ class TestStatement(SalesSupportAccountingCommon):
 
     def test_other_company_left_out(self):
         """The statement of a company shows its own entries only, in its own sections."""
-        other = self.env["res.company"].create({"name": "Branch EUR", "currency_id": self.eur.id})
+        other = self.env["res.company"].create({"name": "Branch"})
         self.support_manager.company_ids |= other
-        # the branch keeps its books with the company's chart of accounts
+        # the branch keeps its books with the company's chart of accounts (and its currency)
         self.env["account.chart.template"].try_loading(
             self.company.chart_template or "generic_coa", company=other, install_demo=False
         )
-        self.env["account.move"].with_company(other).create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer_1.id,
-                "company_id": other.id,
-                "currency_id": self.eur.id,
-                "invoice_date": "2025-01-12",
-                "date": "2025-01-12",
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Goods", "quantity": 1, "price_unit": 4000, "tax_ids": []}
-                    )
-                ],
-            }
-        ).action_post()
+        invoice = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer_1.id,
+                    "company_id": other.id,
+                    "currency_id": self.eur.id,
+                    "invoice_date": "2025-01-12",
+                    "date": "2025-01-12",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Goods", "quantity": 1, "price_unit": 4000, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
         manager = self.support_manager
         statement = self._statement(manager)
         self.assertEqual(statement["totals"]["closing"], 850)
@@ -144,7 +149,9 @@ class TestStatement(SalesSupportAccountingCommon):
         )
         self.assertEqual([s["currency"] for s in in_other["sections"]], [self.eur])
         self.assertEqual(in_other["sections"][0]["invoiced"], 4000)
-        self.assertEqual(in_other["totals"]["closing"], 4000)
+        # in the branch's currency, as its accounting says
+        self.assertEqual(in_other["totals"]["closing"], invoice.amount_total_signed)
+        self.assertEqual(in_other["sections"][0]["closing_company"], invoice.amount_total_signed)
 
     def test_archived_salesperson(self):
         """The customers of a salesperson who left are still served by the coordinator."""
