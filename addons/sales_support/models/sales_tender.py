@@ -715,4 +715,3 @@ class SalesTenderCompetitor(models.Model):
                         tender=competitor.tender_id.name,
                     )
                 )
-
