@@ -94,3 +94,67 @@ def test_bad_period_is_a_user_error(odoo_server, customer):
         call("res.partner", "get_statement_lines", customer, "2025-12-31", "2025-01-01")
     assert fault.value.faultCode == 2, fault.value.faultString
     assert "swap the dates" in fault.value.faultString
+
+
+def test_partial_payment_and_credit_note(odoo_server):
+    """The coordinator's script registers a partial payment and a credit note for an invoice of
+    1,000.00; the salesperson's script reads 700.00 open, line by line."""
+    admin = _xmlrpc(odoo_server, "admin")
+    [sales01] = admin("res.users", "search", [("login", "=", "sales01")])
+    partner_id = admin(
+        "res.partner",
+        "create",
+        {"name": "RPC Partial Customer", "is_company": True, "user_id": sales01},
+    )
+    coordinator = _xmlrpc(odoo_server, "coordinator")
+    today = date.today().isoformat()
+
+    def customer_move(move_type, amount):
+        move_id = coordinator(
+            "account.move",
+            "create",
+            {
+                "move_type": move_type,
+                "partner_id": partner_id,
+                "invoice_date": today,
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            },
+        )
+        coordinator("account.move", "action_post", [move_id])
+        return move_id
+
+    invoice_id = customer_move("out_invoice", 1000.0)
+    customer_move("out_refund", 100.0)
+    context = {"active_model": "account.move", "active_ids": [invoice_id]}
+    wizard_id = coordinator(
+        "account.payment.register",
+        "create",
+        {"amount": 200.0, "payment_difference_handling": "open"},
+        context=context,
+    )
+    coordinator("account.payment.register", "action_create_payments", [wizard_id], context=context)
+
+    call = _xmlrpc(odoo_server, "sales01")
+    [values] = call("res.partner", "read", [partner_id], ["support_open_receivable"])
+    assert values["support_open_receivable"] == 700.0
+    statement = call(
+        "res.partner",
+        "get_statement_lines",
+        partner_id=partner_id,
+        date_from=date.today().replace(day=1).isoformat(),
+        date_to=today,
+    )
+    [section] = statement["sections"]
+    assert section["closing"] == 700.0
+    assert sorted(line["kind"] for line in section["lines"]) == [
+        "credit_note",
+        "invoice",
+        "payment",
+    ]
+    [invoice_line] = [line for line in section["lines"] if line["kind"] == "invoice"]
+    assert invoice_line["open_amount"] == 800.0
+    assert section["invoiced"] == 1000.0
+    assert section["credit_notes"] == -100.0
+    assert section["payments"] == -200.0

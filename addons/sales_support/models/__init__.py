@@ -34,7 +34,6 @@ from . import sale_order_line
 from . import sales_support_demo
 from . import sales_customer_cheque
 from . import sales_support_statement
-from . import sale_order_credit
 from . import sales_support_followup_level
 from . import sales_support_followup
 from . import sales_support_payment_promise

@@ -135,29 +135,6 @@ class SalesSupportDigest(models.AbstractModel):
 
         changed_values = [item_values(item) for item in changed]
         promo_values = [item_values(item) for item in promoted]
-        if "loyalty.program" in env:
-            today = fields.Date.context_today(self)
-            for program in env["loyalty.program"].search_fetch(
-                [
-                    ("active", "=", True),
-                    "|",
-                    ("date_from", "=", False),
-                    ("date_from", "<=", today),
-                    "|",
-                    ("date_to", "=", False),
-                    ("date_to", ">=", today),
-                ],
-                ["name", "company_id", "date_to"],
-            ):
-                promo_values.append(
-                    {
-                        "pricelist": env._("Loyalty program"),
-                        "name": program.name,
-                        "price": False,
-                        "date_end": program.date_to and format_date(env, program.date_to) or "",
-                        "company_id": program.company_id.id,
-                    }
-                )
         for user in users:
             data[user.id]["pricelist_changes"] = [
                 v for v in changed_values if visible(user.id, v["company_id"])

@@ -37,6 +37,13 @@ class SalesSupportDocument(models.Model):
         check_company=True,
         tracking=True,
     )
+    tender_id = fields.Many2one(
+        "sales.tender",
+        string="Tender",
+        index="btree_not_null",
+        ondelete="cascade",
+        check_company=True,
+    )
     company_id = fields.Many2one(
         "res.company", compute="_compute_owner_values", store=True, index=True, precompute=True
     )
@@ -144,15 +151,19 @@ class SalesSupportDocument(models.Model):
     # Computes
     # ------------------------------------------------------------
     def _get_owner(self):
-        """The order or the tender of this document (tenders extend it)."""
+        """The tender (sales_tender.py) or the order of this document."""
         self.ensure_one()
-        return self.order_id
+        return self.tender_id or self.order_id
 
     @api.depends(
         "order_id.company_id",
         "order_id.partner_id",
         "order_id.user_id",
         "order_id.coordinator_id",
+        "tender_id.company_id",
+        "tender_id.partner_id",
+        "tender_id.user_id",
+        "tender_id.coordinator_id",
     )
     def _compute_owner_values(self):
         for doc in self:

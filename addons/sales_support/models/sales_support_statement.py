@@ -281,9 +281,13 @@ class SalesSupportStatement(models.AbstractModel):
 
     @api.model
     def _statement_to_json(self, data):
-        """The statement with plain values (for RPC): dates as ISO strings, currencies by name."""
+        """The statement with plain values (for RPC): dates as ISO strings, currencies by name,
+        empty values (a payment's due date, a missing reference) as False, since XML-RPC cannot
+        send None."""
 
         def plain(value):
+            if value is None:
+                return False
             if isinstance(value, dict):
                 return {k: plain(v) for k, v in value.items()}
             if isinstance(value, list | tuple):

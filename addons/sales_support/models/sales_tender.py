@@ -715,31 +715,3 @@ class SalesTenderCompetitor(models.Model):
                         tender=competitor.tender_id.name,
                     )
                 )
-
-
-class SalesSupportDocument(models.Model):
-    _inherit = "sales.support.document"
-
-    tender_id = fields.Many2one(
-        "sales.tender",
-        string="Tender",
-        index="btree_not_null",
-        ondelete="cascade",
-        check_company=True,
-    )
-
-    def _get_owner(self):
-        return self.tender_id or super()._get_owner()
-
-    @api.depends(
-        "order_id.company_id",
-        "order_id.partner_id",
-        "order_id.user_id",
-        "order_id.coordinator_id",
-        "tender_id.company_id",
-        "tender_id.partner_id",
-        "tender_id.user_id",
-        "tender_id.coordinator_id",
-    )
-    def _compute_owner_values(self):
-        return super()._compute_owner_values()

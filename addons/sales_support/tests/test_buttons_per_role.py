@@ -1,8 +1,9 @@
 """Every button a role is shown in our forms works for that role, or is hidden from it.
 
 For each form (the order form with our additions, customer requests, claims, order-entry errors,
-the coordinators' user form) and each role (assistant, coordinator, customer-service manager,
-salesperson):
+customer cheques, the coordinators' user form) and each role (assistant, coordinator,
+customer-service manager, salesperson; the sales manager and the accounting manager on the cheque
+form, whose buttons are given to coordinators and accounting managers):
 - the arch the role gets from ``get_views`` (buttons with ``groups=`` the role lacks are removed
   there, as in the web client);
 - for each button of the form (not those of embedded lists), every prepared record the role can
@@ -17,6 +18,9 @@ An ``AccessError`` anywhere is a failure: the role was shown a button it may not
 
 The methods pressed are logged, and ``MUST_WORK`` lists those that must have been pressed and must
 have worked, so that a change in the views cannot silently empty this test.
+
+The cheque buttons are also pressed one by one as every role, shown or not (an RPC call needs no
+button): ``CHEQUE_ALLOWED`` roles must get the state change, the others an ``AccessError``.
 """
 
 import ast
@@ -28,7 +32,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import SalesSupportCommon
@@ -37,8 +41,26 @@ _logger = logging.getLogger(__name__)
 
 # Widgets of wizard forms that stand for a button: (widget name, method it calls)
 WIDGET_BUTTONS = {"mail_composer_send_dropdown": "action_send_mail"}
+# What the user types in a wizard before pressing its button: {model: values}
+WIZARD_INPUT = {"sales.customer.cheque.bounce": {"bounce_reason": "Insufficient funds"}}
+CHEQUE_BUTTONS = (
+    "action_register_payment",
+    "action_deposit",
+    "action_clear",
+    "action_open_bounce_wizard",
+    "action_replace",
+    "action_cancel",
+    "action_view_payment",
+)
+# Roles that work the cheques of the customers they serve (groups of the form's buttons)
+CHEQUE_ALLOWED = ("coordinator", "manager", "accountant")
 # (role, model, method or action xmlid): pressed on some record, and worked (no refusal at all)
 MUST_WORK = {
+    *(
+        (role, "sales.customer.cheque", button)
+        for role in CHEQUE_ALLOWED
+        for button in CHEQUE_BUTTONS
+    ),
     ("coordinator", "sale.order", "action_confirm"),
     ("coordinator", "sale.order", "sale.action_view_sale_advance_payment_inv"),
     ("coordinator", "sale.order", "action_log_order_error"),
@@ -61,6 +83,19 @@ class TestButtonsPerRole(SalesSupportCommon):
             "coordinator": cls.coordinator,
             "manager": cls.support_manager,
             "salesperson": cls.salesperson_1,
+            # pressed on the cheque form only (see cheque_forms)
+            "sales_manager": new_test_user(
+                cls.env,
+                login="ss_sales_manager",
+                groups="sales_team.group_sale_manager",
+                company_id=cls.company.id,
+            ),
+            "accountant": new_test_user(
+                cls.env,
+                login="ss_accountant",
+                groups="account.group_account_manager",
+                company_id=cls.company.id,
+            ),
         }
         cls.goods = cls.env["product.product"].create(
             {
@@ -180,6 +215,46 @@ class TestButtonsPerRole(SalesSupportCommon):
         )
         cls.errors[1].action_mark_customer_request()
 
+        # Cheques of customer 1 (salesperson 1, served by the coordinator) in every state, and
+        # one of customer 3 (another coordinator's)
+        Cheque = cls.env["sales.customer.cheque"]
+        cheque_values = {
+            "partner_id": cls.customer_1.id,
+            "amount": 100.0,
+            "date_received": "2025-02-01",
+            "date_due": "2025-04-01",
+        }
+        cls.cheques = Cheque.create(
+            [
+                {**cheque_values, "name": f"CHQ-{state}"}
+                for state in (
+                    "received",
+                    "deposited",
+                    "cleared",
+                    "bounced",
+                    "replaced",
+                    "cancelled",
+                    "unpaid-cleared",
+                )
+            ]
+        )
+        received, deposited, cleared, bounced, replaced, cancelled, unpaid = cls.cheques
+        cls.cheques[1:5].action_register_payment()
+        deposited.action_deposit()
+        (cleared | bounced | replaced | unpaid).action_clear()
+        (bounced | replaced)._bounce(fields.Date.to_date("2025-04-05"), "Insufficient funds")
+        Cheque.create({**cheque_values, "name": "CHQ-replacement", "replaces_id": replaced.id})
+        cancelled.action_cancel()
+        cls.cheque_by_state = {
+            "received": received,
+            "deposited": deposited,
+            "cleared": cleared,
+            "bounced": bounced,
+        }
+        cls.other_cheque = Cheque.create(
+            {**cheque_values, "name": "CHQ-other", "partner_id": cls.customer_3.id}
+        )
+
         cls.forms = [
             # (model, form view xmlid, records to press the buttons on)
             ("sale.order", "sale.view_order_form", cls.orders),
@@ -193,6 +268,11 @@ class TestButtonsPerRole(SalesSupportCommon):
                 "sales.support.order.error",
                 "sales_support.sales_support_order_error_view_form",
                 cls.errors,
+            ),
+            (
+                "sales.customer.cheque",
+                "sales_support.sales_customer_cheque_view_form",
+                cls.cheques | cls.other_cheque,
             ),
             (
                 "res.users",
@@ -317,7 +397,9 @@ class TestButtonsPerRole(SalesSupportCommon):
             # no flush by the savepoint: a flush computes pending fields as the superuser (the
             # transaction's environment), where the web client computes them as the user
             with self.env.cr.savepoint(flush=False):
-                wizard = Model.with_context(**context).create({})
+                wizard = Model.with_context(**context).create(
+                    dict(WIZARD_INPUT.get(Model._name, {}))
+                )
                 Model.env.flush_all()
         except IntegrityError:
             return ["(wizard needs input: not pressed)"]
@@ -341,10 +423,12 @@ class TestButtonsPerRole(SalesSupportCommon):
             return [f"{Model._name}.{method}"]
         return ["(wizard without a button)"]
 
-    def _check_role(self, role):
+    def _check_role(self, role, models=None):
         user = self.roles[role]
         failures, pressed, worked, hidden = [], [], set(), []
         for model, view_xmlid, records in self.forms:
+            if models and model not in models:
+                continue
             if not self.env[model].with_user(user).has_access("read"):
                 continue
             readable = records.with_user(user)._filtered_access("read").with_env(self.env)
@@ -382,7 +466,9 @@ class TestButtonsPerRole(SalesSupportCommon):
             "\n".join(pressed),
             "\n".join(hidden),
         )
-        missing = {key for key in MUST_WORK if key[0] == role} - worked
+        missing = {
+            key for key in MUST_WORK if key[0] == role and (not models or key[1] in models)
+        } - worked
         failures += [
             f"{r} / {m} / {b}: not shown, or refused, on every prepared record"
             for r, m, b in sorted(missing)
@@ -403,3 +489,82 @@ class TestButtonsPerRole(SalesSupportCommon):
 
     def test_buttons_salesperson(self):
         self._check_role("salesperson")
+
+    def test_buttons_sales_manager(self):
+        self._check_role("sales_manager", models={"sales.customer.cheque"})
+
+    def test_buttons_accountant(self):
+        self._check_role("accountant", models={"sales.customer.cheque"})
+
+    # ------------------------------------------------------------
+    # Cheque buttons as every role: the state change, or an AccessError
+    # ------------------------------------------------------------
+    def _press_cheque(self, user, button, cheque):
+        """Press ``button`` on ``cheque`` as ``user``, and do what its dialog or form asks (the
+        bounce reason, the replacement cheque), as the web client would; return the cheque."""
+        cheque = cheque.with_user(user)
+        result = getattr(cheque, button)()
+        if button == "action_open_bounce_wizard":
+            wizard = (
+                self.env[result["res_model"]]
+                .with_user(user)
+                .with_context(**result["context"])
+                .create(dict(WIZARD_INPUT[result["res_model"]]))
+            )
+            wizard.action_confirm()
+        elif button == "action_replace":
+            self.env["sales.customer.cheque"].with_user(user).with_context(
+                **result["context"]
+            ).create({"name": "CHQ-new", "date_received": "2025-04-10", "date_due": "2025-05-10"})
+        elif button == "action_view_payment":
+            self.env[result["res_model"]].with_user(user).browse(result["res_id"]).check_access(
+                "read"
+            )
+        cheque.env.flush_all()
+        return cheque.with_env(self.env)
+
+    def test_cheque_buttons_state_or_access_error(self):
+        # (button, cheque it is pressed on, what the allowed roles see afterwards)
+        cases = [
+            ("action_register_payment", "received", lambda c: bool(c.payment_id)),
+            ("action_deposit", "received", lambda c: c.state == "deposited"),
+            ("action_clear", "deposited", lambda c: c.state == "cleared"),
+            (
+                "action_open_bounce_wizard",
+                "cleared",
+                lambda c: c.state == "bounced"
+                and c.reversal_move_id.state == "posted"
+                and c.bounce_reason == "Insufficient funds",
+            ),
+            (
+                "action_replace",
+                "bounced",
+                lambda c: c.state == "replaced" and c.replaced_by_id.amount == c.amount,
+            ),
+            ("action_cancel", "received", lambda c: c.state == "cancelled"),
+            ("action_view_payment", "cleared", lambda c: c.state == "cleared"),
+        ]
+        self.assertEqual({button for button, _state, _check in cases}, set(CHEQUE_BUTTONS))
+        view = "sales_support.sales_customer_cheque_view_form"
+        for role, user in self.roles.items():
+            shown = {
+                node.get("name")
+                for node, _ancestors in self._visible_buttons("sales.customer.cheque", view, user)
+            }
+            for button, state, check in cases:
+                cheque = self.cheque_by_state[state]
+                with self.subTest(role=role, button=button), closing(self.env.cr.savepoint()):
+                    if role in CHEQUE_ALLOWED:
+                        self.assertIn(button, shown)
+                        self.assertTrue(check(self._press_cheque(user, button, cheque)))
+                    else:
+                        self.assertNotIn(button, shown)
+                        with self.assertRaises(AccessError):
+                            self._press_cheque(user, button, cheque)
+                        self.assertEqual(cheque.state, state)
+        # a coordinator does not work the cheques of another coordinator's customers
+        for button in ("action_deposit", "action_open_bounce_wizard", "action_cancel"):
+            with self.subTest(button=button), closing(self.env.cr.savepoint()):
+                with self.assertRaises(AccessError):
+                    self._press_cheque(self.coordinator, button, self.other_cheque)
+                self.assertEqual(self.other_cheque.state, "received")

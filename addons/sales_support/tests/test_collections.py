@@ -132,6 +132,15 @@ class TestCollections(SalesSupportAccountingCommon):
         self.env.invalidate_all()
         self.assertNotIn(move, self._worklist(self.coordinator).move_id)
 
+    def test_archived_salesperson(self):
+        """A salesperson who left: their customers' overdue invoices stay on the coordinator's
+        worklist, and the invoices they made are still collected."""
+        self.salesperson_1.action_archive()
+        self.assertEqual(
+            self._worklist(self.coordinator).move_id, self.inv_10 | self.inv_40 | self.inv_100
+        )
+        self.assertEqual(self._worklist(self.coordinator_2).move_id, self.inv_other)
+
     def test_followup_levels_fire_once(self):
         Followup = self.env["sales.support.followup"]
         Activity = self.env["mail.activity"]

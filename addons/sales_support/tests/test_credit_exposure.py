@@ -141,6 +141,38 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         self.assertEqual(partner.support_credit_currency_id, self.eur)
         self.assertEqual(partner.support_credit_exposure, 0)
 
+    def test_down_payment_counted_once(self):
+        """A down-payment invoice moves its amount from the order to the receivables: the
+        exposure of a confirmed order is the same before and after it, and its payment lowers
+        it (the coordinator invoices the down payment, as she does in Odoo's Invoicing role)."""
+        partner = self.customer_1.with_user(self.coordinator)
+        self.assertEqual(partner.support_credit_exposure, 1950)
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_user(self.coordinator)
+            .with_context(active_model="sale.order", active_ids=self.order.ids)
+            .create({"advance_payment_method": "fixed", "fixed_amount": 300})
+        )
+        wizard.create_invoices()
+        down_payment = self.order.invoice_ids
+        self.assertTrue(down_payment.invoice_line_ids.is_downpayment)
+        down_payment.with_user(self.coordinator).action_post()
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_open_receivable, 1300)
+        self.assertEqual(partner.support_to_invoice_amount, 500)
+        self.assertEqual(partner.support_credit_exposure, 1950)
+        # a partial payment of the down payment lowers the exposure by what was paid
+        self._pay(down_payment, 100, "2025-01-20")
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_open_receivable, 1200)
+        self.assertEqual(partner.support_credit_exposure, 1850)
+        # the final invoice deducts the down payment: nothing counted twice
+        self.order.with_user(self.coordinator)._create_invoices(final=True).action_post()
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_to_invoice_amount, 0)
+        self.assertEqual(partner.support_open_receivable, 1700)
+        self.assertEqual(partner.support_credit_exposure, 1850)
+
     def test_block_and_logged_override(self):
         self.company.sales_support_credit_policy = "block"
         quotation = self._order(self.customer_1, 1500).with_user(self.salesperson_1)

@@ -191,3 +191,14 @@ class TestCustomerStatus(SalesSupportCommon):
         self.assertEqual(len(self._reminders(p1)), 1)
         self._run(self.today + timedelta(days=21))
         self.assertEqual(len(self._reminders(p1)), 1)
+
+    def test_archived_salesperson(self):
+        """The customers of a salesperson who left keep their status and class, and their
+        contact reminders go to the coordinator."""
+        self.care_company.sales_support_cadence_a = 14
+        self.salesperson_1.action_archive()
+        self._run()
+        p1 = self.p["P1"]
+        self.assertEqual(p1.customer_status, "active")
+        self.assertEqual(p1.customer_abc_class, "A")
+        self.assertEqual(self._reminders(p1).user_id, self.coordinator)

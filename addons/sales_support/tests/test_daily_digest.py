@@ -110,6 +110,17 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         other = mails - mail
         self.assertNotIn(self.inv_new.name, other.body_html)
 
+    def test_archived_salesperson_gets_none(self):
+        """A salesperson who left gets no digest; their customers' overdue invoices do not go
+        to the other salespeople."""
+        self.salesperson_1.action_archive()
+        users = self.Digest._get_digest_recipients(self.company)
+        self.assertNotIn(self.salesperson_1, users)
+        self.assertIn(self.salesperson_2, users)
+        mails = self.Digest._send_digest(users, self.day, self.today)
+        self.assertFalse(mails.filtered(lambda m: m.recipient_ids == self.salesperson_1.partner_id))
+        self.assertNotIn(self.inv_new.name, "".join(mails.mapped("body_html")))
+
     def test_no_digest_on_weekends(self):
         saturday = date(2026, 11, 28)
         self.assertEqual(saturday.weekday(), 5)

@@ -79,6 +79,41 @@ class TestMeetingBrief(SalesSupportAccountingCommon):
         with self.assertRefused(AccessError, "You do not work for Other Company"):
             brief.with_user(self.salesperson_1)._get_brief_values()
 
+    def test_brief_in_two_currencies(self):
+        """An order and an overdue invoice in EUR (2 EUR for 1 USD) count in the company's
+        currency."""
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": self.eur.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer_1.id,
+                "user_id": self.salesperson_1.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.lathe.id, "product_uom_qty": 1, "price_unit": 1000.0}
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        today = fields.Date.context_today(self.customer_1)
+        self._invoice(
+            self.customer_1,
+            400.0,
+            today - timedelta(days=40),
+            currency=self.eur,
+            due=today - timedelta(days=5),
+        )
+        brief = self.Brief.with_user(self.salesperson_1).create({"partner_id": self.customer_1.id})
+        values = brief._get_brief_values()
+        self.assertEqual(values["open_orders"], self.order | order)
+        categories = {c["name"]: c["amount"] for c in values["categories"]}
+        self.assertAlmostEqual(categories["Machines / Lathes"], 2500.0)
+        self.assertAlmostEqual(values["category_total"], 2800.0)
+        self.assertAlmostEqual(values["exposure"]["overdue"], 500.0)
+
     def test_brief_pdf_renders_with_the_totals(self):
         brief = self.Brief.with_user(self.salesperson_1).create({"partner_id": self.customer_1.id})
         Report = self.env["ir.actions.report"].with_user(self.salesperson_1)

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -106,6 +107,59 @@ class TestStatement(SalesSupportAccountingCommon):
             )
         # the manager reads every customer
         self.assertTrue(self._statement(self.support_manager)["sections"])
+
+    def test_other_company_left_out(self):
+        """The statement of a company shows its own entries only, in its own sections."""
+        other = self.env["res.company"].create({"name": "Branch"})
+        self.support_manager.company_ids |= other
+        # the branch keeps its books with the company's chart of accounts (and its currency)
+        self.env["account.chart.template"].try_loading(
+            self.company.chart_template or "generic_coa", company=other, install_demo=False
+        )
+        invoice = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer_1.id,
+                    "company_id": other.id,
+                    "currency_id": self.eur.id,
+                    "invoice_date": "2025-01-12",
+                    "date": "2025-01-12",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Goods", "quantity": 1, "price_unit": 4000, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        manager = self.support_manager
+        statement = self._statement(manager)
+        self.assertEqual(statement["totals"]["closing"], 850)
+        in_other = (
+            self.env["sales.support.statement"]
+            .with_user(manager)
+            .with_context(allowed_company_ids=[other.id, self.company.id])
+            ._get_statement_data(
+                self.customer_1.with_user(manager), "2025-01-01", "2025-03-31", None, other
+            )
+        )
+        self.assertEqual([s["currency"] for s in in_other["sections"]], [self.eur])
+        self.assertEqual(in_other["sections"][0]["invoiced"], 4000)
+        # in the branch's currency, as its accounting says
+        self.assertEqual(in_other["totals"]["closing"], invoice.amount_total_signed)
+        self.assertEqual(in_other["sections"][0]["closing_company"], invoice.amount_total_signed)
+
+    def test_archived_salesperson(self):
+        """The customers of a salesperson who left are still served by the coordinator."""
+        self.salesperson_1.action_archive()
+        statement = self._statement(self.coordinator)
+        self.assertEqual(statement["totals"]["closing"], 850)
+        with self.assertRaises(AccessError):
+            self._statement(self.coordinator_2)
 
     def test_rpc_method_and_bad_input(self):
         Partner = self.env["res.partner"].with_user(self.salesperson_1)
