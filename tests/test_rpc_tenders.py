@@ -533,7 +533,15 @@ def test_letter_of_credit_roles_and_bad_input(login, odoo_server):
         assert fault.value.faultCode == 2, fault.value.faultString
         assert expected in fault.value.faultString, fault.value.faultString
 
-    lc_id = _call(coordinator, "sales.letter.of.credit", "create", _lc_values(coordinator))
+    # the state follows the actions: a script may send the default (as the web client does on
+    # a new record), not another state
+    name, message = _fault(
+        coordinator, "sales.letter.of.credit", "create", _lc_values(coordinator, state="used")
+    )
+    assert name == ACCESS_ERROR and "use the action instead" in message
+    lc_id = _call(
+        coordinator, "sales.letter.of.credit", "create", _lc_values(coordinator, state="draft")
+    )
     # the assistant reads the letter of credit but records nothing on it
     assistant = login("assistant")
     [lc] = _call(assistant, "sales.letter.of.credit", "read", [lc_id], ["name"])
