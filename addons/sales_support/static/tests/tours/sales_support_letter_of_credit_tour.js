@@ -102,48 +102,54 @@ registry.category("web_tour.tours").add("sales_support_letter_of_credit_tour", {
 const lcRow = (name) =>
     `.o_field_widget[name=support_document_ids] .o_data_row:contains("${name}")`;
 
-registry.category("web_tour.tours").add("sales_support_letter_of_credit_documents_tour", {
-    steps: () => [
-        {
-            content: "choose the letter of credit",
-            trigger: ".o_form_view .o_field_widget[name=letter_of_credit_id] input",
-            run: "edit ILC/TOUR",
-        },
-        {
-            content: "pick it",
-            trigger: ".o-autocomplete--dropdown-item a:contains(ILC/TOUR/0042)",
-            run: "click",
-        },
-        {
-            content: "save: the letter-of-credit checklist applies",
-            trigger: ".o_form_view .o_form_button_save",
-            run: "click",
-        },
-        {
-            content: "open the documents tab",
-            trigger: ".o_form_view:has(.o_form_saved) .o_notebook a[name=support_documents]",
-            run: "click",
-        },
-        ...["Commercial Invoice", "Packing List", "Insurance Certificate"].flatMap((name) => [
+registry
+    .category("web_tour.tours")
+    .add("sales_support_letter_of_credit_documents_tour", {
+        steps: () => [
             {
-                content: `mark ${name} ready`,
-                trigger: `${lcRow(name)} button[name=action_mark_ready]`,
+                content: "choose the letter of credit",
+                trigger: ".o_form_view .o_field_widget[name=letter_of_credit_id] input",
+                run: "edit ILC/TOUR",
+            },
+            {
+                content: "pick it",
+                trigger: ".o-autocomplete--dropdown-item a:contains(ILC/TOUR/0042)",
                 run: "click",
             },
             {
-                content: `${name} is ready`,
-                trigger: `${lcRow(name)} .o_field_badge:contains("Ready")`,
+                content: "save: the letter-of-credit checklist applies",
+                trigger: ".o_form_view .o_form_button_save",
+                run: "click",
             },
-        ]),
-        {
-            content: "confirm the order",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_confirm]",
-            run: "click",
-        },
-        {
-            content: "it is a sales order",
-            trigger:
-                ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Sales Order)",
-        },
-    ],
-});
+            {
+                content: "open the documents tab",
+                trigger:
+                    ".o_form_view:has(.o_form_saved) .o_notebook a[name=support_documents]",
+                run: "click",
+            },
+            ...["Commercial Invoice", "Packing List", "Insurance Certificate"].flatMap(
+                (name) => [
+                    {
+                        content: `mark ${name} ready`,
+                        trigger: `${lcRow(name)} button[name=action_mark_ready]`,
+                        run: "click",
+                    },
+                    {
+                        content: `${name} is ready`,
+                        trigger: `${lcRow(name)} .o_field_badge:contains("Ready")`,
+                    },
+                ]
+            ),
+            {
+                content: "confirm the order",
+                trigger:
+                    ".o_form_view .o_statusbar_buttons button[name=action_confirm]",
+                run: "click",
+            },
+            {
+                content: "it is a sales order",
+                trigger:
+                    ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Sales Order)",
+            },
+        ],
+    });

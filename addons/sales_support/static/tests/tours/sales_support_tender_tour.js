@@ -18,7 +18,8 @@ registry.category("web_tour.tours").add("sales_support_tender_tour", {
         },
         {
             content: "the checklist shows what is missing",
-            trigger: ".o_form_view .o_field_widget[name=checklist_progress]:contains(0 / 4)",
+            trigger:
+                ".o_form_view .o_field_widget[name=checklist_progress]:contains(0 / 4)",
         },
         {
             content: "open the documents tab",
@@ -42,7 +43,8 @@ registry.category("web_tour.tours").add("sales_support_tender_tour", {
         ]),
         {
             content: "every document is ready",
-            trigger: ".o_form_view .o_field_widget[name=checklist_progress]:contains(4 / 4)",
+            trigger:
+                ".o_form_view .o_field_widget[name=checklist_progress]:contains(4 / 4)",
         },
         {
             content: "submit the offer",
