@@ -169,8 +169,7 @@ class SalesSupportChecklistMixin(models.AbstractModel):
 
         * a document type required by a matching template line and not yet on the checklist is
           added (one document per record and type; when several matching lines name the same
-          type, the first by template then line sequence wins, a required line before an
-          optional one);
+          type, the strictest wins, see :meth:`_checklist_wanted_lines`);
         * a document added by a template that no longer matches is flagged obsolete: it is set
           to "not applicable" only if no work was done on it (still "to prepare"); in
           preparation, ready, sent or returned documents keep their state, their attachments and
@@ -253,15 +252,20 @@ class SalesSupportChecklistMixin(models.AbstractModel):
 
     @api.model
     def _checklist_wanted_lines(self, templates, values):
-        """{document type id: template line} of the ``templates`` matching ``values``: the
-        first line per type by template then line sequence, a required line before an optional
-        one."""
-        wanted = {}
-        for template in templates:
+        """{document type id: template line} of the ``templates`` matching ``values``. When
+        several matching lines name the same type (the export template and the letter-of-credit
+        template both want a commercial invoice), the strictest wins: a blocking line before a
+        non-blocking one, a required line before an optional one, then by template and line
+        sequence. So a stricter template is never weakened by a looser one that also matches."""
+        candidates = {}
+        for rank, template in enumerate(templates):
             if template._matches(values):
-                for line in template.line_ids.sorted(lambda ln: (not ln.required, ln.sequence)):
-                    wanted.setdefault(line.document_type_id.id, line)
-        return wanted
+                for line in template.line_ids:
+                    key = (line.blocks == "none", not line.required, rank, line.sequence, line.id)
+                    best = candidates.get(line.document_type_id.id)
+                    if best is None or key < best[0]:
+                        candidates[line.document_type_id.id] = (key, line)
+        return {type_id: line for type_id, (_key, line) in candidates.items()}
 
     @api.model
     def _checklist_rematch_values(self, doc, line, due):

@@ -2,7 +2,7 @@
 certificate of origin, a bid bond copy..."""
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
 from .sales_support_checklist_mixin import BLOCKS
@@ -271,7 +271,35 @@ class SalesSupportDocument(models.Model):
                     "not applicable): they record the step in the Order-to-Cash ledger."
                 )
             )
+        if "blocks" in vals or ("required" in vals and not vals["required"]):
+            self.filtered(
+                lambda d: vals.get("blocks", d.blocks) != d.blocks
+                or not vals.get("required", d.required)
+            )._check_can_unblock()
         return super().write(vals)
+
+    def _check_can_unblock(self):
+        """Making a blocking document block nothing (optional, another step, not applicable)
+        lets the step go on without it: that is an override, for support managers only (the
+        assistant and the coordinator do the paperwork, they do not waive it)."""
+        blocking = self.filtered(lambda d: d.blocks != "none" and d.required and not d.is_obsolete)
+        if (
+            not blocking
+            or self.env.su
+            or self.env.user.has_group("sales_support.group_support_manager")
+        ):
+            return
+        raise AccessError(
+            _(
+                "%(documents)s blocks a step (%(step)s): only a support manager can waive it "
+                "(Override Missing Documents, with a reason). Prepare the document, or ask a "
+                "support manager.",
+                documents=", ".join(blocking.mapped("display_name")),
+                step=dict(self._fields["blocks"]._description_selection(self.env))[
+                    blocking[0].blocks
+                ],
+            )
+        )
 
     def _differs(self, vals):
         """Whether writing ``vals`` would change this document (no useless writes)."""
@@ -375,6 +403,7 @@ class SalesSupportDocument(models.Model):
                     documents=", ".join(wrong.mapped("display_name")),
                 )
             )
+        self.filtered(lambda d: d.state != "not_applicable")._check_can_unblock()
         return self._set_state("not_applicable")
 
     def action_reset(self):

@@ -44,6 +44,11 @@ class SalesSupportInputMixin(models.AbstractModel):
     @api.model
     def _check_server_fields(self, vals):
         forged = set(self._server_fields) & vals.keys()
+        if forged and not self:
+            # create: the web client sends the default of every field of the form (the
+            # statusbar's state, empty stamps); only a value other than the default is forged
+            defaults = self.default_get(list(forged))
+            forged = {f for f in forged if vals[f] and vals[f] != defaults.get(f)}
         if forged and not self.env.su:
             labels = ", ".join(
                 sorted(self._fields[f].get_description(self.env)["string"] for f in forged)

@@ -384,6 +384,9 @@ class SalesTender(models.Model):
     # Actions
     # ------------------------------------------------------------
     def _check_state(self, allowed, action):
+        """Every step first: the user must be allowed to write the tender (an assistant reads
+        tenders only), then the tender must be in one of the ``allowed`` states."""
+        self.check_access("write")
         wrong = self.filtered(lambda t: t.state not in allowed)
         if wrong:
             labels = dict(self._fields["state"]._description_selection(self.env))

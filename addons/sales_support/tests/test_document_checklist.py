@@ -260,6 +260,48 @@ class TestDocumentChecklist(DocumentChecklistCommon):
                 {"order_id": order.id, "document_type_id": self.bl.id}
             )
 
+    def test_assistant_edits_documents_but_cannot_waive_a_blocking_one(self):
+        """The assistant does the paperwork (edits, attaches, marks ready) but may not make a
+        blocking document block nothing: that is an override, for support managers only."""
+        order = self._export_order()
+        order.action_confirm()
+        ci, coo = self._doc(order, self.ci), self._doc(order, self.coo)
+        as_assistant = ci.with_user(self.assistant)
+        as_assistant.write(
+            {
+                "reference": "CI-2026-0042",
+                "note": "Two originals, three copies",
+                "responsible_id": self.assistant.id,
+                "attachment_ids": [Command.create({"name": "ci.pdf", "raw": b"%PDF-1.4"})],
+            }
+        )
+        self.assertEqual(ci.reference, "CI-2026-0042")
+        self.assertEqual(ci.responsible_id, self.assistant)
+        self.assertEqual(ci.attachment_ids.name, "ci.pdf")
+        for vals in (
+            {"blocks": "none"},
+            {"required": False, "blocks": "none"},
+            {"blocks": "invoicing"},
+        ):
+            with self.assertRaisesRegex(AccessError, "only a support manager can waive it"):
+                as_assistant.write(vals)
+        with self.assertRaisesRegex(AccessError, "only a support manager can waive it"):
+            as_assistant.action_mark_not_applicable()
+        # nor the coordinator
+        with self.assertRaisesRegex(AccessError, "only a support manager can waive it"):
+            coo.with_user(self.coordinator).write({"blocks": "none"})
+        self.assertEqual((ci.blocks, ci.required, ci.state), ("delivery", True, "to_prepare"))
+        with self.assertRaisesRegex(UserError, "Commercial Invoice"):
+            self._validate_delivery(order, self.coordinator)
+        # an optional document can still be set aside by the assistant
+        self._doc(order, self.bl).with_user(self.assistant).action_mark_not_applicable()
+        # the support manager may
+        ci.with_user(self.support_manager).write({"blocks": "none"})
+        self.assertEqual(ci.blocks, "none")
+        # the assistant's paperwork also unblocks: marked ready
+        coo.with_user(self.assistant).action_mark_ready()
+        self.assertEqual(coo.state, "ready")
+
     def test_bad_input(self):
         order = self._export_order()
         Document = self.env["sales.support.document"].with_user(self.coordinator)

@@ -268,3 +268,71 @@ class TestLetterOfCredit(SalesSupportCommon):
             self.LC.with_user(self.support_manager).search([("id", "=", lc.id)]),
             "managers see all of their companies, not other companies",
         )
+
+    def _ship(self, order, user):
+        picking = order.picking_ids.with_user(user)
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        return picking
+
+    def test_default_template_blocks_lc_orders_only(self):
+        """The data template "Letter of Credit" (not archived here): the pre-shipment documents
+        of an order paid by a letter of credit block its delivery, with the list of what is
+        missing; a plain order of the same customer (no letter of credit) is not blocked."""
+        goods = self.env["product.product"].create(
+            {"name": "LC Crate", "type": "consu", "list_price": 100.0}
+        )
+        lc = self._lc(user=self.coordinator)
+        lc.with_user(self.coordinator).action_receive()
+
+        def order(**values):
+            return (
+                self.env["sale.order"]
+                .with_user(self.coordinator)
+                .create(
+                    {
+                        "partner_id": self.customer_il.id,
+                        "user_id": self.salesperson_1.id,
+                        "order_line": [Command.create({"product_id": goods.id})],
+                        **values,
+                    }
+                )
+            )
+
+        with_lc = order(letter_of_credit_id=lc.id)
+        codes = {d.document_type_id.code: d for d in with_lc.support_document_ids}
+        self.assertEqual(
+            {code for code, doc in codes.items() if doc.blocks == "delivery"},
+            {"CI", "PL", "INS"},
+        )
+        self.assertEqual(
+            {code for code, doc in codes.items() if doc.blocks == "invoicing"},
+            {"BL", "BOE", "BEN"},
+        )
+        with_lc.with_user(self.coordinator).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._ship(with_lc, self.coordinator)
+        message = str(caught.exception)
+        self.assertIn("Delivery Validation is blocked", message)
+        self.assertIn(with_lc.name, message)
+        for name in ("Commercial Invoice", "Packing List", "Insurance Certificate"):
+            self.assertIn(name, message)
+        self.assertNotIn("Bill of Lading", message, "it blocks the invoice, not the delivery")
+        self.assertEqual(with_lc.picking_ids.state, "assigned")
+        # the documents ready: the delivery goes
+        (codes["CI"] | codes["PL"] | codes["INS"]).with_user(self.coordinator).action_mark_ready()
+        self.assertEqual(self._ship(with_lc, self.coordinator).state, "done")
+
+        # the same customer without a letter of credit: no LC document, nothing blocks
+        plain = order()
+        self.assertFalse(
+            plain.support_document_ids.filtered(
+                lambda d: d.template_id
+                == self.env.ref("sales_support.checklist_template_letter_of_credit")
+            )
+        )
+        self.assertFalse(plain._checklist_missing("delivery"))
+        plain.with_user(self.coordinator).action_confirm()
+        self.assertEqual(self._ship(plain, self.coordinator).state, "done")
