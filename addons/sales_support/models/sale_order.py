@@ -45,6 +45,7 @@ O2C_PROTECTED_FIELDS = {
 
 # Written by the credit override wizard only (with a scoped sudo): no user nor script sets them.
 CREDIT_OVERRIDE_FIELDS = {
+    "support_credit_override_amount",
     "support_credit_override_user_id",
     "support_credit_override_date",
     "support_credit_override_reason",
@@ -393,6 +394,17 @@ class SaleOrder(models.Model):
     support_credit_override_reason = fields.Text(
         string="Credit Override Reason", readonly=True, copy=False
     )
+    support_credit_override_amount = fields.Monetary(
+        string="Credit Override For",
+        readonly=True,
+        copy=False,
+        help="The order's total when the override was approved: an order grown above it needs "
+        "a new approval.",
+    )
+    support_credit_override_valid = fields.Boolean(
+        compute="_compute_support_credit_override_valid",
+        string="Credit Override Covers the Order",
+    )
 
     def init(self):
         res = super().init()
@@ -600,6 +612,7 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_credit_override_fields(vals)
             self._check_o2c_protected_fields(vals)
         orders = super().create(vals_list)
         orders._log_o2c_request_events()
@@ -621,14 +634,7 @@ class SaleOrder(models.Model):
         return vals_list
 
     def write(self, vals):
-        forged = CREDIT_OVERRIDE_FIELDS & vals.keys()
-        if forged and not self.env.su:
-            raise AccessError(
-                _(
-                    "A credit override is approved by a sales or support manager with the "
-                    "'Approve Credit Override' button, which logs it: it cannot be written."
-                )
-            )
+        self._check_credit_override_fields(vals)
         self._check_o2c_protected_fields(vals)
         error_fields = ORDER_ERROR_FIELDS.keys() & vals.keys()
         confirmed = self.filtered(lambda o: o.state == "sale") if error_fields else self.browse()
@@ -757,8 +763,11 @@ class SaleOrder(models.Model):
                     for order in reopened
                 ]
             )
-            # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields)
-            reopened.sudo().order_entry_user_id = False
+            # sudo: the entry user is recorded by the server only (see _check_o2c_protected_fields);
+            # a credit override approved for the cancelled order does not carry over either
+            reopened.sudo().write(
+                {"order_entry_user_id": False, **dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False)}
+            )
         return res
 
     def _action_cancel(self):
@@ -1553,10 +1562,32 @@ class SaleOrder(models.Model):
             name=_("Customer Exposure")
         )
 
+    def _check_credit_override_fields(self, vals):
+        if CREDIT_OVERRIDE_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                _(
+                    "A credit override is approved by a sales or support manager with the "
+                    "'Approve Credit Override' button, which logs it: it cannot be written."
+                )
+            )
+
+    @api.depends(
+        "support_credit_override_user_id", "support_credit_override_amount", "amount_total"
+    )
+    def _compute_support_credit_override_valid(self):
+        for order in self:
+            order.support_credit_override_valid = bool(order.support_credit_override_user_id) and (
+                order.currency_id.compare_amounts(
+                    order.amount_total, order.support_credit_override_amount
+                )
+                <= 0
+            )
+
     def _confirmation_error_message(self):
         # EXTENDS 'sale': blocked over the credit limit or on a bounced cheque, unless approved
+        # (an approval covers the order's total when it was given, not what was added since)
         message = super()._confirmation_error_message()
-        if message or self.support_credit_override_user_id:
+        if message or self.support_credit_override_valid:
             return message
         company = self.company_id
         info = self._get_support_credit_info()

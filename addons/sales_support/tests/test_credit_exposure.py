@@ -194,9 +194,40 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         )
         wizard.action_approve()
         self.assertEqual(quotation.support_credit_override_user_id, self.support_manager)
+        self.assertEqual(quotation.support_credit_override_amount, 1500)
         self.assertIn("CFO promised payment on Friday", quotation.message_ids[:1].body)
+        # nor at creation (over RPC: the approval of a new order would be forged)
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(self.salesperson_1).create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "support_credit_override_user_id": self.salesperson_1.id,
+                    "support_credit_override_amount": 10**9,
+                }
+            )
+        # the approval covers the 1,500 approved: 500 added since need a new approval
+        quotation.write(
+            {
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "price_unit": 500, "tax_id": []})
+                ]
+            }
+        )
+        self.assertFalse(quotation.support_credit_override_valid)
+        with self.assertRaisesRegex(UserError, "cannot be confirmed"):
+            quotation.action_confirm()
+        self.env["sales.support.credit.override"].with_user(self.support_manager).create(
+            {"order_id": quotation.id, "reason": "CFO confirmed the larger order too"}
+        ).action_approve()
+        self.assertEqual(quotation.support_credit_override_amount, 2000)
         quotation.action_confirm()
         self.assertEqual(quotation.state, "sale")
+        # cancelled and set back to quotation: the approval does not carry over
+        quotation.with_context(disable_cancel_warning=True)._action_cancel()
+        quotation.action_draft()
+        self.assertFalse(quotation.support_credit_override_user_id)
+        with self.assertRaisesRegex(UserError, "cannot be confirmed"):
+            quotation.action_confirm()
 
     def test_warn_logs_confirmation_over_limit(self):
         quotation = self._order(self.customer_1, 1500).with_user(self.salesperson_1)

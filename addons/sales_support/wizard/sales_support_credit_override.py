@@ -44,6 +44,7 @@ class SalesSupportCreditOverride(models.TransientModel):
                 "support_credit_override_user_id": self.env.user.id,
                 "support_credit_override_date": fields.Datetime.now(),
                 "support_credit_override_reason": self.reason,
+                "support_credit_override_amount": order.amount_total,
             }
         )
         order.message_post(
