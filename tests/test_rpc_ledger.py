@@ -10,6 +10,10 @@ FORGED = [
     {"o2c_stage": "paid"},
     {"date_o2c_next_deadline": False},
     {"order_entry_user_id": 1},
+    # the customer's signature dates "confirmed by customer": the portal writes it, no user
+    {"signed_on": "2020-01-01 00:00:00"},
+    {"signed_by": "Customer"},
+    {"signature": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="},
 ]
 
 
@@ -54,6 +58,31 @@ def test_forged_milestones_are_refused_over_xmlrpc(odoo_server):
     )
     assert order["o2c_stage"] == "entered"
     assert order["date_o2c_paid"] is False and order["date_o2c_shipped"] is False
+
+
+def test_claim_opened_is_dated_by_the_server(odoo_server):
+    """date_claim is what the user says: the ledger dates the claim's opening at its creation."""
+    call = _xmlrpc(odoo_server, "coordinator")
+    order_id = _confirmed_order(call)
+    [partner] = call("sale.order", "read", [order_id], ["partner_id"])
+    claim_id = call(
+        "sales.support.claim",
+        "create",
+        {
+            "partner_id": partner["partner_id"][0],
+            "order_id": order_id,
+            "claim_type": "damaged",
+            "date_claim": "2020-01-01 00:00:00",
+        },
+    )
+    [event] = call(
+        "sales.support.o2c.event",
+        "search_read",
+        [("order_id", "=", order_id), ("event_type", "=", "claim_opened")],
+        fields=["date", "source_id"],
+    )
+    assert event["source_id"] == claim_id
+    assert not event["date"].startswith("2020"), event
 
 
 def test_ledger_is_read_only_over_xmlrpc(odoo_server):

@@ -39,6 +39,10 @@ O2C_PROTECTED_FIELDS = {
     "has_o2c_deliveries",
     "is_coordinator_manual",
 }
+# The customer's signature online: written by the portal (under sudo) when the customer signs; it
+# dates nothing in the ledger (the event is dated by the server), but no user may forge it.
+# Clearing it stays allowed: Odoo's reset to quotation does.
+O2C_SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
 
 
 def _hours(start, end):
@@ -840,6 +844,7 @@ class SaleOrder(models.Model):
         """Milestones, stage, deadline and entry user are recorded by the server from Odoo's own
         steps: no user (nor script over RPC) may write them, whatever the view says."""
         forged = O2C_PROTECTED_FIELDS & vals.keys()
+        forged |= {fname for fname in O2C_SIGNATURE_FIELDS & vals.keys() if vals[fname]}
         if forged and not self.env.su:
             labels = ", ".join(
                 sorted(self._fields[f].get_description(self.env)["string"] for f in forged)
@@ -847,9 +852,8 @@ class SaleOrder(models.Model):
             raise AccessError(
                 _(
                     "%(fields)s are recorded by Odoo from the order's own steps (quotation sent, "
-                    "confirmation, deliveries, invoices, payments) and cannot be written. Do the "
-                    "step "
-                    "itself instead.",
+                    "signature online, confirmation, deliveries, invoices, payments) and cannot be "
+                    "written. Do the step itself instead.",
                     fields=labels,
                 )
             )
@@ -871,12 +875,13 @@ class SaleOrder(models.Model):
         )
 
     def _log_o2c_customer_signatures(self):
+        """The customer signed online (the portal writes the signature under sudo): dated by the
+        server's clock, never by the value written."""
         self.env["sales.support.o2c.event"]._log_events(
             [
                 {
                     "order_id": order,
                     "event_type": "customer_confirmed",
-                    "date": order.signed_on,
                     "source": order,
                     "name": self.env._("Signed online by %(name)s", name=order.signed_by or "-"),
                 }

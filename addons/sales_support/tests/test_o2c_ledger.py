@@ -6,7 +6,14 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.base.tests.common import HttpCaseWithUserPortal
+
 from .common import SalesSupportCommon
+
+# A 1x1 PNG: a signature as the portal sends it.
+SIGNATURE_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
 
 
 class O2cFlowCommon(SalesSupportCommon):
@@ -440,6 +447,93 @@ class TestO2cLedger(O2cFlowCommon):
         self.assertEqual(order.order_entry_user_id, self.coordinator)
         entered = order.o2c_event_ids.filtered(lambda e: e.event_type == "entered")
         self.assertEqual(entered.user_id, self.coordinator)
+
+    def test_signature_is_not_written_by_users(self):
+        """The customer's signature dates "confirmed by customer": no user writes it (a
+        coordinator backdating it a minute before entry would make the entry take 0 h); the
+        portal writes it under sudo, and the event is dated by the server's clock."""
+        with freeze_time("2026-05-04 09:00:00"):
+            order = self._create_order(self.customer_1, products=self.consulting)
+            order.action_quotation_sent()
+        Order = self.env["sale.order"]
+        for values in (
+            {"signed_on": "2026-05-04 08:59:00"},
+            {"signed_by": "Customer"},
+            {"signature": SIGNATURE_PNG},
+        ):
+            with self.assertRefused(AccessError, "recorded by Odoo"):
+                order.with_user(self.coordinator).write(values)
+            with self.assertRefused(AccessError, "recorded by Odoo"):
+                Order.with_user(self.coordinator).create(
+                    {"partner_id": self.customer_1.id, **values}
+                )
+        self.assertFalse(order.signed_on)
+        self.assertFalse(order.date_o2c_customer_confirmed)
+        # the portal (sudo) signs: whatever date it writes, the ledger is dated now
+        with freeze_time("2026-05-05 10:00:00"):
+            order.sudo().write(
+                {"signed_by": "Customer", "signed_on": "2026-05-01 08:00:00", "signature": SIGNATURE_PNG}
+            )
+        self.assertEqual(order.date_o2c_customer_confirmed, datetime(2026, 5, 5, 10, 0))
+        # Odoo's reset to quotation clears the signature as the user: allowed
+        order.with_user(self.coordinator).action_draft()
+        self.assertFalse(order.signature or order.signed_by or order.signed_on)
+
+    def test_claim_events_dated_at_creation(self):
+        """A claim's date is what the user says; the ledger dates its opening with the server's
+        clock."""
+        order = self._create_order(self.customer_1, products=self.consulting)
+        order.with_user(self.coordinator).action_confirm()
+        Claim = self.env["sales.support.claim"].with_user(self.coordinator)
+        values = {
+            "partner_id": self.customer_1.id,
+            "claim_type": "damaged",
+            "date_claim": "2020-01-01 00:00:00",
+        }
+        with freeze_time("2026-05-06 11:00:00"):
+            on_order = Claim.create({**values, "order_id": order.id})
+            later = Claim.create(values)
+        with freeze_time("2026-05-07 15:00:00"):
+            later.order_id = order
+        opened = order.o2c_event_ids.filtered(lambda e: e.event_type == "claim_opened")
+        self.assertEqual(
+            {(e.source_id, e.date) for e in opened},
+            {
+                (on_order.id, datetime(2026, 5, 6, 11, 0)),
+                (later.id, datetime(2026, 5, 7, 15, 0)),
+            },
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPortalSignature(HttpCaseWithUserPortal):
+    def test_customer_signs_online(self):
+        """Odoo's portal signature (/my/orders/<id>/accept) still signs and confirms the order,
+        and the ledger dates it with the server's clock."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner_portal.id,
+                "require_signature": True,
+                "require_payment": False,
+                "order_line": [
+                    Command.create({"product_id": self.env["product.product"].create({"name": "Desk"}).id})
+                ],
+            }
+        )
+        order.action_quotation_sent()
+        before = datetime.now().replace(microsecond=0)
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        result = self.make_jsonrpc_request(
+            f"/my/orders/{order.id}/accept",
+            {"access_token": order._portal_ensure_token(), "name": "Joel Willis", "signature": SIGNATURE_PNG},
+        )
+        self.assertFalse(result.get("error"), result)
+        self.assertEqual(order.signed_by, "Joel Willis")
+        self.assertEqual(order.state, "sale", "signed without payment: confirmed")
+        confirmed = order.o2c_event_ids.filtered(lambda e: e.event_type == "customer_confirmed")
+        self.assertEqual(confirmed.name, "Signed online by Joel Willis")
+        self.assertGreaterEqual(confirmed.date, before)
+        self.assertLessEqual(confirmed.date, order.date_o2c_entered)
 
 
 @tagged("post_install", "-at_install")
