@@ -10,6 +10,7 @@ FORGED = [
     {"o2c_stage": "paid"},
     {"date_o2c_next_deadline": False},
     {"order_entry_user_id": 1},
+    {"origin_order_id": 1},  # a copy of a cancelled order is logged as an entry error
     # the customer's signature dates "confirmed by customer": the portal writes it, no user
     {"signed_on": "2020-01-01 00:00:00"},
     {"signed_by": "Customer"},
@@ -58,6 +59,33 @@ def test_forged_milestones_are_refused_over_xmlrpc(odoo_server):
     )
     assert order["o2c_stage"] == "entered"
     assert order["date_o2c_paid"] is False and order["date_o2c_shipped"] is False
+
+
+def test_exchange_flag_is_refused_over_xmlrpc(odoo_server):
+    """A delivery whose moves are all "claim replacement" does not count as the shipment: nobody
+    marks them over RPC."""
+    call = _xmlrpc(odoo_server, "coordinator")
+    partner_id = call("res.partner", "search", [("name", "=", "Prairie Office Supply")], limit=1)[0]
+    product_id = call(
+        "product.product", "search", [("is_storable", "=", True), ("sale_ok", "=", True)], limit=1
+    )[0]
+    order_id = call(
+        "sale.order",
+        "create",
+        {
+            "partner_id": partner_id,
+            "order_line": [(0, 0, {"product_id": product_id, "product_uom_qty": 1})],
+        },
+    )
+    call("sale.order", "action_confirm", [order_id])
+    move_ids = call("stock.move", "search", [("sale_line_id.order_id", "=", order_id)])
+    assert move_ids
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        call("stock.move", "write", move_ids, {"is_o2c_exchange": True})
+    assert fault.value.faultCode == 4, fault.value.faultString
+    assert "Claim Replacement" in fault.value.faultString
+    moves = call("stock.move", "read", move_ids, ["is_o2c_exchange"])
+    assert not any(move["is_o2c_exchange"] for move in moves)
 
 
 def test_claim_opened_is_dated_by_the_server(odoo_server):

@@ -38,6 +38,7 @@ O2C_PROTECTED_FIELDS = {
     "date_o2c_next_deadline",
     "has_o2c_deliveries",
     "is_coordinator_manual",
+    "origin_order_id",
 }
 # The customer's signature online: written by the portal (under sudo) when the customer signs; it
 # dates nothing in the ledger (the event is dated by the server), but no user may forge it.
@@ -572,11 +573,14 @@ class SaleOrder(models.Model):
             given._flag_manual_coordinator()
         return orders
 
-    def copy_data(self, default=None):
-        vals_list = super().copy_data(default=default)
-        for order, vals in zip(self, vals_list, strict=False):
-            vals.setdefault("origin_order_id", order.id)
-        return vals_list
+    def copy(self, default=None):
+        copies = super().copy(default=default)
+        # sudo: the link to the original is the server's bookkeeping (O2C_PROTECTED_FIELDS): a
+        # copy that replaces a cancelled order is an order-entry error
+        for order, copied in zip(self, copies, strict=True):
+            if not copied.origin_order_id:
+                copied.sudo().origin_order_id = order
+        return copies
 
     def write(self, vals):
         self._check_o2c_protected_fields(vals)

@@ -504,6 +504,23 @@ class TestO2cLedger(O2cFlowCommon):
             },
         )
 
+    def test_copy_link_is_not_written_by_users(self):
+        """The "copied from" link makes a confirmed copy the replacement of a cancelled order (an
+        order-entry error charged to someone): set by the server at copy, never by users."""
+        order = self._create_order(self.customer_1, products=self.consulting)
+        other = self._create_order(self.customer_1, products=self.consulting)
+        copied = order.with_user(self.coordinator).copy()
+        self.assertEqual(copied.origin_order_id, order)
+        with self.assertRefused(AccessError, "recorded by Odoo"):
+            copied.with_user(self.coordinator).write({"origin_order_id": other.id})
+        with self.assertRefused(AccessError, "recorded by Odoo"):
+            other.with_user(self.coordinator).copy({"origin_order_id": order.id})
+        with self.assertRefused(AccessError, "recorded by Odoo"):
+            self.env["sale.order"].with_user(self.coordinator).create(
+                {"partner_id": self.customer_1.id, "origin_order_id": order.id}
+            )
+        self.assertEqual(copied.origin_order_id, order)
+
 
 @tagged("post_install", "-at_install")
 class TestPortalSignature(HttpCaseWithUserPortal):
@@ -767,6 +784,35 @@ class TestO2cOtherDepartments(O2cFlowCommon):
         self.assertEqual(order.o2c_stage, "paid")
         posted = order.o2c_event_ids.filtered(lambda e: e.event_type == "invoice_posted")
         self.assertEqual(posted.user_id, self.accountant, "the accountant posted it")
+
+    def test_exchange_flag_is_not_written_by_users(self):
+        """Moves marked as a claim replacement do not count as the shipment: a warehouse user who
+        marks the moves of a delivery must not close the order's shipment without shipping."""
+        self._stock(self.chair, 5)
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.with_user(self.coordinator).action_confirm()
+        delivery = order.picking_ids
+        for user in (self.storekeeper, self.coordinator):
+            with self.assertRefused(AccessError, "Claim Replacement"):
+                delivery.move_ids.with_user(user).write({"is_o2c_exchange": True})
+        move = delivery.move_ids
+        with self.assertRefused(AccessError, "Claim Replacement"):
+            self.env["stock.move"].with_user(self.storekeeper).create(
+                {
+                    "name": "Chair",
+                    "product_id": self.chair.id,
+                    "product_uom_qty": 1,
+                    "product_uom": self.chair.uom_id.id,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                    "picking_id": delivery.id,
+                    "is_o2c_exchange": True,
+                }
+            )
+        self.assertFalse(delivery._is_o2c_exchange())
+        self.assertEqual(order.o2c_next_step, "shipped")
+        self._validate(delivery, user=self.storekeeper)
+        self.assertEqual(self._events(order)[-2:], ["delivery_done", "shipped"])
 
     def test_order_form_opens_for_warehouse_and_accounting(self):
         order = self._create_order(self.customer_1, products=self.chair)
