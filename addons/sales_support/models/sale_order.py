@@ -944,6 +944,12 @@ class SaleOrder(models.Model):
             orders.sudo().order_entry_user_id = entry_user
         self.env["sales.support.o2c.event"]._log_events(values)
 
+    def _get_o2c_tz(self):
+        """Time zone in which the order's dates without time (invoice, payment) were given: the
+        company's, else the current user's, else UTC."""
+        self.ensure_one()
+        return self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+
     def _get_o2c_deliveries(self):
         """Deliveries that count for the order's shipment (from stock or dropshipped): not
         cancelled, not returns, not replacements sent for a claim exchange."""
@@ -1074,13 +1080,18 @@ class SaleOrder(models.Model):
             facts = order._get_o2c_invoice_facts(shipped)
             invoiced_at = order.date_o2c_invoiced
             if facts["invoiced"] and not order.date_o2c_invoiced:
-                # same rule as the rebuild: the date of the last regular invoice
-                invoiced_at = end_of_day(facts["invoiced_day"], now)
+                # when nothing was left to invoice: the step that did it (the posting, now), never
+                # before the entry it follows (the invoice date is a day, not a time)
+                invoiced_at = max(day, order.date_o2c_entered or day)
                 event("invoiced", invoiced_at)
             elif not facts["invoiced"] and order.date_o2c_invoiced:
                 event("invoicing_reopened", day)
             if facts["paid"] and not order.date_o2c_paid:
-                paid_at = end_of_day(facts["paid_day"], now) if facts["paid_day"] else day
+                paid_at = (
+                    end_of_day(facts["paid_day"], now, order._get_o2c_tz())
+                    if facts["paid_day"]
+                    else day
+                )
                 # a prepayment, or a payment before re-invoicing, is collected when invoiced
                 event("paid", max(paid_at, invoiced_at or paid_at))
             elif not facts["paid"] and order.date_o2c_paid:
@@ -1124,6 +1135,7 @@ class SaleOrder(models.Model):
             values = []
             for order in batch:
                 base = {"order_id": order, "source": order, "user_id": False}
+                tz_name = order._get_o2c_tz()
                 values.append({**base, "event_type": "request", "date": order.create_date})
                 if order.signed_on:
                     values.append(
@@ -1154,7 +1166,7 @@ class SaleOrder(models.Model):
                         {
                             **base,
                             "event_type": move._get_o2c_posted_event_type(),
-                            "date": end_of_day(move.invoice_date or move.date, now),
+                            "date": end_of_day(move.invoice_date or move.date, now, tz_name),
                             "source": move,
                         }
                     )
@@ -1162,11 +1174,14 @@ class SaleOrder(models.Model):
                 if facts["shipped"]:
                     values.append({**base, "event_type": "shipped", "date": facts["shipped_date"]})
                 if facts["invoiced"]:
-                    # same rule as the live path (_o2c_sync)
-                    invoiced_at = end_of_day(facts["invoiced_day"], now)
+                    # when it was posted is not kept: the end of the last regular invoice's date
+                    # where it was given, never before the entry it follows
+                    invoiced_at = max(
+                        end_of_day(facts["invoiced_day"], now, tz_name), order.date_order
+                    )
                     values.append({**base, "event_type": "invoiced", "date": invoiced_at})
                 if facts["paid"] and facts["paid_day"]:
-                    paid_at = max(end_of_day(facts["paid_day"], now), invoiced_at)
+                    paid_at = max(end_of_day(facts["paid_day"], now, tz_name), invoiced_at)
                     values.append({**base, "event_type": "paid", "date": paid_at})
             Event._log_events(values)
             self.env.flush_all()

@@ -677,6 +677,8 @@ class TestO2cFigures(O2cFlowCommon):
         with freeze_time("2025-10-05 09:00:00"):
             self._pay(invoice)
         orders = closed | old_quote
+        # dates without a time (invoice, payment) were given in the company's time zone
+        self.company.partner_id.tz = "Europe/Brussels"
         # The state before the install: no ledger, no milestones.
         self.env.flush_all()
         self.env.cr.execute(
@@ -700,10 +702,12 @@ class TestO2cFigures(O2cFlowCommon):
             self.assertEqual(closed.date_o2c_shipped, datetime(2025, 9, 3, 15, 0))
             self.assertFalse(closed.date_o2c_goods_ready, "cannot be dated: stays empty")
             self.assertEqual(
-                closed.date_o2c_invoiced, datetime(2025, 9, 5, 23, 59, 59), "invoice date"
+                closed.date_o2c_invoiced,
+                datetime(2025, 9, 5, 21, 59, 59),
+                "end of the invoice date in Brussels (UTC+2 in summer)",
             )
             self.assertEqual(
-                closed.date_o2c_paid, datetime(2025, 10, 5, 23, 59, 59), "reconciliation date"
+                closed.date_o2c_paid, datetime(2025, 10, 5, 21, 59, 59), "reconciliation date"
             )
             self.assertEqual(closed.o2c_stage, "paid")
             self.assertFalse(old_quote.date_o2c_quotation_sent, "when it was sent is not known")
@@ -712,6 +716,45 @@ class TestO2cFigures(O2cFlowCommon):
                 orders.activity_ids, "no late activity for what happened before the install"
             )
             self.assertEqual(self.env["sale.order"]._o2c_rebuild_ledger(orders), 0, "idempotent")
+
+    def test_invoiced_in_los_angeles_never_before_entry(self):
+        """An order entered at 17:00 and invoiced at 17:30 in Los Angeles (01:00 and 01:30 UTC the
+        next day): the invoice is dated the local day before in UTC terms. Live, "invoiced" is the
+        posting; rebuilt, the end of the invoice date in Los Angeles; never before the entry."""
+        los_angeles = "America/Los_Angeles"
+        self.company.partner_id.tz = los_angeles
+        (self.coordinator | self.billing).write({"tz": los_angeles})
+        order = self._create_order(self.customer_1, products=self.consulting)
+        with freeze_time("2026-12-08 01:00:00"):
+            order.with_user(self.coordinator).action_confirm()
+        with freeze_time("2026-12-08 01:30:00"):
+            invoice = self._invoice(order)
+        with freeze_time("2026-12-08 01:45:00"):
+            self._pay(invoice)
+        self.assertEqual(invoice.invoice_date, datetime(2026, 12, 7).date(), "local date")
+        self.assertEqual(order.date_o2c_entered, datetime(2026, 12, 8, 1, 0))
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 1, 30), "the posting")
+        self.assertEqual(order.o2c_invoicing_hours, 0.5)
+        self.assertEqual(order.date_o2c_paid, datetime(2026, 12, 8, 1, 45))
+        self.assertEqual(order.o2c_payment_hours, 0.25)
+        # rebuilt (an install later): the end of December 7 in Los Angeles, 08:00 UTC
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM sales_support_o2c_event WHERE order_id = %s", [order.id])
+        self.env.invalidate_all()
+        self.env.add_to_compute(order._fields["date_o2c_entered"], order)
+        with freeze_time("2026-12-20 12:00:00"):
+            self.env["sale.order"]._o2c_rebuild_ledger(order)
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 7, 59, 59))
+        self.assertEqual(order.date_o2c_paid, datetime(2026, 12, 8, 7, 59, 59))
+        self.assertGreaterEqual(order.o2c_invoicing_hours, 0.0)
+        self.assertEqual(order.o2c_payment_hours, 0.0)
+        # rebuilt the same evening: never in the future
+        self.env.cr.execute("DELETE FROM sales_support_o2c_event WHERE order_id = %s", [order.id])
+        self.env.invalidate_all()
+        self.env.add_to_compute(order._fields["date_o2c_entered"], order)
+        with freeze_time("2026-12-08 02:00:00"):
+            self.env["sale.order"]._o2c_rebuild_ledger(order)
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 2, 0))
 
     def test_late_cron_bounded_in_queries(self):
         """The late cron reads only the orders not yet reminded; its queries do not grow with the
