@@ -4,6 +4,10 @@ import xmlrpc.client
 
 import pytest
 
+# A 1x1 PNG: a signature as the portal sends it.
+SIGNATURE_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
 FORGED = [
     {"date_o2c_paid": "2020-01-01 00:00:00"},
     {"date_o2c_shipped": "2020-01-01 00:00:00"},
@@ -14,7 +18,7 @@ FORGED = [
     # the customer's signature dates "confirmed by customer": the portal writes it, no user
     {"signed_on": "2020-01-01 00:00:00"},
     {"signed_by": "Customer"},
-    {"signature": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="},
+    {"signature": SIGNATURE_PNG},
 ]
 
 
@@ -59,6 +63,11 @@ def test_forged_milestones_are_refused_over_xmlrpc(odoo_server):
     )
     assert order["o2c_stage"] == "entered"
     assert order["date_o2c_paid"] is False and order["date_o2c_shipped"] is False
+    [durations] = call(
+        "sale.order", "read", [order_id], ["o2c_processing_hours", "o2c_payment_hours"]
+    )
+    assert durations["o2c_payment_hours"] is False, "not paid: blank, not 0 h"
+    assert isinstance(durations["o2c_processing_hours"], float)
 
 
 def test_exchange_flag_is_refused_over_xmlrpc(odoo_server):

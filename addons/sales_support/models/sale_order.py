@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_datetime
 
-from ..tools import count_related, form_action, format_delay
+from ..tools import OptionalFloat, count_related, form_action, format_delay
 from .sales_support_o2c_event import end_of_day
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
@@ -47,7 +47,8 @@ O2C_SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
 
 
 def _hours(start, end):
-    return (end - start).total_seconds() / 3600 if start and end else 0.0
+    """Hours from ``start`` to ``end``; None (blank, not 0 h) when either step is not reached."""
+    return (end - start).total_seconds() / 3600 if start and end else None
 
 
 class SaleOrder(models.Model):
@@ -278,23 +279,25 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------
     # Durations (hours, wall clock; not stored: averages come from sales.support.o2c.report,
-    # where a step not reached is NULL, not 0)
+    # where a step not reached is NULL, not 0; empty here too)
     # ------------------------------------------------------------
-    o2c_quotation_hours = fields.Float("Request to Quotation (h)", compute="_compute_o2c_durations")
-    o2c_confirmation_hours = fields.Float(
+    o2c_quotation_hours = OptionalFloat(
+        "Request to Quotation (h)", compute="_compute_o2c_durations"
+    )
+    o2c_confirmation_hours = OptionalFloat(
         "Quotation to Customer Confirmation (h)", compute="_compute_o2c_durations"
     )
-    o2c_entry_hours = fields.Float("Confirmation to Entry (h)", compute="_compute_o2c_durations")
-    o2c_processing_hours = fields.Float("Request to Entry (h)", compute="_compute_o2c_durations")
-    o2c_preparation_hours = fields.Float(
+    o2c_entry_hours = OptionalFloat("Confirmation to Entry (h)", compute="_compute_o2c_durations")
+    o2c_processing_hours = OptionalFloat("Request to Entry (h)", compute="_compute_o2c_durations")
+    o2c_preparation_hours = OptionalFloat(
         "Entry to Goods Ready (h)", compute="_compute_o2c_durations"
     )
-    o2c_shipping_hours = fields.Float(
+    o2c_shipping_hours = OptionalFloat(
         "Goods Ready to Shipment (h)", compute="_compute_o2c_durations"
     )
-    o2c_invoicing_hours = fields.Float("Shipment to Invoice (h)", compute="_compute_o2c_durations")
-    o2c_payment_hours = fields.Float("Invoice to Payment (h)", compute="_compute_o2c_durations")
-    o2c_cycle_hours = fields.Float("Whole Cycle (h)", compute="_compute_o2c_durations")
+    o2c_invoicing_hours = OptionalFloat("Shipment to Invoice (h)", compute="_compute_o2c_durations")
+    o2c_payment_hours = OptionalFloat("Invoice to Payment (h)", compute="_compute_o2c_durations")
+    o2c_cycle_hours = OptionalFloat("Whole Cycle (h)", compute="_compute_o2c_durations")
 
     # ------------------------------------------------------------
     # Export and foreign-trade documents (engine: sales_support_checklist_mixin.py; the

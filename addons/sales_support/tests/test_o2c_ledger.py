@@ -472,7 +472,11 @@ class TestO2cLedger(O2cFlowCommon):
         # the portal (sudo) signs: whatever date it writes, the ledger is dated now
         with freeze_time("2026-05-05 10:00:00"):
             order.sudo().write(
-                {"signed_by": "Customer", "signed_on": "2026-05-01 08:00:00", "signature": SIGNATURE_PNG}
+                {
+                    "signed_by": "Customer",
+                    "signed_on": "2026-05-01 08:00:00",
+                    "signature": SIGNATURE_PNG,
+                }
             )
         self.assertEqual(order.date_o2c_customer_confirmed, datetime(2026, 5, 5, 10, 0))
         # Odoo's reset to quotation clears the signature as the user: allowed
@@ -533,7 +537,9 @@ class TestPortalSignature(HttpCaseWithUserPortal):
                 "require_signature": True,
                 "require_payment": False,
                 "order_line": [
-                    Command.create({"product_id": self.env["product.product"].create({"name": "Desk"}).id})
+                    Command.create(
+                        {"product_id": self.env["product.product"].create({"name": "Desk"}).id}
+                    )
                 ],
             }
         )
@@ -542,7 +548,11 @@ class TestPortalSignature(HttpCaseWithUserPortal):
         self.authenticate(self.user_portal.login, self.user_portal.login)
         result = self.make_jsonrpc_request(
             f"/my/orders/{order.id}/accept",
-            {"access_token": order._portal_ensure_token(), "name": "Joel Willis", "signature": SIGNATURE_PNG},
+            {
+                "access_token": order._portal_ensure_token(),
+                "name": "Joel Willis",
+                "signature": SIGNATURE_PNG,
+            },
         )
         self.assertFalse(result.get("error"), result)
         self.assertEqual(order.signed_by, "Joel Willis")
@@ -578,6 +588,16 @@ class TestO2cFigures(O2cFlowCommon):
             [("order_id", "in", (shipped | waiting).ids)], [], ["processing_hours:avg"]
         )
         self.assertEqual(processing, 2.0)
+        # the order form and RPC show a step not reached as blank, not 0 h
+        fnames = ["o2c_processing_hours", "o2c_preparation_hours", "o2c_shipping_hours"]
+        [values] = waiting.with_user(self.coordinator).read(fnames)
+        self.assertEqual(
+            [values[f] for f in fnames], [2.0, False, False], "goods not ready: blank, not 0 h"
+        )
+        [values] = waiting.with_user(self.coordinator).web_read({f: {} for f in fnames})
+        self.assertEqual([values[f] for f in fnames], [2.0, False, False])
+        self.assertIs(waiting.o2c_shipping_hours, False)
+        self.assertEqual(shipped.o2c_preparation_hours + shipped.o2c_shipping_hours, 4.0)
 
     def test_step_target_change_moves_open_deadlines(self):
         with freeze_time("2026-04-01 09:00:00"):
