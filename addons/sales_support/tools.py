@@ -1,4 +1,23 @@
-"""Small helpers shared by the models (plain functions, no ORM state)."""
+"""Small helpers shared by the models (plain functions, no ORM state) and one field type."""
+
+from odoo import fields
+
+
+class OptionalFloat(fields.Float):
+    """A non-stored float that can be empty, such as the duration of a step not reached: Odoo's
+    Float makes an empty value 0.0, which the form and RPC would show as 0 h. Computes assign
+    None or False; records, ``read`` and exports give False (blank)."""
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        return super().convert_to_cache(value, record, validate=validate)
+
+    def convert_to_record(self, value, record):
+        return False if value is None else value
+
+    def convert_to_export(self, value, record):
+        return "" if value is False or value is None else super().convert_to_export(value, record)
 
 
 def count_related(records, model_name, field_name, domain=()):

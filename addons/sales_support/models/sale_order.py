@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_datetime
 from odoo.tools.misc import formatLang
 
-from ..tools import count_related, form_action, format_delay
+from ..tools import OptionalFloat, count_related, form_action, format_delay
 from .sales_support_o2c_event import end_of_day
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
@@ -41,7 +41,12 @@ O2C_PROTECTED_FIELDS = {
     "date_o2c_next_deadline",
     "has_o2c_deliveries",
     "is_coordinator_manual",
+    "origin_order_id",
 }
+# The customer's signature online: written by the portal (under sudo) when the customer signs; it
+# dates nothing in the ledger (the event is dated by the server), but no user may forge it.
+# Clearing it stays allowed: Odoo's reset to quotation does.
+O2C_SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
 
 # Written by the credit override wizard only (with a scoped sudo): no user nor script sets them.
 CREDIT_OVERRIDE_FIELDS = {
@@ -53,7 +58,8 @@ CREDIT_OVERRIDE_FIELDS = {
 
 
 def _hours(start, end):
-    return (end - start).total_seconds() / 3600 if start and end else 0.0
+    """Hours from ``start`` to ``end``; None (blank, not 0 h) when either step is not reached."""
+    return (end - start).total_seconds() / 3600 if start and end else None
 
 
 class SaleOrder(models.Model):
@@ -284,23 +290,25 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------
     # Durations (hours, wall clock; not stored: averages come from sales.support.o2c.report,
-    # where a step not reached is NULL, not 0)
+    # where a step not reached is NULL, not 0; empty here too)
     # ------------------------------------------------------------
-    o2c_quotation_hours = fields.Float("Request to Quotation (h)", compute="_compute_o2c_durations")
-    o2c_confirmation_hours = fields.Float(
+    o2c_quotation_hours = OptionalFloat(
+        "Request to Quotation (h)", compute="_compute_o2c_durations"
+    )
+    o2c_confirmation_hours = OptionalFloat(
         "Quotation to Customer Confirmation (h)", compute="_compute_o2c_durations"
     )
-    o2c_entry_hours = fields.Float("Confirmation to Entry (h)", compute="_compute_o2c_durations")
-    o2c_processing_hours = fields.Float("Request to Entry (h)", compute="_compute_o2c_durations")
-    o2c_preparation_hours = fields.Float(
+    o2c_entry_hours = OptionalFloat("Confirmation to Entry (h)", compute="_compute_o2c_durations")
+    o2c_processing_hours = OptionalFloat("Request to Entry (h)", compute="_compute_o2c_durations")
+    o2c_preparation_hours = OptionalFloat(
         "Entry to Goods Ready (h)", compute="_compute_o2c_durations"
     )
-    o2c_shipping_hours = fields.Float(
+    o2c_shipping_hours = OptionalFloat(
         "Goods Ready to Shipment (h)", compute="_compute_o2c_durations"
     )
-    o2c_invoicing_hours = fields.Float("Shipment to Invoice (h)", compute="_compute_o2c_durations")
-    o2c_payment_hours = fields.Float("Invoice to Payment (h)", compute="_compute_o2c_durations")
-    o2c_cycle_hours = fields.Float("Whole Cycle (h)", compute="_compute_o2c_durations")
+    o2c_invoicing_hours = OptionalFloat("Shipment to Invoice (h)", compute="_compute_o2c_durations")
+    o2c_payment_hours = OptionalFloat("Invoice to Payment (h)", compute="_compute_o2c_durations")
+    o2c_cycle_hours = OptionalFloat("Whole Cycle (h)", compute="_compute_o2c_durations")
 
     # ------------------------------------------------------------
     # Export and foreign-trade documents (engine: sales_support_checklist_mixin.py; the
@@ -627,11 +635,14 @@ class SaleOrder(models.Model):
             given._flag_manual_coordinator()
         return orders
 
-    def copy_data(self, default=None):
-        vals_list = super().copy_data(default=default)
-        for order, vals in zip(self, vals_list, strict=False):
-            vals.setdefault("origin_order_id", order.id)
-        return vals_list
+    def copy(self, default=None):
+        copies = super().copy(default=default)
+        # sudo: the link to the original is the server's bookkeeping (O2C_PROTECTED_FIELDS): a
+        # copy that replaces a cancelled order is an order-entry error
+        for order, copied in zip(self, copies, strict=True):
+            if not copied.origin_order_id:
+                copied.sudo().origin_order_id = order
+        return copies
 
     def write(self, vals):
         self._check_credit_override_fields(vals)
@@ -923,6 +934,7 @@ class SaleOrder(models.Model):
         """Milestones, stage, deadline and entry user are recorded by the server from Odoo's own
         steps: no user (nor script over RPC) may write them, whatever the view says."""
         forged = O2C_PROTECTED_FIELDS & vals.keys()
+        forged |= {fname for fname in O2C_SIGNATURE_FIELDS & vals.keys() if vals[fname]}
         if forged and not self.env.su:
             labels = ", ".join(
                 sorted(self._fields[f].get_description(self.env)["string"] for f in forged)
@@ -930,9 +942,8 @@ class SaleOrder(models.Model):
             raise AccessError(
                 _(
                     "%(fields)s are recorded by Odoo from the order's own steps (quotation sent, "
-                    "confirmation, deliveries, invoices, payments) and cannot be written. Do the "
-                    "step "
-                    "itself instead.",
+                    "signature online, confirmation, deliveries, invoices, payments) and cannot be "
+                    "written. Do the step itself instead.",
                     fields=labels,
                 )
             )
@@ -954,12 +965,13 @@ class SaleOrder(models.Model):
         )
 
     def _log_o2c_customer_signatures(self):
+        """The customer signed online (the portal writes the signature under sudo): dated by the
+        server's clock, never by the value written."""
         self.env["sales.support.o2c.event"]._log_events(
             [
                 {
                     "order_id": order,
                     "event_type": "customer_confirmed",
-                    "date": order.signed_on,
                     "source": order,
                     "name": self.env._("Signed online by %(name)s", name=order.signed_by or "-"),
                 }
@@ -1017,6 +1029,12 @@ class SaleOrder(models.Model):
         for entry_user, orders in by_user.items():
             orders.sudo().order_entry_user_id = entry_user
         self.env["sales.support.o2c.event"]._log_events(values)
+
+    def _get_o2c_tz(self):
+        """Time zone in which the order's dates without time (invoice, payment) were given: the
+        company's, else the current user's, else UTC."""
+        self.ensure_one()
+        return self.company_id.partner_id.tz or self.env.user.tz or "UTC"
 
     def _get_o2c_deliveries(self):
         """Deliveries that count for the order's shipment (from stock or dropshipped): not
@@ -1148,13 +1166,18 @@ class SaleOrder(models.Model):
             facts = order._get_o2c_invoice_facts(shipped)
             invoiced_at = order.date_o2c_invoiced
             if facts["invoiced"] and not order.date_o2c_invoiced:
-                # same rule as the rebuild: the date of the last regular invoice
-                invoiced_at = end_of_day(facts["invoiced_day"], now)
+                # when nothing was left to invoice: the step that did it (the posting, now), never
+                # before the entry it follows (the invoice date is a day, not a time)
+                invoiced_at = max(day, order.date_o2c_entered or day)
                 event("invoiced", invoiced_at)
             elif not facts["invoiced"] and order.date_o2c_invoiced:
                 event("invoicing_reopened", day)
             if facts["paid"] and not order.date_o2c_paid:
-                paid_at = end_of_day(facts["paid_day"], now) if facts["paid_day"] else day
+                paid_at = (
+                    end_of_day(facts["paid_day"], now, order._get_o2c_tz())
+                    if facts["paid_day"]
+                    else day
+                )
                 # a prepayment, or a payment before re-invoicing, is collected when invoiced
                 event("paid", max(paid_at, invoiced_at or paid_at))
             elif not facts["paid"] and order.date_o2c_paid:
@@ -1198,6 +1221,7 @@ class SaleOrder(models.Model):
             values = []
             for order in batch:
                 base = {"order_id": order, "source": order, "user_id": False}
+                tz_name = order._get_o2c_tz()
                 values.append({**base, "event_type": "request", "date": order.create_date})
                 if order.signed_on:
                     values.append(
@@ -1228,7 +1252,7 @@ class SaleOrder(models.Model):
                         {
                             **base,
                             "event_type": move._get_o2c_posted_event_type(),
-                            "date": end_of_day(move.invoice_date or move.date, now),
+                            "date": end_of_day(move.invoice_date or move.date, now, tz_name),
                             "source": move,
                         }
                     )
@@ -1236,11 +1260,14 @@ class SaleOrder(models.Model):
                 if facts["shipped"]:
                     values.append({**base, "event_type": "shipped", "date": facts["shipped_date"]})
                 if facts["invoiced"]:
-                    # same rule as the live path (_o2c_sync)
-                    invoiced_at = end_of_day(facts["invoiced_day"], now)
+                    # when it was posted is not kept: the end of the last regular invoice's date
+                    # where it was given, never before the entry it follows
+                    invoiced_at = max(
+                        end_of_day(facts["invoiced_day"], now, tz_name), order.date_order
+                    )
                     values.append({**base, "event_type": "invoiced", "date": invoiced_at})
                 if facts["paid"] and facts["paid_day"]:
-                    paid_at = max(end_of_day(facts["paid_day"], now), invoiced_at)
+                    paid_at = max(end_of_day(facts["paid_day"], now, tz_name), invoiced_at)
                     values.append({**base, "event_type": "paid", "date": paid_at})
             Event._log_events(values)
             self.env.flush_all()

@@ -394,12 +394,12 @@ class SalesSupportClaim(models.Model):
         clean = claims.with_env(claims.env(context=clean_context(claims.env.context)))
         clean._drop_empty_lines()
         clean._log_order_entry_errors()
+        # dated by the server's clock at creation: date_claim is what the user says
         clean.env["sales.support.o2c.event"]._log_events(
             [
                 {
                     "order_id": claim.order_id,
                     "event_type": "claim_opened",
-                    "date": claim.date_claim,
                     "source": claim,
                     "name": claim.name,
                 }
@@ -431,11 +431,11 @@ class SalesSupportClaim(models.Model):
             clean._drop_empty_lines()
         if {"root_cause", "responsible_user_id", "order_id"} & set(vals):
             clean._log_order_entry_errors()
+        # the claim is opened on the order now (server's clock, not the user's date_claim)
         events = [
             {
                 "order_id": claim.order_id,
                 "event_type": "claim_opened",
-                "date": claim.date_claim,
                 "source": claim,
                 "name": claim.name,
             }

@@ -9,6 +9,8 @@ derived from this ledger (:meth:`_get_milestones`)."""
 
 from datetime import datetime, time
 
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -78,12 +80,15 @@ SOURCE_MODELS = [
 ]
 
 
-def end_of_day(day, now):
-    """A date-only source (invoice date, reconciliation date) as a datetime: the end of that day
-    (UTC), never later than ``now``, so that it never precedes a same-day event of the order."""
+def end_of_day(day, now, tz_name="UTC"):
+    """A date-only source (invoice date, reconciliation date) as a naive UTC datetime: the end of
+    that day in the time zone ``tz_name`` (where the date was given: the company's), never later
+    than ``now``, so that it never precedes a same-day event of the order. (At 23:59:59 UTC, an
+    invoice dated in Los Angeles at 17:30 local time would precede the order's entry.)"""
     if not day:
         return now
-    return min(now, datetime.combine(day, time(23, 59, 59)))
+    local_end = pytz.timezone(tz_name or "UTC").localize(datetime.combine(day, time(23, 59, 59)))
+    return min(now, local_end.astimezone(pytz.utc).replace(tzinfo=None))
 
 
 class SalesSupportO2cEvent(models.Model):

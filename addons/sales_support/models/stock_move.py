@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from .sale_order import DELIVERY_CODES
 
@@ -13,6 +14,29 @@ class StockMove(models.Model):
         help="Replacement sent after a return ('Exchange' in the return wizard): not part of the "
         "order's shipment.",
     )
+
+    @api.model
+    def _check_o2c_exchange_field(self, vals):
+        """Only the return wizard's exchange marks a replacement (its procurement creates the
+        moves under sudo): a user marking the moves of a delivery would close the order's
+        shipment without shipping."""
+        if "is_o2c_exchange" in vals and not self.env.su:
+            raise AccessError(
+                _(
+                    "Claim Replacement is recorded by Odoo when an exchange is created from a "
+                    "return and cannot be written. Use the return wizard's Exchange instead."
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_o2c_exchange_field(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_o2c_exchange_field(vals)
+        return super().write(vals)
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)

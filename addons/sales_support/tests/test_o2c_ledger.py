@@ -6,7 +6,14 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.base.tests.common import HttpCaseWithUserPortal
+
 from .common import SalesSupportCommon
+
+# A 1x1 PNG: a signature as the portal sends it.
+SIGNATURE_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
 
 
 class O2cFlowCommon(SalesSupportCommon):
@@ -441,6 +448,120 @@ class TestO2cLedger(O2cFlowCommon):
         entered = order.o2c_event_ids.filtered(lambda e: e.event_type == "entered")
         self.assertEqual(entered.user_id, self.coordinator)
 
+    def test_signature_is_not_written_by_users(self):
+        """The customer's signature dates "confirmed by customer": no user writes it (a
+        coordinator backdating it a minute before entry would make the entry take 0 h); the
+        portal writes it under sudo, and the event is dated by the server's clock."""
+        with freeze_time("2026-05-04 09:00:00"):
+            order = self._create_order(self.customer_1, products=self.consulting)
+            order.action_quotation_sent()
+        Order = self.env["sale.order"]
+        for values in (
+            {"signed_on": "2026-05-04 08:59:00"},
+            {"signed_by": "Customer"},
+            {"signature": SIGNATURE_PNG},
+        ):
+            with self.assertRefused(AccessError, "recorded by Odoo"):
+                order.with_user(self.coordinator).write(values)
+            with self.assertRefused(AccessError, "recorded by Odoo"):
+                Order.with_user(self.coordinator).create(
+                    {"partner_id": self.customer_1.id, **values}
+                )
+        self.assertFalse(order.signed_on)
+        self.assertFalse(order.date_o2c_customer_confirmed)
+        # the portal (sudo) signs: whatever date it writes, the ledger is dated now
+        with freeze_time("2026-05-05 10:00:00"):
+            order.sudo().write(
+                {
+                    "signed_by": "Customer",
+                    "signed_on": "2026-05-01 08:00:00",
+                    "signature": SIGNATURE_PNG,
+                }
+            )
+        self.assertEqual(order.date_o2c_customer_confirmed, datetime(2026, 5, 5, 10, 0))
+        # Odoo's reset to quotation clears the signature as the user: allowed
+        order.with_user(self.coordinator).action_draft()
+        self.assertFalse(order.signature or order.signed_by or order.signed_on)
+
+    def test_claim_events_dated_at_creation(self):
+        """A claim's date is what the user says; the ledger dates its opening with the server's
+        clock."""
+        order = self._create_order(self.customer_1, products=self.consulting)
+        order.with_user(self.coordinator).action_confirm()
+        Claim = self.env["sales.support.claim"].with_user(self.coordinator)
+        values = {
+            "partner_id": self.customer_1.id,
+            "claim_type": "damaged",
+            "date_claim": "2020-01-01 00:00:00",
+        }
+        with freeze_time("2026-05-06 11:00:00"):
+            on_order = Claim.create({**values, "order_id": order.id})
+            later = Claim.create(values)
+        with freeze_time("2026-05-07 15:00:00"):
+            later.order_id = order
+        opened = order.o2c_event_ids.filtered(lambda e: e.event_type == "claim_opened")
+        self.assertEqual(
+            {(e.source_id, e.date) for e in opened},
+            {
+                (on_order.id, datetime(2026, 5, 6, 11, 0)),
+                (later.id, datetime(2026, 5, 7, 15, 0)),
+            },
+        )
+
+    def test_copy_link_is_not_written_by_users(self):
+        """The "copied from" link makes a confirmed copy the replacement of a cancelled order (an
+        order-entry error charged to someone): set by the server at copy, never by users."""
+        order = self._create_order(self.customer_1, products=self.consulting)
+        other = self._create_order(self.customer_1, products=self.consulting)
+        copied = order.with_user(self.coordinator).copy()
+        self.assertEqual(copied.origin_order_id, order)
+        with self.assertRefused(AccessError, "recorded by Odoo"):
+            copied.with_user(self.coordinator).write({"origin_order_id": other.id})
+        with self.assertRefused(AccessError, "recorded by Odoo"):
+            other.with_user(self.coordinator).copy({"origin_order_id": order.id})
+        with self.assertRefused(AccessError, "recorded by Odoo"):
+            self.env["sale.order"].with_user(self.coordinator).create(
+                {"partner_id": self.customer_1.id, "origin_order_id": order.id}
+            )
+        self.assertEqual(copied.origin_order_id, order)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalSignature(HttpCaseWithUserPortal):
+    def test_customer_signs_online(self):
+        """Odoo's portal signature (/my/orders/<id>/accept) still signs and confirms the order,
+        and the ledger dates it with the server's clock."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner_portal.id,
+                "require_signature": True,
+                "require_payment": False,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.env["product.product"].create({"name": "Desk"}).id}
+                    )
+                ],
+            }
+        )
+        order.action_quotation_sent()
+        before = datetime.now().replace(microsecond=0)
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        result = self.make_jsonrpc_request(
+            f"/my/orders/{order.id}/accept",
+            {
+                "access_token": order._portal_ensure_token(),
+                "name": "Joel Willis",
+                "signature": SIGNATURE_PNG,
+            },
+        )
+        self.assertFalse(result.get("error"), result)
+        self.assertEqual(order.signed_by, "Joel Willis")
+        self.assertEqual(order.state, "sale", "signed without payment: confirmed")
+        confirmed = order.o2c_event_ids.filtered(lambda e: e.event_type == "customer_confirmed")
+        self.assertEqual(confirmed.name, "Signed online by Joel Willis")
+        self.assertGreaterEqual(confirmed.date, before)
+        self.assertLessEqual(confirmed.date, order.date_o2c_entered)
+
 
 @tagged("post_install", "-at_install")
 class TestO2cFigures(O2cFlowCommon):
@@ -467,6 +588,16 @@ class TestO2cFigures(O2cFlowCommon):
             [("order_id", "in", (shipped | waiting).ids)], [], ["processing_hours:avg"]
         )
         self.assertEqual(processing, 2.0)
+        # the order form and RPC show a step not reached as blank, not 0 h
+        fnames = ["o2c_processing_hours", "o2c_preparation_hours", "o2c_shipping_hours"]
+        [values] = waiting.with_user(self.coordinator).read(fnames)
+        self.assertEqual(
+            [values[f] for f in fnames], [2.0, False, False], "goods not ready: blank, not 0 h"
+        )
+        [values] = waiting.with_user(self.coordinator).web_read({f: {} for f in fnames})
+        self.assertEqual([values[f] for f in fnames], [2.0, False, False])
+        self.assertIs(waiting.o2c_shipping_hours, False)
+        self.assertEqual(shipped.o2c_preparation_hours + shipped.o2c_shipping_hours, 4.0)
 
     def test_step_target_change_moves_open_deadlines(self):
         with freeze_time("2026-04-01 09:00:00"):
@@ -566,6 +697,8 @@ class TestO2cFigures(O2cFlowCommon):
         with freeze_time("2025-10-05 09:00:00"):
             self._pay(invoice)
         orders = closed | old_quote
+        # dates without a time (invoice, payment) were given in the company's time zone
+        self.company.partner_id.tz = "Europe/Brussels"
         # The state before the install: no ledger, no milestones.
         self.env.flush_all()
         self.env.cr.execute(
@@ -589,10 +722,12 @@ class TestO2cFigures(O2cFlowCommon):
             self.assertEqual(closed.date_o2c_shipped, datetime(2025, 9, 3, 15, 0))
             self.assertFalse(closed.date_o2c_goods_ready, "cannot be dated: stays empty")
             self.assertEqual(
-                closed.date_o2c_invoiced, datetime(2025, 9, 5, 23, 59, 59), "invoice date"
+                closed.date_o2c_invoiced,
+                datetime(2025, 9, 5, 21, 59, 59),
+                "end of the invoice date in Brussels (UTC+2 in summer)",
             )
             self.assertEqual(
-                closed.date_o2c_paid, datetime(2025, 10, 5, 23, 59, 59), "reconciliation date"
+                closed.date_o2c_paid, datetime(2025, 10, 5, 21, 59, 59), "reconciliation date"
             )
             self.assertEqual(closed.o2c_stage, "paid")
             self.assertFalse(old_quote.date_o2c_quotation_sent, "when it was sent is not known")
@@ -601,6 +736,45 @@ class TestO2cFigures(O2cFlowCommon):
                 orders.activity_ids, "no late activity for what happened before the install"
             )
             self.assertEqual(self.env["sale.order"]._o2c_rebuild_ledger(orders), 0, "idempotent")
+
+    def test_invoiced_in_los_angeles_never_before_entry(self):
+        """An order entered at 17:00 and invoiced at 17:30 in Los Angeles (01:00 and 01:30 UTC the
+        next day): the invoice is dated the local day before in UTC terms. Live, "invoiced" is the
+        posting; rebuilt, the end of the invoice date in Los Angeles; never before the entry."""
+        los_angeles = "America/Los_Angeles"
+        self.company.partner_id.tz = los_angeles
+        (self.coordinator | self.billing).write({"tz": los_angeles})
+        order = self._create_order(self.customer_1, products=self.consulting)
+        with freeze_time("2026-12-08 01:00:00"):
+            order.with_user(self.coordinator).action_confirm()
+        with freeze_time("2026-12-08 01:30:00"):
+            invoice = self._invoice(order)
+        with freeze_time("2026-12-08 01:45:00"):
+            self._pay(invoice)
+        self.assertEqual(invoice.invoice_date, datetime(2026, 12, 7).date(), "local date")
+        self.assertEqual(order.date_o2c_entered, datetime(2026, 12, 8, 1, 0))
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 1, 30), "the posting")
+        self.assertEqual(order.o2c_invoicing_hours, 0.5)
+        self.assertEqual(order.date_o2c_paid, datetime(2026, 12, 8, 1, 45))
+        self.assertEqual(order.o2c_payment_hours, 0.25)
+        # rebuilt (an install later): the end of December 7 in Los Angeles, 08:00 UTC
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM sales_support_o2c_event WHERE order_id = %s", [order.id])
+        self.env.invalidate_all()
+        self.env.add_to_compute(order._fields["date_o2c_entered"], order)
+        with freeze_time("2026-12-20 12:00:00"):
+            self.env["sale.order"]._o2c_rebuild_ledger(order)
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 7, 59, 59))
+        self.assertEqual(order.date_o2c_paid, datetime(2026, 12, 8, 7, 59, 59))
+        self.assertGreaterEqual(order.o2c_invoicing_hours, 0.0)
+        self.assertEqual(order.o2c_payment_hours, 0.0)
+        # rebuilt the same evening: never in the future
+        self.env.cr.execute("DELETE FROM sales_support_o2c_event WHERE order_id = %s", [order.id])
+        self.env.invalidate_all()
+        self.env.add_to_compute(order._fields["date_o2c_entered"], order)
+        with freeze_time("2026-12-08 02:00:00"):
+            self.env["sale.order"]._o2c_rebuild_ledger(order)
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 2, 0))
 
     def test_late_cron_bounded_in_queries(self):
         """The late cron reads only the orders not yet reminded; its queries do not grow with the
@@ -673,6 +847,35 @@ class TestO2cOtherDepartments(O2cFlowCommon):
         self.assertEqual(order.o2c_stage, "paid")
         posted = order.o2c_event_ids.filtered(lambda e: e.event_type == "invoice_posted")
         self.assertEqual(posted.user_id, self.accountant, "the accountant posted it")
+
+    def test_exchange_flag_is_not_written_by_users(self):
+        """Moves marked as a claim replacement do not count as the shipment: a warehouse user who
+        marks the moves of a delivery must not close the order's shipment without shipping."""
+        self._stock(self.chair, 5)
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.with_user(self.coordinator).action_confirm()
+        delivery = order.picking_ids
+        for user in (self.storekeeper, self.coordinator):
+            with self.assertRefused(AccessError, "Claim Replacement"):
+                delivery.move_ids.with_user(user).write({"is_o2c_exchange": True})
+        move = delivery.move_ids
+        with self.assertRefused(AccessError, "Claim Replacement"):
+            self.env["stock.move"].with_user(self.storekeeper).create(
+                {
+                    "name": "Chair",
+                    "product_id": self.chair.id,
+                    "product_uom_qty": 1,
+                    "product_uom": self.chair.uom_id.id,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                    "picking_id": delivery.id,
+                    "is_o2c_exchange": True,
+                }
+            )
+        self.assertFalse(delivery._is_o2c_exchange())
+        self.assertEqual(order.o2c_next_step, "shipped")
+        self._validate(delivery, user=self.storekeeper)
+        self.assertEqual(self._events(order)[-2:], ["delivery_done", "shipped"])
 
     def test_order_form_opens_for_warehouse_and_accounting(self):
         order = self._create_order(self.customer_1, products=self.chair)

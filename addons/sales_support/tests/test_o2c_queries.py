@@ -2,6 +2,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, warmup
@@ -182,25 +184,39 @@ class TestO2cQueries(O2cFlowCommon):
         supplier._sync_support_coordinators()
         self.assertEqual(supplier.support_coordinator_id, self.coordinator)
 
-    def test_rebuild_and_live_invoiced_dates_agree(self):
-        """The rebuild (install on a database with history) and the live hooks date "invoiced"
-        by the same rule: the date of the last regular invoice."""
+    def test_rebuild_and_live_invoiced_dates(self):
+        """Live, "invoiced" is the posting (the server's clock); the rebuild (install on a
+        database with history), which does not know when an invoice was posted, takes the end of
+        its date, never later than the rebuild nor earlier than the entry: posted the day it is
+        dated, both agree."""
         self._stock(self.chair, 10)
         order = self._create_order(self.customer_1, products=self.chair)
-        order.with_user(self.coordinator).action_confirm()
-        self._validate(order.picking_ids)
-        invoice = order.with_user(self.billing)._create_invoices()
-        invoice.invoice_date = fields.Date.today() - timedelta(days=3)
-        invoice.with_user(self.billing).action_post()
-        live = order.date_o2c_invoiced
-        self.assertEqual(live.date(), invoice.invoice_date)
-        # the same order rebuilt from its documents (its ledger gone, as before the install)
-        self.env.cr.execute("DELETE FROM sales_support_o2c_event WHERE order_id = %s", [order.id])
+        backdated = self._create_order(self.customer_1, products=self.chair)
+        with freeze_time("2026-06-10 09:00:00"):
+            (order | backdated).with_user(self.coordinator).action_confirm()
+            invoices = order.with_user(self.billing)._create_invoices()
+            invoices |= backdated.with_user(self.billing)._create_invoices()
+        invoices[1].invoice_date = datetime(2026, 6, 1).date()
+        with freeze_time("2026-06-10 12:00:00"):
+            invoices.with_user(self.billing).action_post()
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 6, 10, 12, 0))
+        self.assertEqual(backdated.date_o2c_invoiced, datetime(2026, 6, 10, 12, 0), "posted now")
+        # the same orders rebuilt from their documents (their ledger gone, as before the install)
+        orders = order | backdated
+        self.env.cr.execute(
+            "DELETE FROM sales_support_o2c_event WHERE order_id = ANY(%s)", [orders.ids]
+        )
         self.env.invalidate_all()
-        self.env["sale.order"]._o2c_rebuild_ledger(order)
-        order.invalidate_recordset()
-        self.env.add_to_compute(order._fields["date_o2c_invoiced"], order)
-        self.assertEqual(order.date_o2c_invoiced, live)
+        with freeze_time("2026-06-10 12:00:00"):
+            self.env["sale.order"]._o2c_rebuild_ledger(orders)
+        orders.invalidate_recordset()
+        self.env.add_to_compute(order._fields["date_o2c_invoiced"], orders)
+        self.assertEqual(order.date_o2c_invoiced, datetime(2026, 6, 10, 12, 0))
+        self.assertEqual(
+            backdated.date_o2c_invoiced,
+            datetime(2026, 6, 10, 9, 0),
+            "dated before the entry: the entry, never a negative duration",
+        )
 
 
 @tagged("post_install", "-at_install")
