@@ -35,9 +35,7 @@ class SaleOrder(models.Model):
         # The KPI refresh reads the orders of a date range by each milestone: an incremental
         # refresh of a month reads a month, not the whole table.
         for column in ("date_o2c_entered", "date_o2c_shipped", "date_o2c_paid"):
-            create_index(
-                self.env.cr, f"sale_order_o2c_kpi_{column}_idx", "sale_order", [column]
-            )
+            create_index(self.env.cr, f"sale_order_o2c_kpi_{column}_idx", "sale_order", [column])
         return res
 
     # ------------------------------------------------------------
