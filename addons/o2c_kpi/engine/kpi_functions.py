@@ -2,13 +2,15 @@
 
 Each calculator takes a database cursor and a :class:`KpiParams` and returns
 :class:`KpiRow` tuples for the KPIs it knows, one per (KPI, period, dimension); a test can call
-it with ``env.cr`` alone. A calculator reads its sources once and aggregates every KPI of its
-family in the same query:
+it with ``env.cr`` alone. ``<family>_query`` gives the same rows as one SQL query, which the
+refresh inserts into the snapshots without fetching them (:func:`kpis_query` unites the
+families). A calculator reads its sources once and aggregates every KPI of its family in the
+same query:
 
 * the *facts* of the family: one row per thing measured (an order entered, shipped or paid, a
-  request answered, a claim, a rating...), dated in the company's time zone and bucketed in its
-  period (``date_trunc`` of the local time: an order confirmed at 23:30 in Jerusalem belongs to
-  that local day);
+  request answered, a claim, a rating...), dated in the company's time zone and put in its
+  period (the local period start: an order confirmed at 23:30 in Jerusalem belongs to that
+  local day; found by a binary search in the UTC instants where the periods begin);
 * one ``GROUP BY GROUPING SETS`` over the facts gives the company, team, salesperson and
   coordinator figures at once.
 

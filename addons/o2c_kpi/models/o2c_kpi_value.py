@@ -204,7 +204,7 @@ class O2cKpiValue(models.Model):
         """Recompute the figures of ``kpis`` (default: every active KPI) for the periods of
         ``period_types`` touching [date_from, date_to], for ``companies`` (default: all), and
         replace their snapshots. A fixed number of queries whatever the number of records: one
-        per calculator and period type, one delete and one insert."""
+        statement per period type computes every figure and upserts / deletes the snapshots."""
         kpis = kpis if kpis is not None else self.env["o2c.kpi.definition"].search([])
         if not kpis:
             return 0
