@@ -536,10 +536,9 @@ def customer_kpis_query(cr, params, codes=None):
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
                'order', NULL, so.partner_id, first.period >= %(order_period)s
-          FROM sale_order so
-          JOIN res_partner partner ON partner.id = so.partner_id
+          FROM confirmed so
           JOIN tz ON tz.company_id = so.company_id
-          -- the local period of each customer's first order (one row per customer)
+          -- the local period of the first order of each of their customers
           JOIN (SELECT first.company_id, first.commercial_partner_id,
                        %(first_period)s AS period
                   FROM (SELECT so.company_id, partner.commercial_partner_id,
@@ -547,11 +546,12 @@ def customer_kpis_query(cr, params, codes=None):
                           FROM sale_order so
                           JOIN res_partner partner ON partner.id = so.partner_id
                          WHERE so.state = 'sale' AND %(companies)s
+                               AND partner.commercial_partner_id IN (
+                                   SELECT commercial_partner_id FROM confirmed)
                          GROUP BY so.company_id, partner.commercial_partner_id) first
                   JOIN tz ON tz.company_id = first.company_id) first
             ON first.company_id = so.company_id
-           AND first.commercial_partner_id = partner.commercial_partner_id
-         WHERE so.state = 'sale' AND %(order_window)s AND %(companies)s
+           AND first.commercial_partner_id = so.commercial_partner_id
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(lapse_period)s,
                'lost', NULL, so.commercial_partner_id, NULL
@@ -573,7 +573,6 @@ def customer_kpis_query(cr, params, codes=None):
         rating_window=_ts_window(params, "rating.write_date"),
         order_period=_bucket(params, "so.date_order"),
         first_period=_local_period(params, "first.first_order"),
-        order_window=_ts_window(params, "so.date_order"),
         lapse_period=_bucket(params, "so.lapse"),
         lapse_window=_ts_window(params, "so.lapse"),
         lapse_input_window=_ts_window(
@@ -599,7 +598,20 @@ def customer_kpis_query(cr, params, codes=None):
         ),
         _ratio("customers_lost", "COUNT(DISTINCT customer_id) FILTER (WHERE fact = 'lost')", "1.0"),
     ]
-    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
+    # The orders confirmed in the range, read once by their date (then joined to the first
+    # orders of their customers, not the other way round).
+    confirmed = SQL(
+        """confirmed AS MATERIALIZED (
+            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.partner_id,
+                   so.date_order, partner.commercial_partner_id
+              FROM sale_order so
+              JOIN res_partner partner ON partner.id = so.partner_id
+             WHERE so.state = 'sale' AND %s AND %s
+        )""",
+        _ts_window(params, "so.date_order"),
+        _company_filter(params, "so.company_id"),
+    )
+    return _aggregate(params, [_tz_cte(params), confirmed], facts, measures, codes)
 
 
 def sales_kpis_query(cr, params, codes=None):
