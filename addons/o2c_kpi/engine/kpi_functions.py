@@ -2,13 +2,15 @@
 
 Each calculator takes a database cursor and a :class:`KpiParams` and returns
 :class:`KpiRow` tuples for the KPIs it knows, one per (KPI, period, dimension); a test can call
-it with ``env.cr`` alone. A calculator reads its sources once and aggregates every KPI of its
-family in the same query:
+it with ``env.cr`` alone. ``<family>_query`` gives the same rows as one SQL query, which the
+refresh inserts into the snapshots without fetching them (:func:`kpis_query` unites the
+families). A calculator reads its sources once and aggregates every KPI of its family in the
+same query:
 
 * the *facts* of the family: one row per thing measured (an order entered, shipped or paid, a
-  request answered, a claim, a rating...), dated in the company's time zone and bucketed in its
-  period (``date_trunc`` of the local time: an order confirmed at 23:30 in Jerusalem belongs to
-  that local day);
+  request answered, a claim, a rating...), dated in the company's time zone and put in its
+  period (the local period start: an order confirmed at 23:30 in Jerusalem belongs to that
+  local day; found by a binary search in the UTC instants where the periods begin);
 * one ``GROUP BY GROUPING SETS`` over the facts gives the company, team, salesperson and
   coordinator figures at once.
 
@@ -99,12 +101,20 @@ def period_end(start, period_type):
 
 def _local_period(params, column):
     """The local period start (a date) of the UTC timestamp ``column``, in the company's zone
-    (``tz.tz`` of the ``tz`` CTE joined on the fact's company)."""
+    (``tz.tz`` of the ``tz`` CTE joined on the fact's company), whatever its date."""
     return SQL(
         "date_trunc(%s, (%s AT TIME ZONE 'UTC') AT TIME ZONE tz.tz)::date",
         params.period_type,
         SQL(column),
     )
+
+
+def _bucket(params, column):
+    """The same as :func:`_local_period` for the periods of the range only (NULL outside it,
+    where a fact is dropped anyway): a binary search of ``column`` in the UTC instants where the
+    company's periods start (``tz.bounds``, computed once per company), far cheaper on many rows
+    than converting each one to local time."""
+    return SQL("tz.starts[width_bucket(%s, tz.bounds)]", SQL(column))
 
 
 def _ts_window(params, column):
@@ -127,14 +137,31 @@ def _company_filter(params, column):
 
 
 def _tz_cte(params):
+    """Each company's time zone, the starts of the periods of the range (``starts``, dates) and
+    the UTC instants where they begin in that zone, with the end of the last (``bounds``)."""
+    end = period_end(period_start(params.date_to, params.period_type), params.period_type)
+    interval = _interval(params)
     return SQL(
-        """tz AS (
-            SELECT company.id AS company_id,
-                   COALESCE(NULLIF(partner.tz, ''), %s) AS tz
-              FROM res_company company
-              JOIN res_partner partner ON partner.id = company.partner_id
+        """tz AS MATERIALIZED (
+            SELECT zone.company_id, zone.tz,
+                   ARRAY(SELECT (local.start AT TIME ZONE zone.tz) AT TIME ZONE 'UTC'
+                           FROM generate_series(%(start)s::timestamp, %(after)s::timestamp,
+                                                %(interval)s::interval) AS local(start)
+                          ORDER BY local.start) AS bounds,
+                   ARRAY(SELECT local.start::date
+                           FROM generate_series(%(start)s::timestamp, %(end)s::timestamp,
+                                                %(interval)s::interval) AS local(start)
+                          ORDER BY local.start) AS starts
+              FROM (SELECT company.id AS company_id,
+                           COALESCE(NULLIF(partner.tz, ''), %(default_tz)s) AS tz
+                      FROM res_company company
+                      JOIN res_partner partner ON partner.id = company.partner_id) zone
         )""",
-        params.default_tz,
+        start=params.date_from,
+        end=end,
+        after=end + timedelta(days=1),
+        interval=interval,
+        default_tz=params.default_tz,
     )
 
 
@@ -200,63 +227,74 @@ def _sum(code, column, count_base):
     return (code, num, den, SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", den, num))
 
 
-def _aggregate(cr, params, ctes, facts, measures, codes=None):
-    """Run ``facts`` (a SELECT with company_id, team_id, user_id, coordinator_id, period and
-    the measured columns) and aggregate ``measures`` [(code, num, den, value)] by period and
-    each dimension. Returns :class:`KpiRow` rows (dimension rows without a key are dropped:
-    orders without team, without coordinator)."""
+def _aggregate(params, ctes, facts, measures, codes=None):
+    """The query aggregating ``measures`` [(code, num, den, value)] of ``facts`` (a SELECT with
+    company_id, team_id, user_id, coordinator_id, period and the measured columns) by period and
+    each dimension, one row per (KPI, period, dimension) in the columns of :class:`KpiRow`
+    (dimension rows without a key are dropped: orders without team, without coordinator).
+    None when no measure is asked for.
+
+    The figures never leave PostgreSQL on their way to the snapshots: the refresh inserts this
+    query's rows (``INSERT ... SELECT``), a test fetches them (:func:`fetch_rows`)."""
     if codes is not None:
         measures = [m for m in measures if m[0] in codes]
     if not measures:
-        return []
+        return None
     columns = SQL(", ").join(
-        SQL("%s, %s, %s", num, den, value) for _code, num, den, value in measures
+        SQL("%s AS n%s, %s AS d%s, %s AS v%s", num, index, den, index, value, index)
+        for index, (_code, num, den, value) in enumerate(measures)
     )
-    query = SQL(
-        """
-        WITH %s, facts AS (%s)
-        SELECT period, company_id, team_id, user_id, coordinator_id,
-               GROUPING(team_id, user_id, coordinator_id) AS grouping_id, %s
-          FROM facts
-         WHERE period >= %s AND period <= %s
-         GROUP BY GROUPING SETS ((period, company_id), (period, company_id, team_id),
-                                 (period, company_id, user_id),
-                                 (period, company_id, coordinator_id))
-        """,
-        SQL(", ").join(ctes),
-        facts,
-        columns,
-        params.date_from,
-        params.date_to,
-    )
-    cr.execute(query)
-    # GROUPING(team, user, coordinator): a bit set for each column NOT grouped.
-    dimension_of = {0b111: "company", 0b011: "team", 0b101: "salesperson", 0b110: "coordinator"}
-    rows = []
-    for period, company_id, team_id, user_id, coordinator_id, grouping_id, *values in cr.fetchall():
-        dimension = dimension_of[grouping_id]
-        key = {"team": team_id, "salesperson": user_id, "coordinator": coordinator_id}.get(
-            dimension, company_id
+    # One row per KPI out of each group's row (the columns of its measures).
+    unpivot = SQL(", ").join(
+        SQL(
+            "(%s, n%s::float8, d%s::float8, v%s::float8)",
+            code,
+            SQL(str(index)),
+            SQL(str(index)),
+            SQL(str(index)),
         )
-        if not key:
-            continue
-        for index, (code, *_sql) in enumerate(measures):
-            num, den, value = values[3 * index : 3 * index + 3]
-            rows.append(
-                KpiRow(
-                    code,
-                    period,
-                    dimension,
-                    company_id,
-                    team_id,
-                    user_id,
-                    coordinator_id,
-                    num,
-                    den,
-                    None if value is None else float(value),
-                )
-            )
-    return rows
+        for index, (code, *_sql) in enumerate(measures)
+    )
+    # GROUPING(team, user, coordinator): a bit set for each column NOT grouped.
+    return SQL(
+        """
+        WITH %(ctes)s, facts AS (%(facts)s), grouped AS (
+            SELECT period, company_id, team_id, user_id, coordinator_id,
+                   CASE GROUPING(team_id, user_id, coordinator_id)
+                        WHEN 7 THEN 'company' WHEN 3 THEN 'team' WHEN 5 THEN 'salesperson'
+                        ELSE 'coordinator' END AS dimension, %(columns)s
+              FROM facts
+             WHERE period >= %(date_from)s AND period <= %(date_to)s
+             GROUP BY GROUPING SETS ((period, company_id), (period, company_id, team_id),
+                                     (period, company_id, user_id),
+                                     (period, company_id, coordinator_id))
+        )
+        SELECT measure.code::varchar AS code, grouped.period AS period_start,
+               grouped.dimension::varchar AS dimension, grouped.company_id,
+               grouped.team_id, grouped.user_id, grouped.coordinator_id,
+               measure.numerator, measure.denominator, measure.value
+          FROM grouped
+         CROSS JOIN LATERAL (VALUES %(unpivot)s)
+               AS measure(code, numerator, denominator, value)
+         WHERE CASE grouped.dimension WHEN 'company' THEN grouped.company_id
+                    WHEN 'team' THEN grouped.team_id WHEN 'salesperson' THEN grouped.user_id
+                    ELSE grouped.coordinator_id END IS NOT NULL
+        """,
+        ctes=SQL(", ").join(ctes),
+        facts=facts,
+        columns=columns,
+        date_from=params.date_from,
+        date_to=params.date_to,
+        unpivot=unpivot,
+    )
+
+
+def fetch_rows(cr, query):
+    """The :class:`KpiRow` rows of a calculator's ``query`` (none for None)."""
+    if query is None:
+        return []
+    cr.execute(query)
+    return [KpiRow(*row) for row in cr.fetchall()]
 
 
 def _table_has_column(cr, table, column):
@@ -272,7 +310,7 @@ def _table_has_column(cr, table, column):
 # ------------------------------------------------------------
 
 
-def support_kpis(cr, params, codes=None):
+def support_kpis_query(cr, params, codes=None):
     """Requests (first response, resolution, SLA, workload) and coordinator workload.
 
     Facts: a request answered (dated by its first response), a request done (dated when done),
@@ -292,7 +330,7 @@ def support_kpis(cr, params, codes=None):
      LEFT JOIN res_users salesperson ON salesperson.id = request.user_id
          WHERE request.date_first_response IS NOT NULL AND %(first_window)s AND %(companies)s
         UNION ALL
-        SELECT %(dims)s, %(done_period)s, 'done', request.resolution_hours,
+        SELECT %(dims)s, %(done_bucket)s, 'done', request.resolution_hours,
                NOT COALESCE(request.is_first_response_breached, FALSE)
                    AND NOT COALESCE(request.is_resolution_breached, FALSE), NULL, 1
           FROM sales_support_request request
@@ -334,7 +372,7 @@ def support_kpis(cr, params, codes=None):
                AND COALESCE(so.has_o2c_deliveries, TRUE) AND %(order_companies)s
          GROUP BY 1, 2, 3, 4, 5
         UNION ALL
-        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(entered_period)s,
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(entered_bucket)s,
                'served', NULL, NULL, so.user_id, COUNT(*)
           FROM sale_order so
           JOIN tz ON tz.company_id = so.company_id
@@ -343,11 +381,13 @@ def support_kpis(cr, params, codes=None):
          GROUP BY 1, 2, 3, 4, 5
         """,
         dims=request_dims,
-        first_period=_local_period(params, "request.date_first_response"),
+        first_period=_bucket(params, "request.date_first_response"),
         first_window=_ts_window(params, "request.date_first_response"),
         done_period=_local_period(params, "request.date_done"),
+        done_bucket=_bucket(params, "request.date_done"),
         done_window=_ts_window(params, "request.date_done"),
         entered_period=_local_period(params, "so.date_o2c_entered"),
+        entered_bucket=_bucket(params, "so.date_o2c_entered"),
         entered_window=_ts_window(params, "so.date_o2c_entered"),
         received_period=_local_period(params, "request.date_received"),
         shipped_period=_local_period(params, "so.date_o2c_shipped"),
@@ -381,10 +421,10 @@ def support_kpis(cr, params, codes=None):
             "COUNT(DISTINCT coordinator_id) FILTER (WHERE fact = 'served')",
         ),
     ]
-    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
 
 
-def order_kpis(cr, params, codes=None):
+def order_kpis_query(cr, params, codes=None):
     """Order processing, shipment, cycle, on-time and perfect orders, entry errors and claims.
 
     Facts: an order entered (dated when entered), shipped (when shipped), paid (when paid), an
@@ -439,15 +479,15 @@ def order_kpis(cr, params, codes=None):
          WHERE %(claim_window)s AND %(claim_companies)s
         """,
         dims=order_dims,
-        entered_period=_local_period(params, "so.date_o2c_entered"),
+        entered_period=_bucket(params, "so.date_o2c_entered"),
         entered_window=_ts_window(params, "so.date_o2c_entered"),
-        shipped_period=_local_period(params, "so.date_o2c_shipped"),
+        shipped_period=_bucket(params, "so.date_o2c_shipped"),
         shipped_window=_ts_window(params, "so.date_o2c_shipped"),
-        paid_period=_local_period(params, "so.date_o2c_paid"),
+        paid_period=_bucket(params, "so.date_o2c_paid"),
         paid_window=_ts_window(params, "so.date_o2c_paid"),
-        error_period=_local_period(params, "error.date_found"),
+        error_period=_bucket(params, "error.date_found"),
         error_window=_ts_window(params, "error.date_found"),
-        claim_period=_local_period(params, "claim.date_claim"),
+        claim_period=_bucket(params, "claim.date_claim"),
         claim_window=_ts_window(params, "claim.date_claim"),
         companies=_company_filter(params, "so.company_id"),
         claim_companies=_company_filter(params, "claim.company_id"),
@@ -473,10 +513,10 @@ def order_kpis(cr, params, codes=None):
             100.0,
         ),
     ]
-    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
 
 
-def customer_kpis(cr, params, codes=None):
+def customer_kpis_query(cr, params, codes=None):
     """Satisfaction (consumed ratings of orders, 1 to 5) and customers won, retained, lost.
 
     Facts: a rating given (dated when given), a confirmed order (dated by its order date, with
@@ -495,16 +535,23 @@ def customer_kpis(cr, params, codes=None):
                AND %(rating_window)s AND %(companies)s
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
-               'order', NULL, so.partner_id,
-               %(first_period)s >= %(order_period)s
-          FROM (SELECT so.*, partner.commercial_partner_id,
-                       MIN(so.date_order) OVER (PARTITION BY so.company_id,
-                                                partner.commercial_partner_id) AS first_order
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_id
-                 WHERE so.state = 'sale' AND %(companies)s) so
+               'order', NULL, so.partner_id, first.period >= %(order_period)s
+          FROM confirmed so
           JOIN tz ON tz.company_id = so.company_id
-         WHERE %(order_window)s
+          -- the local period of the first order of each of their customers
+          JOIN (SELECT first.company_id, first.commercial_partner_id,
+                       %(first_period)s AS period
+                  FROM (SELECT so.company_id, partner.commercial_partner_id,
+                               MIN(so.date_order) AS first_order
+                          FROM sale_order so
+                          JOIN res_partner partner ON partner.id = so.partner_id
+                         WHERE so.state = 'sale' AND %(companies)s
+                               AND partner.commercial_partner_id IN (
+                                   SELECT commercial_partner_id FROM confirmed)
+                         GROUP BY so.company_id, partner.commercial_partner_id) first
+                  JOIN tz ON tz.company_id = first.company_id) first
+            ON first.company_id = so.company_id
+           AND first.commercial_partner_id = so.commercial_partner_id
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(lapse_period)s,
                'lost', NULL, so.commercial_partner_id, NULL
@@ -516,18 +563,22 @@ def customer_kpis(cr, params, codes=None):
                            AS next_order
                   FROM sale_order so
                   JOIN res_partner partner ON partner.id = so.partner_id
-                 WHERE so.state = 'sale' AND %(companies)s) so
+                 -- the orders lapsing in the range and those that can follow them in time
+                 WHERE so.state = 'sale' AND %(companies)s AND %(lapse_input_window)s) so
           JOIN tz ON tz.company_id = so.company_id
          WHERE (so.next_order IS NULL OR so.next_order > so.lapse)
                AND so.lapse <= NOW() AT TIME ZONE 'UTC' AND %(lapse_window)s
         """,
-        rating_period=_local_period(params, "rating.write_date"),
+        rating_period=_bucket(params, "rating.write_date"),
         rating_window=_ts_window(params, "rating.write_date"),
-        order_period=_local_period(params, "so.date_order"),
-        first_period=_local_period(params, "so.first_order"),
-        order_window=_ts_window(params, "so.date_order"),
-        lapse_period=_local_period(params, "so.lapse"),
+        order_period=_bucket(params, "so.date_order"),
+        first_period=_local_period(params, "first.first_order"),
+        lapse_period=_bucket(params, "so.lapse"),
         lapse_window=_ts_window(params, "so.lapse"),
+        lapse_input_window=_ts_window(
+            params._replace(date_from=params.date_from - timedelta(days=CUSTOMER_LAPSE_DAYS)),
+            "so.date_order",
+        ),
         lapse=CUSTOMER_LAPSE_DAYS,
         companies=_company_filter(params, "so.company_id"),
     )
@@ -547,10 +598,23 @@ def customer_kpis(cr, params, codes=None):
         ),
         _ratio("customers_lost", "COUNT(DISTINCT customer_id) FILTER (WHERE fact = 'lost')", "1.0"),
     ]
-    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+    # The orders confirmed in the range, read once by their date (then joined to the first
+    # orders of their customers, not the other way round).
+    confirmed = SQL(
+        """confirmed AS MATERIALIZED (
+            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.partner_id,
+                   so.date_order, partner.commercial_partner_id
+              FROM sale_order so
+              JOIN res_partner partner ON partner.id = so.partner_id
+             WHERE so.state = 'sale' AND %s AND %s
+        )""",
+        _ts_window(params, "so.date_order"),
+        _company_filter(params, "so.company_id"),
+    )
+    return _aggregate(params, [_tz_cte(params), confirmed], facts, measures, codes)
 
 
-def sales_kpis(cr, params, codes=None):
+def sales_kpis_query(cr, params, codes=None):
     """Sales volume (company currency), quote-to-order and lead-to-order conversion, average
     order value.
 
@@ -573,7 +637,7 @@ def sales_kpis(cr, params, codes=None):
               JOIN tz ON tz.company_id = lead.company_id
              WHERE %(lead_window)s AND %(lead_companies)s
             """,
-            lead_period=_local_period(params, "lead.create_date"),
+            lead_period=_bucket(params, "lead.create_date"),
             lead_window=_ts_window(params, "lead.create_date"),
             lead_companies=_company_filter(params, "lead.company_id"),
         )
@@ -594,9 +658,9 @@ def sales_kpis(cr, params, codes=None):
          WHERE %(quote_window)s AND %(companies)s
         %(lead_facts)s
         """,
-        order_period=_local_period(params, "so.date_order"),
+        order_period=_bucket(params, "so.date_order"),
         order_window=_ts_window(params, "so.date_order"),
-        quote_period=_local_period(params, "so.create_date"),
+        quote_period=_bucket(params, "so.create_date"),
         quote_window=_ts_window(params, "so.create_date"),
         companies=_company_filter(params, "so.company_id"),
         lead_facts=lead_facts,
@@ -608,10 +672,10 @@ def sales_kpis(cr, params, codes=None):
     ]
     if has_leads:
         measures.append(_percent("sales_lead_conversion_pct", "converted", "fact = 'lead'"))
-    return _aggregate(cr, params, [_tz_cte(params)], facts, measures, codes)
+    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
 
 
-def money_kpis(cr, params, codes=None):
+def money_kpis_query(cr, params, codes=None):
     """Receivables, overdue % and DSO from posted receivable journal items (company currency).
 
     At each period's end: receivables = balance of the receivable items dated up to then;
@@ -672,10 +736,38 @@ def money_kpis(cr, params, codes=None):
         _ratio("money_dso", f"{receivable} * MAX(days)", billed),
     ]
     ctes = [_tz_cte(params), _periods_cte(params), items]
-    return _aggregate(cr, params, ctes, facts, measures, codes)
+    return _aggregate(params, ctes, facts, measures, codes)
 
 
-# Definitions name their calculator by these keys (o2c.kpi.definition.compute_function).
+def support_kpis(cr, params, codes=None):
+    return fetch_rows(cr, support_kpis_query(cr, params, codes))
+
+
+def order_kpis(cr, params, codes=None):
+    return fetch_rows(cr, order_kpis_query(cr, params, codes))
+
+
+def customer_kpis(cr, params, codes=None):
+    return fetch_rows(cr, customer_kpis_query(cr, params, codes))
+
+
+def sales_kpis(cr, params, codes=None):
+    return fetch_rows(cr, sales_kpis_query(cr, params, codes))
+
+
+def money_kpis(cr, params, codes=None):
+    return fetch_rows(cr, money_kpis_query(cr, params, codes))
+
+
+# Definitions name their calculator by these keys (o2c.kpi.definition.compute_function): the
+# function building its query, and the one returning its rows.
+KPI_QUERIES = {
+    "support_kpis": support_kpis_query,
+    "order_kpis": order_kpis_query,
+    "customer_kpis": customer_kpis_query,
+    "sales_kpis": sales_kpis_query,
+    "money_kpis": money_kpis_query,
+}
 KPI_FUNCTIONS = {
     "support_kpis": support_kpis,
     "order_kpis": order_kpis,
@@ -683,12 +775,28 @@ KPI_FUNCTIONS = {
     "sales_kpis": sales_kpis,
     "money_kpis": money_kpis,
 }
+# The columns of KpiRow, typed: the query of "no figure at all".
+NO_ROWS = SQL(
+    "SELECT NULL::varchar AS code, NULL::date AS period_start, NULL::varchar AS dimension,"
+    " NULL::int AS company_id, NULL::int AS team_id, NULL::int AS user_id,"
+    " NULL::int AS coordinator_id, NULL::float8 AS numerator, NULL::float8 AS denominator,"
+    " NULL::float8 AS value WHERE FALSE"
+)
+
+
+def kpis_query(cr, params, codes_by_function):
+    """One query giving the rows of every calculator named in ``codes_by_function``
+    {function: set(codes) or None for all}: the union of their queries (:data:`NO_ROWS` when
+    none has a figure to compute)."""
+    queries = [
+        KPI_QUERIES[function_name](cr, params, codes)
+        for function_name, codes in codes_by_function.items()
+    ]
+    queries = [SQL("(%s)", query) for query in queries if query is not None]
+    return SQL(" UNION ALL ").join(queries) if queries else NO_ROWS
 
 
 def compute_kpis(cr, params, codes_by_function):
     """Run the calculators named in ``codes_by_function`` {function: set(codes)}; return every
-    :class:`KpiRow`."""
-    rows = []
-    for function_name, codes in codes_by_function.items():
-        rows += KPI_FUNCTIONS[function_name](cr, params, codes)
-    return rows
+    :class:`KpiRow` (one query)."""
+    return fetch_rows(cr, kpis_query(cr, params, codes_by_function))

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..engine.kpi_functions import KpiParams, compute_kpis, period_start
+from ..engine.kpi_functions import KpiParams, kpis_query, period_start
 
 PERIOD_TYPES = [
     ("day", "Day"),
@@ -204,7 +204,7 @@ class O2cKpiValue(models.Model):
         """Recompute the figures of ``kpis`` (default: every active KPI) for the periods of
         ``period_types`` touching [date_from, date_to], for ``companies`` (default: all), and
         replace their snapshots. A fixed number of queries whatever the number of records: one
-        per calculator and period type, one delete and one insert."""
+        statement per period type computes every figure and upserts / deletes the snapshots."""
         kpis = kpis if kpis is not None else self.env["o2c.kpi.definition"].search([])
         if not kpis:
             return 0
@@ -225,29 +225,30 @@ class O2cKpiValue(models.Model):
                 companies.ids if companies else None,
                 self._get_default_tz(),
             )
-            rows = compute_kpis(self.env.cr, params, codes_by_function)
-            count += self._store_rows(params, kpis, rows)
+            count += self._store_rows(
+                params, kpis, kpis_query(self.env.cr, params, codes_by_function)
+            )
         self.invalidate_model()
         return count
 
     @api.model
-    def _store_rows(self, params, kpis, rows):
-        """Replace the snapshots of ``kpis`` in the periods of ``params`` by ``rows``."""
+    def _store_rows(self, params, kpis, rows_query):
+        """Replace the snapshots of ``kpis`` in the periods of ``params`` by the rows of
+        ``rows_query`` (an SQL query in the columns of ``KpiRow``): the figures go from the
+        calculators' aggregates to the table in one statement, never through Python. Returns
+        the number of figures computed."""
         cr = self.env.cr
-        kpi_ids = {kpi.code: kpi.id for kpi in kpis}
-        columns = list(zip(*rows, strict=False)) if rows else [[]] * 10
-        (codes, starts, dimensions, companies, teams, users, coordinators, nums, dens, values) = (
-            columns
-        )
         interval = {"quarter": "3 months"}.get(params.period_type, f"1 {params.period_type}")
         # One statement: upsert the new figures (rows whose figures did not change are left
-        # alone) and delete the figures of the periods that no longer have any.
+        # alone) and delete the figures of the periods that no longer have any (the data
+        # modifying CTEs run whether or not the final SELECT reads them).
         cr.execute(
             SQL(
                 """
                 WITH new AS (
                     SELECT kpi.id AS kpi_id, kpi.code AS kpi_code, kpi.category,
-                           row.date_start, (row.date_start + %(interval)s::interval)::date - 1
+                           row.period_start AS date_start,
+                           (row.period_start + %(interval)s::interval)::date - 1
                                AS date_end,
                            row.dimension, row.company_id,
                            CASE WHEN row.dimension = 'team' THEN row.team_id END AS team_id,
@@ -258,12 +259,7 @@ class O2cKpiValue(models.Model):
                            row.numerator, row.denominator, row.value,
                            CASE WHEN kpi.unit = 'amount' THEN company.currency_id END
                                AS currency_id
-                      FROM unnest(%(codes)s::varchar[], %(starts)s::date[],
-                                  %(dimensions)s::varchar[], %(companies)s::int[],
-                                  %(teams)s::int[], %(users)s::int[], %(coordinators)s::int[],
-                                  %(nums)s::float[], %(dens)s::float[], %(values)s::float[])
-                           AS row(code, date_start, dimension, company_id, team_id, user_id,
-                                  coordinator_id, numerator, denominator, value)
+                      FROM (%(rows)s) AS row
                       JOIN o2c_kpi_definition kpi ON kpi.code = row.code AND kpi.id IN %(kpis)s
                       JOIN res_company company ON company.id = row.company_id
                 ), upsert AS (
@@ -288,32 +284,26 @@ class O2cKpiValue(models.Model):
                            IS DISTINCT FROM (EXCLUDED.numerator, EXCLUDED.denominator,
                                              EXCLUDED.value, EXCLUDED.currency_id)
                     RETURNING 1
+                ), deleted AS (
+                    DELETE FROM o2c_kpi_value old
+                     WHERE old.period_type = %(period_type)s
+                       AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
+                       AND old.kpi_id IN %(kpis)s
+                       AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
+                       -- NOT IN (keys never NULL): a hashed subplan, whatever the estimates
+                       AND (old.kpi_id, old.date_start, old.dimension, old.company_id,
+                            COALESCE(old.team_id, 0), COALESCE(old.user_id, 0),
+                            COALESCE(old.coordinator_id, 0)) NOT IN (
+                           SELECT kpi_id, date_start, dimension, company_id, COALESCE(team_id, 0),
+                                  COALESCE(user_id, 0), COALESCE(coordinator_id, 0)
+                             FROM new)
+                    RETURNING 1
                 )
-                DELETE FROM o2c_kpi_value old
-                 WHERE old.period_type = %(period_type)s
-                   AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
-                   AND old.kpi_id IN %(kpis)s
-                   AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
-                   -- NOT IN (keys never NULL): a hashed subplan, whatever the estimates
-                   AND (old.kpi_id, old.date_start, old.dimension, old.company_id,
-                        COALESCE(old.team_id, 0), COALESCE(old.user_id, 0),
-                        COALESCE(old.coordinator_id, 0)) NOT IN (
-                       SELECT kpi_id, date_start, dimension, company_id, COALESCE(team_id, 0),
-                              COALESCE(user_id, 0), COALESCE(coordinator_id, 0)
-                         FROM new)
+                SELECT COUNT(*) FROM new
                 """,
                 interval=interval,
-                codes=list(codes),
-                starts=list(starts),
-                dimensions=list(dimensions),
-                companies=list(companies),
-                teams=list(teams),
-                users=list(users),
-                coordinators=list(coordinators),
-                nums=[None if n is None else float(n) for n in nums],
-                dens=[None if d is None else float(d) for d in dens],
-                values=list(values),
-                kpis=tuple(kpi_ids.values()),
+                rows=rows_query,
+                kpis=tuple(kpis.ids),
                 period_type=params.period_type,
                 uid=self.env.uid,
                 date_from=params.date_from,
@@ -322,7 +312,7 @@ class O2cKpiValue(models.Model):
                 company_ids=params.company_ids or (0,),
             )
         )
-        return len(rows)
+        return cr.fetchone()[0]
 
     @api.model
     def _get_changed_since(self, watermark):

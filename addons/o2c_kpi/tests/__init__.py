@@ -5,3 +5,5 @@ from . import test_o2c_kpi_report
 from . import test_kpi_engine
 from . import test_kpi_snapshot
 from . import test_kpi_access
+from . import test_kpi_money
+from . import test_kpi_team_change
