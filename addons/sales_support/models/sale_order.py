@@ -653,7 +653,11 @@ class SaleOrder(models.Model):
             before = {order: {f: order[f] for f in error_fields} for order in confirmed}
         else:
             before = {}
-        res = super().write(vals)
+        # lines written through the order: the order syncs once below, not each line
+        orders = (
+            self.with_context(sales_support_o2c_lines_synced=True) if "order_line" in vals else self
+        )
+        res = super(SaleOrder, orders).write(vals)
         if "coordinator_id" in vals and not self.env.context.get("sales_support_auto_assign"):
             self._flag_manual_coordinator()
         if vals.get("signed_on"):

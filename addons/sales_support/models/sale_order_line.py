@@ -9,6 +9,8 @@ LINE_ERROR_FIELDS = {
     "price_unit": "price",
     "discount": "price",
 }
+# Line fields that change what is left to ship or to invoice.
+O2C_LINE_FIELDS = {"product_id", "product_uom_qty", "qty_delivered", "product_uom"}
 
 
 class SaleOrderLine(models.Model):
@@ -35,6 +37,7 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
+        lines._o2c_sync_orders()
         added = lines._get_entered_lines()
         if added:
             self.env["sale.order"]._log_edit_errors(
@@ -58,7 +61,20 @@ class SaleOrderLine(models.Model):
             )
         return lines
 
+    def _o2c_sync_orders(self):
+        """Lines created or changed on their own (an external script, another module), not
+        through the order: a confirmed order may have more to ship or to invoice."""
+        if not self.env.context.get("sales_support_o2c_lines_synced"):
+            self.order_id.filtered(lambda o: o.state == "sale")._o2c_sync()
+
     def write(self, vals):
+        res = self._write_and_log_entry_errors(vals)
+        if O2C_LINE_FIELDS & vals.keys():
+            self._o2c_sync_orders()
+        return res
+
+    def _write_and_log_entry_errors(self, vals):
+        """``write``, logging the order-entry errors of a person's edits of confirmed lines."""
         watched = LINE_ERROR_FIELDS.keys() & vals.keys()
         if (
             "price_unit" in vals

@@ -428,6 +428,28 @@ class TestO2cLedger(O2cFlowCommon):
         self.assertFalse(order.date_o2c_entered, "back to a quotation: it will be entered again")
         self.assertEqual(self._events(order)[-2:], ["cancelled", "reopened"])
 
+    def test_line_added_on_its_own_reopens_invoicing(self):
+        """A line created on a confirmed, fully invoiced order on its own (an external script
+        or another module, not through the order's form) makes it "to invoice" again, and so
+        does a quantity raised on a line: the ledger says so."""
+        order = self._create_order(self.customer_1, products=self.consulting)
+        order.action_confirm()
+        order._create_invoices().action_post()
+        self.assertTrue(order.date_o2c_invoiced)
+        line = (
+            self.env["sale.order.line"]
+            .with_user(self.coordinator)
+            .create({"order_id": order.id, "product_id": self.consulting.id})
+        )
+        self.assertEqual(order.invoice_status, "to invoice")
+        self.assertFalse(order.date_o2c_invoiced)
+        self.assertEqual(self._events(order)[-1], "invoicing_reopened")
+        order._create_invoices().action_post()
+        self.assertTrue(order.date_o2c_invoiced)
+        line.with_user(self.coordinator).product_uom_qty += 1
+        self.assertFalse(order.date_o2c_invoiced)
+        self.assertEqual(self._events(order)[-1], "invoicing_reopened")
+
     def test_entry_user_is_a_person(self):
         """Confirmed by the customer online (portal, as the public user with sudo) or a robot:
         the order was entered by the quotation's internal creator."""
