@@ -47,9 +47,9 @@ class SalesSupportClaim(models.Model):
 
     Claimed quantities are capped by what was delivered and invoiced, minus what other returns and
     credit notes already took back. The claim's return does not touch the order's delivered
-    quantities (its credit note settles the money), an exchange keeps them (the replacement is
-    delivered on the same order line), and its credit note is not linked to the order lines:
-    a claim never makes an order "to invoice" again."""
+    quantities (its credit note settles the money), an exchange keeps them (neither its return
+    nor its replacement, delivered on the same order line, counts in them), and its credit note
+    is not linked to the order lines: a claim never makes an order "to invoice" again."""
 
     _name = "sales.support.claim"
     _description = "Customer Claim"
@@ -582,13 +582,16 @@ class SalesSupportClaim(models.Model):
             for return_line in return_lines:
                 take = min(left, self._get_returnable_quantity(return_line.move_id))
                 move_uom = return_line.move_id.product_uom or product.uom_id
-                # A plain return leaves the order's delivered quantity alone (the claim's credit
-                # note settles the money); an exchange lowers it and its replacement raises it
-                # again. The wizard's quantity is in the delivered move's unit.
+                # The return leaves the order's delivered quantity alone: a plain return is
+                # settled by the claim's credit note, an exchange by its replacement, which does
+                # not raise it either (sale.order.line._get_outgoing_incoming_moves). Lowering it
+                # would make an order invoiced on delivery "to invoice" (a negative quantity)
+                # until the replacement is delivered. The wizard's quantity is in the delivered
+                # move's unit.
                 return_line.write(
                     {
                         "quantity": product.uom_id._compute_quantity(take, move_uom, round=False),
-                        "to_refund": exchange,
+                        "to_refund": False,
                     }
                 )
                 left -= take
@@ -999,8 +1002,8 @@ class SalesSupportClaim(models.Model):
 
     def _link_replacements(self, pickings):
         """Replacement moves are delivered on the order line of the goods they replace (whose
-        return lowered its delivered quantity), so the order stays delivered and invoiced as it
-        was."""
+        return did not lower its delivered quantity, nor do they raise it), so the order stays
+        delivered and invoiced as it was."""
         lines_by_product = {}
         for move in self.picking_id.move_ids.filtered("sale_line_id"):
             lines_by_product.setdefault(move.product_id, move.sale_line_id)

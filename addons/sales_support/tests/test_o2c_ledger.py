@@ -355,10 +355,66 @@ class TestO2cLedger(O2cFlowCommon):
             self._validate(returned)
             self._validate(replacement)
         self.assertEqual(order.date_o2c_shipped, shipped)
+        self.assertEqual(
+            order.order_line.qty_delivered, 3.0, "Odoo's exchange: the return and its replacement"
+        )
         events = self._events(order)
         self.assertIn("return_done", events)
         self.assertIn("exchange_done", events)
         self.assertNotIn("shipping_reopened", events)
+
+    def test_claim_exchange_keeps_an_order_invoiced_on_delivery_paid(self):
+        """Invoiced on delivery, shipped, invoiced and paid; a claim exchanges 1 of 3: neither its
+        return nor its replacement changes the delivered quantity, the order stays paid."""
+        self._stock(self.table, 10)
+        with freeze_time("2026-05-04 09:00:00"):
+            order = self._create_order(self.customer_1, products=self.table)
+            order.order_line.product_uom_qty = 3
+            order.with_user(self.coordinator).action_confirm()
+            delivery = order.picking_ids
+            self._validate(delivery)
+            invoice = self._invoice(order)
+            self._pay(invoice)
+        self.assertEqual(order.o2c_stage, "paid")
+        line = order.order_line
+        with freeze_time("2026-05-08 09:00:00"):
+            claim = (
+                self.env["sales.support.claim"]
+                .with_user(self.coordinator)
+                .create(
+                    {
+                        "partner_id": self.customer_1.id,
+                        "order_id": order.id,
+                        "picking_id": delivery.id,
+                        "invoice_id": invoice.id,
+                        "resolution": "replacement",
+                        "line_ids": [Command.create({"order_line_id": line.id, "quantity": 1})],
+                    }
+                )
+            )
+            claim.action_create_return()
+            returned = claim.return_picking_ids.filtered(
+                lambda p: p.picking_type_code == "incoming"
+            )
+            replacement = claim.return_picking_ids - returned
+            self.assertEqual(replacement.picking_type_code, "outgoing")
+            self._validate(returned)
+            self.assertEqual(line.qty_delivered, 3.0, "the return does not lower it")
+            self.assertEqual(order.invoice_status, "invoiced")
+            self.assertEqual(order.o2c_stage, "paid")
+            self.assertFalse(order.is_o2c_late)
+            self._validate(replacement)
+            self.assertEqual(line.qty_delivered, 3.0, "the replacement does not raise it")
+            self.assertEqual(order.invoice_status, "invoiced")
+            self.assertEqual(order.o2c_stage, "paid")
+            self.assertEqual(line.qty_to_invoice, 0.0)
+        with freeze_time("2026-06-30 09:00:00"):
+            self.env["sale.order"]._cron_o2c_late_activities()
+        events = self._events(order)
+        self.assertIn("exchange_done", events)
+        self.assertNotIn("invoicing_reopened", events)
+        self.assertNotIn("payment_undone", events)
+        self.assertFalse(order.activity_ids, "the late cron asks nothing of a paid order")
 
     def test_more_to_ship_reopens_the_shipment(self):
         self._stock(self.chair, 10)
