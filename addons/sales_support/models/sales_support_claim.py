@@ -140,7 +140,8 @@ class SalesSupportClaim(models.Model):
         precompute=True,
         tracking=True,
         index=True,
-        domain="[('support_level', '!=', False)]",
+        domain="[('support_level', 'in', ('coordinator', 'manager')), "
+        "('company_ids', 'in', company_id)]",
     )
     claim_type = fields.Selection(
         CLAIM_TYPES, string="Type", required=True, default="damaged", tracking=True
@@ -205,12 +206,14 @@ class SalesSupportClaim(models.Model):
             source = claim.order_id
             claim.user_id = source.user_id or claim.partner_id.commercial_partner_id.user_id
             # the one order of precedence of orders, requests and claims (assignment rules)
+            # the one chosen before stays only while it may still coordinate the claim
+            current = claim.coordinator_id
             claim.coordinator_id = (
                 source.coordinator_id
                 or self.env["sales.support.assignment.rule"]._get_coordinator_for(
                     claim.partner_id, claim.user_id, claim.company_id
                 )
-                or claim.coordinator_id
+                or (current if current and current._can_coordinate(claim.company_id) else False)
             )
 
     @api.depends("invoice_id", "order_id", "company_id")
@@ -303,6 +306,15 @@ class SalesSupportClaim(models.Model):
                     )
                 )
         self._check_claimed_quantities()
+
+    @api.constrains("coordinator_id", "company_id")
+    def _check_coordinator_id(self):
+        """The same rules as an order's coordinator: an active coordinator or customer service
+        manager (not an assistant) who works for the claim's company."""
+        for claim in self.filtered("coordinator_id"):
+            claim.coordinator_id._check_can_coordinate(
+                claim.company_id, _("the coordinator of claim %(claim)s", claim=claim.name)
+            )
 
     @api.constrains("state", "resolution")
     def _check_resolution(self):
