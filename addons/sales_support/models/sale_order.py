@@ -407,8 +407,9 @@ class SaleOrder(models.Model):
 
     @api.depends("state", "has_o2c_deliveries", "invoice_status", *STEP_FIELD.values())
     def _compute_o2c_stage(self):
-        targets = self.env["sales.support.o2c.step"]._get_targets()
+        Step = self.env["sales.support.o2c.step"]
         for order in self:
+            targets = Step._get_targets(order.company_id)  # cached per company
             stage = order._get_o2c_stage()
             next_step = order._get_o2c_next_step(stage)
             order.o2c_stage = stage
@@ -506,8 +507,9 @@ class SaleOrder(models.Model):
 
     @api.depends("has_o2c_deliveries", "state", *STEP_FIELD.values())
     def _compute_o2c_planned(self):
-        targets = self.env["sales.support.o2c.step"]._get_targets()
+        Step = self.env["sales.support.o2c.step"]
         for order in self:
+            targets = Step._get_targets(order.company_id)  # cached per company
             previous = order.date_o2c_request
             for code, _label, fname in O2C_STEPS[1:]:
                 planned = False

@@ -3,8 +3,10 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.sales_support import _post_init_hook
 
 from .common import SalesSupportCommon
 
@@ -534,7 +536,18 @@ class TestO2cFigures(O2cFlowCommon):
                 ]
             )
         self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 2, 9, 0), "24 h target")
-        step = self.env.ref("sales_support.o2c_step_quotation_sent").with_user(self.support_manager)
+        shared = self.env.ref("sales_support.o2c_step_quotation_sent")
+        self.assertFalse(shared.company_id, "shipped targets apply to every company")
+        with self.assertRefused(AccessError, "doesn't have 'write' access"):
+            shared.with_user(self.support_manager).target_hours = 4
+        # the support manager sets a target of their own company
+        step = (
+            self.env["sales.support.o2c.step"]
+            .with_user(self.support_manager)
+            .create({"code": "quotation_sent", "name": "Quotation Sent", "target_hours": 5})
+        )
+        self.assertEqual(step.company_id, self.company)
+        self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 1, 14, 0), "5 h target")
         self.env.flush_all()
 
         def queries(hours):
@@ -549,8 +562,12 @@ class TestO2cFigures(O2cFlowCommon):
         self.env.flush_all()
         self.assertEqual(queries(2), many, "one UPDATE per target, whatever the number of orders")
         self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 1, 11, 0))
-        with self.assertRefused(Exception, "positive"):
+        with self.assertRefused(ValidationError, "positive"):
             step.with_user(self.support_manager).target_hours = 0
+        step.with_user(self.support_manager).unlink()
+        self.assertEqual(
+            order.date_o2c_next_deadline, datetime(2026, 4, 2, 9, 0), "back to the shared target"
+        )
 
     def test_late_invoice_step_only_when_something_to_invoice(self):
         """Invoiced on delivery: nothing to invoice before the shipment, so no 'late invoice'."""
