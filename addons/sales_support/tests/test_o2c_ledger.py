@@ -675,6 +675,93 @@ class TestO2cFigures(O2cFlowCommon):
             )
             self.assertEqual(self.env["sale.order"]._o2c_rebuild_ledger(orders), 0, "idempotent")
 
+    def test_install_dates_passed_steps_from_the_chatter(self):
+        """The post-init hook on orders that lived before the install: a quotation already sent and
+        goods already reserved are passed steps, dated from the chatter (state tracking) where it
+        has them, else passed at no known time: never late on them. The request step is the
+        customer request's reception, as in the live path."""
+        tracked = {"tracking_disable": False, "mail_notrack": False}
+        request = (
+            self.env["sales.support.request"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "subject": "Quote for chairs",
+                    "partner_id": self.customer_1.id,
+                    "type_id": self.env.ref("sales_support.request_type_quotation").id,
+                    "date_received": datetime(2025, 8, 29, 7, 0),
+                }
+            )
+        )
+        with freeze_time("2025-09-01 08:00:00"):
+            sent = self._create_order(self.customer_1, support_request_id=request.id)
+            sent_untracked = self._create_order(self.customer_1)
+            waiting = self._create_order(self.customer_1, products=self.chair)
+            ready_untracked = self._create_order(self.customer_1, products=self.chair)
+            self.env.cr.flush()  # as if committed: new records are not tracked
+        with freeze_time("2025-09-01 10:00:00"):
+            sent.with_user(self.salesperson_1).with_context(**tracked).action_quotation_sent()
+            self.env.cr.flush()  # tracking messages are posted at commit time
+            sent_untracked.with_user(self.salesperson_1).action_quotation_sent()
+            waiting.with_user(self.coordinator).action_confirm()  # no stock: waiting
+            self.env.cr.flush()
+        with freeze_time("2025-09-03 15:00:00"):
+            self._stock(self.chair, 1)
+            waiting.picking_ids.with_user(self.coordinator).with_context(
+                **tracked
+            ).action_assign()
+            self.env.cr.flush()
+            self._stock(self.chair, 1)
+            ready_untracked.with_user(self.coordinator).action_confirm()
+        orders = sent | sent_untracked | waiting | ready_untracked
+        self.assertEqual(waiting.picking_ids.state, "assigned")
+        self.assertEqual(ready_untracked.picking_ids.state, "assigned")
+        # The state before the install: no ledger, no milestones.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "DELETE FROM sales_support_o2c_event WHERE order_id = ANY(%s)", [orders.ids]
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET create_date = '2025-09-01 08:00:00', "
+            "o2c_late_notified_step = NULL WHERE id = ANY(%s)",
+            [orders.ids],
+        )
+        self.env.invalidate_all()
+        self.env.add_to_compute(self.env["sale.order"]._fields["date_o2c_entered"], orders)
+        with freeze_time("2026-11-23 12:00:00"):
+            _post_init_hook(self.env)  # what the manifest runs at install
+            self.env.flush_all()
+            self.assertEqual(sent.date_o2c_request, datetime(2025, 8, 29, 7, 0), "the request")
+            self.assertEqual(sent.o2c_event_ids.filtered(lambda e: e.step == "request").source_ref,
+                             request)
+            self.assertEqual(sent.date_o2c_quotation_sent, datetime(2025, 9, 1, 10, 0))
+            self.assertEqual(sent.o2c_stage, "quotation_sent")
+            self.assertEqual(sent.o2c_next_step, "customer_confirmed")
+            self.assertEqual(sent_untracked.o2c_stage, "quotation_sent", "state 'sent' says it")
+            self.assertFalse(sent_untracked.date_o2c_quotation_sent, "not dated: stays empty")
+            self.assertFalse(sent_untracked.date_o2c_next_deadline)
+            self.assertFalse(sent_untracked.is_o2c_late)
+            self.assertEqual(waiting.date_o2c_goods_ready, datetime(2025, 9, 3, 15, 0))
+            self.assertEqual(waiting.o2c_stage, "goods_ready")
+            self.assertEqual(waiting.o2c_next_step, "shipped")
+            self.assertEqual(ready_untracked.o2c_stage, "entered")
+            self.assertFalse(ready_untracked.date_o2c_goods_ready, "not dated: stays empty")
+            self.assertFalse(ready_untracked.date_o2c_next_deadline, "ready: not due any more")
+            self.assertFalse(ready_untracked.is_o2c_late)
+            for order in orders:
+                self.assertNotIn(
+                    order.o2c_late_step, ("request", "quotation_sent", "goods_ready"), order.name
+                )
+            self.assertEqual(
+                self.env["sale.order"].search(
+                    [("id", "in", orders.ids), ("is_o2c_late", "=", True)]
+                ),
+                sent | waiting,
+                "late only on what they still wait for: the customer, the shipment",
+            )
+            self.env["sale.order"]._cron_o2c_late_activities()
+            self.assertFalse(orders.activity_ids, "nothing from before the install")
+
     def test_late_cron_bounded_in_queries(self):
         """The late cron reads only the orders not yet reminded; its queries do not grow with the
         number of late orders."""
