@@ -175,9 +175,7 @@ class SalesSupportO2cStep(models.Model):
                     code,
                 )
             deadline = (
-                SQL("%s + make_interval(secs => %s)", start, hours * 3600)
-                if hours
-                else SQL("NULL")
+                SQL("%s + make_interval(secs => %s)", start, hours * 3600) if hours else SQL("NULL")
             )
             self.env.cr.execute(
                 SQL(

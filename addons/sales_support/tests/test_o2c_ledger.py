@@ -707,9 +707,7 @@ class TestO2cFigures(O2cFlowCommon):
             self.env.cr.flush()
         with freeze_time("2025-09-03 15:00:00"):
             self._stock(self.chair, 1)
-            waiting.picking_ids.with_user(self.coordinator).with_context(
-                **tracked
-            ).action_assign()
+            waiting.picking_ids.with_user(self.coordinator).with_context(**tracked).action_assign()
             self.env.cr.flush()
             self._stock(self.chair, 1)
             ready_untracked.with_user(self.coordinator).action_confirm()
@@ -732,8 +730,9 @@ class TestO2cFigures(O2cFlowCommon):
             _post_init_hook(self.env)  # what the manifest runs at install
             self.env.flush_all()
             self.assertEqual(sent.date_o2c_request, datetime(2025, 8, 29, 7, 0), "the request")
-            self.assertEqual(sent.o2c_event_ids.filtered(lambda e: e.step == "request").source_ref,
-                             request)
+            self.assertEqual(
+                sent.o2c_event_ids.filtered(lambda e: e.step == "request").source_ref, request
+            )
             self.assertEqual(sent.date_o2c_quotation_sent, datetime(2025, 9, 1, 10, 0))
             self.assertEqual(sent.o2c_stage, "quotation_sent")
             self.assertEqual(sent.o2c_next_step, "customer_confirmed")

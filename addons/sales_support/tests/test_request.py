@@ -223,7 +223,9 @@ class TestRequest(SalesSupportRequestCommon):
                 "('support_level', 'in', ('coordinator', 'manager'))",
                 record._fields["coordinator_id"].domain,
             )
-            self.assertIn("('company_ids', 'in', company_id)", record._fields["coordinator_id"].domain)
+            self.assertIn(
+                "('company_ids', 'in', company_id)", record._fields["coordinator_id"].domain
+            )
         # a coordinator who can no longer coordinate is not kept when the contact changes
         request_3 = self._request(user=self.coordinator_2, partner_id=self.customer_3.id)
         claim_3 = (
