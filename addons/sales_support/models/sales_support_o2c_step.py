@@ -134,6 +134,8 @@ class SalesSupportO2cStep(models.Model):
         :meth:`_get_deadline_scopes`) to the target that now applies to its company: one UPDATE
         per scope, whatever the number of orders. A company's target moves that company's
         orders only; a shared one, the orders of the companies without a target of their own."""
+        from .sale_order import DELIVERY_CODES  # sale_order imports this file
+
         orders = self.env["sale.order"]
         orders.flush_model()
         self.flush_model()
@@ -150,7 +152,23 @@ class SalesSupportO2cStep(models.Model):
             previous_field = O2C_STEPS[codes.index(code) - 1][2]
             start = start_columns.get(code, SQL.identifier(previous_field))
             condition = SQL()
-            if code == "invoiced":
+            if code == "goods_ready":
+                # orders whose deliveries are all reserved already are not due (reserved before
+                # the install, at no known time: sale.order._get_o2c_deadline)
+                condition = SQL(
+                    """
+                AND EXISTS (
+                    SELECT 1
+                      FROM stock_picking sp
+                      JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+                      JOIN stock_move sm ON sm.picking_id = sp.id
+                     WHERE sp.sale_id = sale_order.id AND spt.code IN %(codes)s
+                       AND sp.state != 'cancel' AND sp.return_id IS NULL
+                       AND sm.is_o2c_exchange IS NOT TRUE
+                       AND sm.state NOT IN ('assigned', 'done', 'cancel'))""",
+                    codes=DELIVERY_CODES,
+                )
+            elif code == "invoiced":
                 condition = SQL("AND invoice_status = 'to invoice'")
             elif code == "paid":
                 # orders with open invoices are due at their invoices' due date (payment terms)

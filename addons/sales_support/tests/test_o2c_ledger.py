@@ -760,6 +760,10 @@ class TestO2cFigures(O2cFlowCommon):
             )
             self.env["sale.order"]._cron_o2c_late_activities()
             self.assertFalse(orders.activity_ids, "nothing from before the install")
+            # a new target of the step does not make it due either (bounded UPDATE)
+            self.env.ref("sales_support.o2c_step_goods_ready").target_hours = 1
+            self.assertFalse(ready_untracked.date_o2c_next_deadline)
+            self.assertFalse(ready_untracked.is_o2c_late)
 
     def test_late_cron_bounded_in_queries(self):
         """The late cron reads only the orders not yet reminded; its queries do not grow with the
