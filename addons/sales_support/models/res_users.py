@@ -387,6 +387,33 @@ class ResUsers(models.Model):
                 )
             )
 
+    def _check_can_coordinate(self, company, role):
+        """Refuse ``self`` as ``role`` (the coordinator of a request or claim) of a record of
+        ``company``: the checks of :meth:`_check_can_serve`, and they must work for ``company``
+        (the same rules as the coordinator of an order)."""
+        self.ensure_one()
+        self._check_can_serve(role)
+        if company and company not in self.company_ids:
+            raise ValidationError(
+                _(
+                    "%(user)s does not work for %(company)s and cannot be %(role)s: choose a "
+                    "coordinator of that company.",
+                    user=self.name,
+                    company=company.name,
+                    role=role,
+                )
+            )
+
+    def _can_coordinate(self, company):
+        """Whether ``self`` may coordinate a record of ``company`` (:meth:`_check_can_coordinate`
+        without the message): an active coordinator or manager working for it."""
+        self.ensure_one()
+        return (
+            self.active
+            and self.support_level in COORDINATING_LEVELS
+            and (not company or company in self.company_ids)
+        )
+
     @api.constrains("support_absence_date_from", "support_absence_date_to")
     def _check_support_absence(self):
         for user in self:

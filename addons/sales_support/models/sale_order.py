@@ -473,8 +473,9 @@ class SaleOrder(models.Model):
 
     @api.depends("state", "has_o2c_deliveries", "invoice_status", *STEP_FIELD.values())
     def _compute_o2c_stage(self):
-        targets = self.env["sales.support.o2c.step"]._get_targets()
+        Step = self.env["sales.support.o2c.step"]
         for order in self:
+            targets = Step._get_targets(order.company_id)  # cached per company
             stage = order._get_o2c_stage()
             next_step = order._get_o2c_next_step(stage)
             order.o2c_stage = stage
@@ -494,7 +495,8 @@ class SaleOrder(models.Model):
         for code in ("shipped", "goods_ready", "entered", "customer_confirmed", "quotation_sent"):
             if self[STEP_FIELD[code]]:
                 return code
-        return "request"
+        # sent before the install, when the chatter does not date it: sent, at no known time
+        return "quotation_sent" if self.state == "sent" else "request"
 
     def _get_o2c_next_step(self, stage):
         self.ensure_one()
@@ -509,11 +511,16 @@ class SaleOrder(models.Model):
 
     def _get_o2c_deadline(self, next_step, targets):
         """When ``next_step`` is due: its target after the milestone it follows. The invoice step
-        has no deadline while nothing is to invoice (it cannot be worked yet)."""
+        has no deadline while nothing is to invoice (it cannot be worked yet); a step passed at no
+        known time (before the install: the milestone it follows, or the step itself, is undated)
+        has none either."""
         self.ensure_one()
         if not next_step or not targets.get(next_step):
             return False
         if next_step == "invoiced" and self.invoice_status != "to invoice":
+            return False
+        if next_step == "goods_ready" and self._get_o2c_stock_facts()["ready"]:
+            # ready already, at no known time (reserved before the install): not late on it
             return False
         if next_step == "paid":
             due = self._get_o2c_payment_due()
@@ -572,8 +579,9 @@ class SaleOrder(models.Model):
 
     @api.depends("has_o2c_deliveries", "state", *STEP_FIELD.values())
     def _compute_o2c_planned(self):
-        targets = self.env["sales.support.o2c.step"]._get_targets()
+        Step = self.env["sales.support.o2c.step"]
         for order in self:
+            targets = Step._get_targets(order.company_id)  # cached per company
             previous = order.date_o2c_request
             for code, _label, fname in O2C_STEPS[1:]:
                 planned = False
@@ -1222,11 +1230,30 @@ class SaleOrder(models.Model):
             last_id = ids[-1]
             done += len(ids)
             batch = self.with_context(active_test=False).browse(ids)
+            # steps that Odoo's chatter dates: quotations sent, deliveries ready (one query each)
+            sent_dates = self._get_o2c_tracked_state_dates(batch, "sent")
+            waiting = batch.picking_ids.filtered(
+                lambda p: p.picking_type_code in DELIVERY_CODES and p.state == "assigned"
+            )
+            ready_dates = self._get_o2c_tracked_state_dates(waiting, "assigned")
             values = []
             for order in batch:
                 base = {"order_id": order, "source": order, "user_id": False}
                 tz_name = order._get_o2c_tz()
-                values.append({**base, "event_type": "request", "date": order.create_date})
+                request = order.support_request_id
+                values.append(
+                    {
+                        **base,
+                        "event_type": "request",
+                        # as the live path: the customer request's reception, else the creation
+                        "date": request.date_received or order.create_date,
+                        "source": request or order,
+                    }
+                )
+                if order.id in sent_dates:
+                    values.append(
+                        {**base, "event_type": "quotation_sent", "date": sent_dates[order.id][0]}
+                    )
                 if order.signed_on:
                     values.append(
                         {**base, "event_type": "customer_confirmed", "date": order.signed_on}
@@ -1263,6 +1290,13 @@ class SaleOrder(models.Model):
                 facts = order._get_o2c_facts()
                 if facts["shipped"]:
                     values.append({**base, "event_type": "shipped", "date": facts["shipped_date"]})
+                elif facts["ready"]:
+                    # ready since the last of its waiting deliveries was (chatter); undated when
+                    # one was not tracked: then it has no deadline (_get_o2c_deadline)
+                    pending = order._get_o2c_deliveries().filtered(lambda p: p.state != "done")
+                    dates = [ready_dates.get(p.id, (False, False))[1] for p in pending]
+                    if dates and all(dates):
+                        values.append({**base, "event_type": "goods_ready", "date": max(dates)})
                 if facts["invoiced"]:
                     # when it was posted is not kept: the end of the last regular invoice's date
                     # where it was given, never before the entry it follows
@@ -1287,6 +1321,39 @@ class SaleOrder(models.Model):
             # a batch's records leave the cache: memory stays flat over 100,000s of orders
             self.env.invalidate_all()
         return done
+
+    @api.model
+    def _get_o2c_tracked_state_dates(self, records, state):
+        """{record id: (first, last) datetime} at which the chatter of ``records`` (orders or
+        pickings, whose ``state`` is tracked) shows their state set to ``state``, in one query;
+        records without such a tracking value are left out. Tracking values keep the label in the
+        language of the user who made the change: any installed language's label matches."""
+        if not records:
+            return {}
+        field = self.env["ir.model.fields"]._get(records._name, "state")
+        labels = set()
+        for lang, _name in self.env["res.lang"].get_installed():
+            selection = records._fields["state"]._description_selection(
+                self.with_context(lang=lang).env
+            )
+            labels.add(dict(selection)[state])
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT m.res_id, MIN(m.date), MAX(m.date)
+              FROM mail_tracking_value v
+              JOIN mail_message m ON m.id = v.mail_message_id
+             WHERE v.field_id = %(field)s AND m.model = %(model)s AND m.res_id = ANY(%(ids)s)
+               AND v.new_value_char = ANY(%(labels)s)
+             GROUP BY m.res_id
+        """,
+                field=field.id,
+                model=records._name,
+                ids=records.ids,
+                labels=sorted(labels),
+            )
+        )
+        return {res_id: (first, last) for res_id, first, last in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------
     # Order-entry errors

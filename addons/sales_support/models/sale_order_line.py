@@ -27,6 +27,13 @@ class SaleOrderLine(models.Model):
             or self._is_not_sellable_line()
         )
 
+    def _get_outgoing_incoming_moves(self, strict=True):
+        """A replacement sent for an exchange whose return kept the delivered quantity (a claim's
+        exchange, ``to_refund`` off) does not raise it either: the customer got what the order
+        says once, and an order invoiced on delivery stays invoiced (see stock.return.picking)."""
+        outgoing, incoming = super()._get_outgoing_incoming_moves(strict=strict)
+        return outgoing.filtered(lambda m: not m.is_o2c_exchange or m.to_refund), incoming
+
     def _get_entered_lines(self):
         """Lines of confirmed orders that a person entered, when a person is editing now."""
         lines = self.filtered(lambda line: line.state == "sale" and line._is_order_entry_line())

@@ -47,9 +47,9 @@ class SalesSupportClaim(models.Model):
 
     Claimed quantities are capped by what was delivered and invoiced, minus what other returns and
     credit notes already took back. The claim's return does not touch the order's delivered
-    quantities (its credit note settles the money), an exchange keeps them (the replacement is
-    delivered on the same order line), and its credit note is not linked to the order lines:
-    a claim never makes an order "to invoice" again."""
+    quantities (its credit note settles the money), an exchange keeps them (neither its return
+    nor its replacement, delivered on the same order line, counts in them), and its credit note
+    is not linked to the order lines: a claim never makes an order "to invoice" again."""
 
     _name = "sales.support.claim"
     _description = "Customer Claim"
@@ -140,7 +140,8 @@ class SalesSupportClaim(models.Model):
         precompute=True,
         tracking=True,
         index=True,
-        domain="[('support_level', '!=', False)]",
+        domain="[('support_level', 'in', ('coordinator', 'manager')), "
+        "('company_ids', 'in', company_id)]",
     )
     claim_type = fields.Selection(
         CLAIM_TYPES, string="Type", required=True, default="damaged", tracking=True
@@ -205,12 +206,14 @@ class SalesSupportClaim(models.Model):
             source = claim.order_id
             claim.user_id = source.user_id or claim.partner_id.commercial_partner_id.user_id
             # the one order of precedence of orders, requests and claims (assignment rules)
+            # the one chosen before stays only while it may still coordinate the claim
+            current = claim.coordinator_id
             claim.coordinator_id = (
                 source.coordinator_id
                 or self.env["sales.support.assignment.rule"]._get_coordinator_for(
                     claim.partner_id, claim.user_id, claim.company_id
                 )
-                or claim.coordinator_id
+                or (current if current and current._can_coordinate(claim.company_id) else False)
             )
 
     @api.depends("invoice_id", "order_id", "company_id")
@@ -303,6 +306,15 @@ class SalesSupportClaim(models.Model):
                     )
                 )
         self._check_claimed_quantities()
+
+    @api.constrains("coordinator_id", "company_id")
+    def _check_coordinator_id(self):
+        """The same rules as an order's coordinator: an active coordinator or customer service
+        manager (not an assistant) who works for the claim's company."""
+        for claim in self.filtered("coordinator_id"):
+            claim.coordinator_id._check_can_coordinate(
+                claim.company_id, _("the coordinator of claim %(claim)s", claim=claim.name)
+            )
 
     @api.constrains("state", "resolution")
     def _check_resolution(self):
@@ -582,13 +594,16 @@ class SalesSupportClaim(models.Model):
             for return_line in return_lines:
                 take = min(left, self._get_returnable_quantity(return_line.move_id))
                 move_uom = return_line.move_id.product_uom or product.uom_id
-                # A plain return leaves the order's delivered quantity alone (the claim's credit
-                # note settles the money); an exchange lowers it and its replacement raises it
-                # again. The wizard's quantity is in the delivered move's unit.
+                # The return leaves the order's delivered quantity alone: a plain return is
+                # settled by the claim's credit note, an exchange by its replacement, which does
+                # not raise it either (sale.order.line._get_outgoing_incoming_moves). Lowering it
+                # would make an order invoiced on delivery "to invoice" (a negative quantity)
+                # until the replacement is delivered. The wizard's quantity is in the delivered
+                # move's unit.
                 return_line.write(
                     {
                         "quantity": product.uom_id._compute_quantity(take, move_uom, round=False),
-                        "to_refund": exchange,
+                        "to_refund": False,
                     }
                 )
                 left -= take
@@ -999,8 +1014,8 @@ class SalesSupportClaim(models.Model):
 
     def _link_replacements(self, pickings):
         """Replacement moves are delivered on the order line of the goods they replace (whose
-        return lowered its delivered quantity), so the order stays delivered and invoiced as it
-        was."""
+        return did not lower its delivered quantity, nor do they raise it), so the order stays
+        delivered and invoiced as it was."""
         lines_by_product = {}
         for move in self.picking_id.move_ids.filtered("sale_line_id"):
             lines_by_product.setdefault(move.product_id, move.sale_line_id)

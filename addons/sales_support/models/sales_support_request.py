@@ -151,7 +151,8 @@ class SalesSupportRequest(models.Model):
         precompute=True,
         tracking=True,
         index=True,
-        domain="[('support_level', '!=', False), ('company_ids', 'in', company_id)]",
+        domain="[('support_level', 'in', ('coordinator', 'manager')), "
+        "('company_ids', 'in', company_id)]",
         help="The customer's coordinator, else the salesperson's; follows the contact when it "
         "changes. Set by hand to override.",
     )
@@ -306,7 +307,12 @@ class SalesSupportRequest(models.Model):
     @api.depends("partner_id", "user_id", "company_id")
     def _compute_coordinator_id(self):
         for request in self:
-            request.coordinator_id = request._get_default_coordinator() or request.coordinator_id
+            # the one chosen before stays only while it may still coordinate the request (its
+            # company may have changed, the user been archived or made an assistant)
+            current = request.coordinator_id
+            request.coordinator_id = request._get_default_coordinator() or (
+                current if current and current._can_coordinate(request.company_id) else False
+            )
 
     def _get_default_coordinator(self):
         """The customer's coordinator, else the salesperson's (or their backup while absent);
@@ -537,18 +543,15 @@ class SalesSupportRequest(models.Model):
                     )
                 )
 
-    @api.constrains("coordinator_id")
+    @api.constrains("coordinator_id", "company_id")
     def _check_coordinator_id(self):
+        """The same rules as an order's coordinator: an active coordinator or customer service
+        manager (not an assistant) who works for the request's company."""
         for request in self.filtered("coordinator_id"):
-            if not request.coordinator_id.support_level:
-                raise ValidationError(
-                    _(
-                        "%(user)s is in no Sales Support group and cannot coordinate request "
-                        "%(request)s.",
-                        user=request.coordinator_id.name,
-                        request=request.name,
-                    )
-                )
+            request.coordinator_id._check_can_coordinate(
+                request.company_id,
+                _("the coordinator of request %(request)s", request=request.name),
+            )
 
     # ------------------------------------------------------------
     # CRUD

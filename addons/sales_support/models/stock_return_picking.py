@@ -6,5 +6,12 @@ class StockReturnPicking(models.TransientModel):
 
     def _get_proc_values(self, line):
         # The replacement of an exchange is not part of the order's shipment (see
-        # stock.move.is_o2c_exchange).
-        return {**super()._get_proc_values(line), "is_o2c_exchange": True}
+        # stock.move.is_o2c_exchange). It counts in the delivered quantity only when its return
+        # lowered it ("Update quantities on SO/PO", Odoo's default): the two cancel out, as in
+        # Odoo. A return that kept it (a claim's exchange) gets a replacement that does not raise
+        # it (sale.order.line._get_outgoing_incoming_moves).
+        return {
+            **super()._get_proc_values(line),
+            "is_o2c_exchange": True,
+            "to_refund": line.to_refund,
+        }

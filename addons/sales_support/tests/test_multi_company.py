@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -222,3 +224,60 @@ class TestMultiCompany(SalesSupportCommon):
             self.salesperson_b.with_user(self.support_manager).write(
                 {"support_coordinator_id": self.coordinator.id}
             )
+
+    def test_step_target_of_a_company_moves_its_orders_only(self):
+        """A support manager of company A changes A's target: the deadlines of company B's orders
+        stay on the shared target, and B's manager cannot even see A's target."""
+        manager_b = new_test_user(
+            self.env,
+            login="ss_manager_b",
+            groups="sales_support.group_support_manager",
+            company_id=self.company_b.id,
+            company_ids=[self.company_b.id],
+        )
+        order_a = self._create_order(self.customer_1)
+        self.assertEqual(order_a.o2c_next_step, "quotation_sent")
+        self.assertEqual(self.order_b.o2c_next_step, "quotation_sent")
+        deadline_b = self.order_b.date_o2c_next_deadline
+        self.assertEqual(deadline_b, self.order_b.date_o2c_request + timedelta(hours=24))
+        Step = self.env["sales.support.o2c.step"]
+        step_a = Step.with_user(self.support_manager).create(
+            {"code": "quotation_sent", "name": "Quotation Sent", "target_hours": 2}
+        )
+        self.assertEqual(step_a.company_id, self.company)
+        self.assertEqual(
+            order_a.date_o2c_next_deadline, order_a.date_o2c_request + timedelta(hours=2)
+        )
+        step_a.with_user(self.support_manager).target_hours = 3
+        self.assertEqual(
+            order_a.date_o2c_next_deadline, order_a.date_o2c_request + timedelta(hours=3)
+        )
+        self.assertEqual(self.order_b.date_o2c_next_deadline, deadline_b, "B keeps its deadline")
+        # a new order of B (computed, not the UPDATE) uses the shared target too
+        order_b2 = self.order_b.copy()
+        self.assertEqual(
+            order_b2.date_o2c_next_deadline, order_b2.date_o2c_request + timedelta(hours=24)
+        )
+        self.assertNotIn(step_a, Step.with_user(manager_b).search([]))
+        with self.assertRefused(AccessError, "doesn't have 'read' access"):  # not even seen
+            step_a.with_user(manager_b).target_hours = 1
+        with self.assertRefused(AccessError, "doesn't have 'create' access"):
+            Step.with_user(manager_b).create(
+                {
+                    "code": "entered",
+                    "name": "Entered",
+                    "target_hours": 1,
+                    "company_id": self.company.id,
+                }
+            )
+        # the shared targets are the administrators': they move every company's orders
+        shared = self.env.ref("sales_support.o2c_step_quotation_sent")
+        shared.with_user(self.env.ref("base.user_admin")).target_hours = 48
+        self.assertEqual(
+            self.order_b.date_o2c_next_deadline, self.order_b.date_o2c_request + timedelta(hours=48)
+        )
+        self.assertEqual(
+            order_a.date_o2c_next_deadline,
+            order_a.date_o2c_request + timedelta(hours=3),
+            "A keeps its own target",
+        )

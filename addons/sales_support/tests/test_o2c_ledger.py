@@ -3,10 +3,11 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.base.tests.common import HttpCaseWithUserPortal
+from odoo.addons.sales_support import _post_init_hook
 
 from .common import SalesSupportCommon
 
@@ -362,10 +363,66 @@ class TestO2cLedger(O2cFlowCommon):
             self._validate(returned)
             self._validate(replacement)
         self.assertEqual(order.date_o2c_shipped, shipped)
+        self.assertEqual(
+            order.order_line.qty_delivered, 3.0, "Odoo's exchange: the return and its replacement"
+        )
         events = self._events(order)
         self.assertIn("return_done", events)
         self.assertIn("exchange_done", events)
         self.assertNotIn("shipping_reopened", events)
+
+    def test_claim_exchange_keeps_an_order_invoiced_on_delivery_paid(self):
+        """Invoiced on delivery, shipped, invoiced and paid; a claim exchanges 1 of 3: neither its
+        return nor its replacement changes the delivered quantity, the order stays paid."""
+        self._stock(self.table, 10)
+        with freeze_time("2026-05-04 09:00:00"):
+            order = self._create_order(self.customer_1, products=self.table)
+            order.order_line.product_uom_qty = 3
+            order.with_user(self.coordinator).action_confirm()
+            delivery = order.picking_ids
+            self._validate(delivery)
+            invoice = self._invoice(order)
+            self._pay(invoice)
+        self.assertEqual(order.o2c_stage, "paid")
+        line = order.order_line
+        with freeze_time("2026-05-08 09:00:00"):
+            claim = (
+                self.env["sales.support.claim"]
+                .with_user(self.coordinator)
+                .create(
+                    {
+                        "partner_id": self.customer_1.id,
+                        "order_id": order.id,
+                        "picking_id": delivery.id,
+                        "invoice_id": invoice.id,
+                        "resolution": "replacement",
+                        "line_ids": [Command.create({"order_line_id": line.id, "quantity": 1})],
+                    }
+                )
+            )
+            claim.action_create_return()
+            returned = claim.return_picking_ids.filtered(
+                lambda p: p.picking_type_code == "incoming"
+            )
+            replacement = claim.return_picking_ids - returned
+            self.assertEqual(replacement.picking_type_code, "outgoing")
+            self._validate(returned)
+            self.assertEqual(line.qty_delivered, 3.0, "the return does not lower it")
+            self.assertEqual(order.invoice_status, "invoiced")
+            self.assertEqual(order.o2c_stage, "paid")
+            self.assertFalse(order.is_o2c_late)
+            self._validate(replacement)
+            self.assertEqual(line.qty_delivered, 3.0, "the replacement does not raise it")
+            self.assertEqual(order.invoice_status, "invoiced")
+            self.assertEqual(order.o2c_stage, "paid")
+            self.assertEqual(line.qty_to_invoice, 0.0)
+        with freeze_time("2026-06-30 09:00:00"):
+            self.env["sale.order"]._cron_o2c_late_activities()
+        events = self._events(order)
+        self.assertIn("exchange_done", events)
+        self.assertNotIn("invoicing_reopened", events)
+        self.assertNotIn("payment_undone", events)
+        self.assertFalse(order.activity_ids, "the late cron asks nothing of a paid order")
 
     def test_more_to_ship_reopens_the_shipment(self):
         self._stock(self.chair, 10)
@@ -631,7 +688,18 @@ class TestO2cFigures(O2cFlowCommon):
                 ]
             )
         self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 2, 9, 0), "24 h target")
-        step = self.env.ref("sales_support.o2c_step_quotation_sent").with_user(self.support_manager)
+        shared = self.env.ref("sales_support.o2c_step_quotation_sent")
+        self.assertFalse(shared.company_id, "shipped targets apply to every company")
+        with self.assertRefused(AccessError, "doesn't have 'write' access"):
+            shared.with_user(self.support_manager).target_hours = 4
+        # the support manager sets a target of their own company
+        step = (
+            self.env["sales.support.o2c.step"]
+            .with_user(self.support_manager)
+            .create({"code": "quotation_sent", "name": "Quotation Sent", "target_hours": 5})
+        )
+        self.assertEqual(step.company_id, self.company)
+        self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 1, 14, 0), "5 h target")
         self.env.flush_all()
 
         def queries(hours):
@@ -646,8 +714,12 @@ class TestO2cFigures(O2cFlowCommon):
         self.env.flush_all()
         self.assertEqual(queries(2), many, "one UPDATE per target, whatever the number of orders")
         self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 4, 1, 11, 0))
-        with self.assertRefused(Exception, "positive"):
+        with self.assertRefused(ValidationError, "positive"):
             step.with_user(self.support_manager).target_hours = 0
+        step.with_user(self.support_manager).unlink()
+        self.assertEqual(
+            order.date_o2c_next_deadline, datetime(2026, 4, 2, 9, 0), "back to the shared target"
+        )
 
     def test_late_invoice_step_only_when_something_to_invoice(self):
         """Invoiced on delivery: nothing to invoice before the shipment, so no 'late invoice'."""
@@ -797,6 +869,96 @@ class TestO2cFigures(O2cFlowCommon):
         with freeze_time("2026-12-08 02:00:00"):
             self.env["sale.order"]._o2c_rebuild_ledger(order)
         self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 2, 0))
+
+    def test_install_dates_passed_steps_from_the_chatter(self):
+        """The post-init hook on orders that lived before the install: a quotation already sent and
+        goods already reserved are passed steps, dated from the chatter (state tracking) where it
+        has them, else passed at no known time: never late on them. The request step is the
+        customer request's reception, as in the live path."""
+        tracked = {"tracking_disable": False, "mail_notrack": False}
+        request = (
+            self.env["sales.support.request"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "subject": "Quote for chairs",
+                    "partner_id": self.customer_1.id,
+                    "type_id": self.env.ref("sales_support.request_type_quotation").id,
+                    "date_received": datetime(2025, 8, 29, 7, 0),
+                }
+            )
+        )
+        with freeze_time("2025-09-01 08:00:00"):
+            sent = self._create_order(self.customer_1, support_request_id=request.id)
+            sent_untracked = self._create_order(self.customer_1)
+            waiting = self._create_order(self.customer_1, products=self.chair)
+            ready_untracked = self._create_order(self.customer_1, products=self.chair)
+            self.env.cr.flush()  # as if committed: new records are not tracked
+        with freeze_time("2025-09-01 10:00:00"):
+            sent.with_user(self.salesperson_1).with_context(**tracked).action_quotation_sent()
+            self.env.cr.flush()  # tracking messages are posted at commit time
+            sent_untracked.with_user(self.salesperson_1).action_quotation_sent()
+            waiting.with_user(self.coordinator).action_confirm()  # no stock: waiting
+            self.env.cr.flush()
+        with freeze_time("2025-09-03 15:00:00"):
+            self._stock(self.chair, 1)
+            waiting.picking_ids.with_user(self.coordinator).with_context(**tracked).action_assign()
+            self.env.cr.flush()
+            self._stock(self.chair, 1)
+            ready_untracked.with_user(self.coordinator).action_confirm()
+        orders = sent | sent_untracked | waiting | ready_untracked
+        self.assertEqual(waiting.picking_ids.state, "assigned")
+        self.assertEqual(ready_untracked.picking_ids.state, "assigned")
+        # The state before the install: no ledger, no milestones.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "DELETE FROM sales_support_o2c_event WHERE order_id = ANY(%s)", [orders.ids]
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET create_date = '2025-09-01 08:00:00', "
+            "o2c_late_notified_step = NULL WHERE id = ANY(%s)",
+            [orders.ids],
+        )
+        self.env.invalidate_all()
+        self.env.add_to_compute(self.env["sale.order"]._fields["date_o2c_entered"], orders)
+        with freeze_time("2026-11-23 12:00:00"):
+            _post_init_hook(self.env)  # what the manifest runs at install
+            self.env.flush_all()
+            self.assertEqual(sent.date_o2c_request, datetime(2025, 8, 29, 7, 0), "the request")
+            self.assertEqual(
+                sent.o2c_event_ids.filtered(lambda e: e.step == "request").source_ref, request
+            )
+            self.assertEqual(sent.date_o2c_quotation_sent, datetime(2025, 9, 1, 10, 0))
+            self.assertEqual(sent.o2c_stage, "quotation_sent")
+            self.assertEqual(sent.o2c_next_step, "customer_confirmed")
+            self.assertEqual(sent_untracked.o2c_stage, "quotation_sent", "state 'sent' says it")
+            self.assertFalse(sent_untracked.date_o2c_quotation_sent, "not dated: stays empty")
+            self.assertFalse(sent_untracked.date_o2c_next_deadline)
+            self.assertFalse(sent_untracked.is_o2c_late)
+            self.assertEqual(waiting.date_o2c_goods_ready, datetime(2025, 9, 3, 15, 0))
+            self.assertEqual(waiting.o2c_stage, "goods_ready")
+            self.assertEqual(waiting.o2c_next_step, "shipped")
+            self.assertEqual(ready_untracked.o2c_stage, "entered")
+            self.assertFalse(ready_untracked.date_o2c_goods_ready, "not dated: stays empty")
+            self.assertFalse(ready_untracked.date_o2c_next_deadline, "ready: not due any more")
+            self.assertFalse(ready_untracked.is_o2c_late)
+            for order in orders:
+                self.assertNotIn(
+                    order.o2c_late_step, ("request", "quotation_sent", "goods_ready"), order.name
+                )
+            self.assertEqual(
+                self.env["sale.order"].search(
+                    [("id", "in", orders.ids), ("is_o2c_late", "=", True)]
+                ),
+                sent | waiting,
+                "late only on what they still wait for: the customer, the shipment",
+            )
+            self.env["sale.order"]._cron_o2c_late_activities()
+            self.assertFalse(orders.activity_ids, "nothing from before the install")
+            # a new target of the step does not make it due either (bounded UPDATE)
+            self.env.ref("sales_support.o2c_step_goods_ready").target_hours = 1
+            self.assertFalse(ready_untracked.date_o2c_next_deadline)
+            self.assertFalse(ready_untracked.is_o2c_late)
 
     def test_late_cron_bounded_in_queries(self):
         """The late cron reads only the orders not yet reminded; its queries do not grow with the

@@ -2,8 +2,9 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SalesSupportRequestCommon
 
@@ -180,3 +181,65 @@ class TestRequest(SalesSupportRequestCommon):
         self.assertNotIn(
             theirs, self.env["sales.support.request"].with_user(self.salesperson_1).search([])
         )
+
+    def test_coordinator_of_requests_and_claims_checked(self):
+        """The same rules as an order's coordinator, whatever the client (forms or RPC): no
+        assistant, no archived user, nobody who does not work for the record's company; a
+        coordinator who can no longer coordinate is not kept when the contact changes."""
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        coordinator_b = new_test_user(
+            self.env,
+            login="ss_coordinator_b",
+            groups="sales_support.group_support_coordinator",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+        )
+        retired = new_test_user(
+            self.env,
+            login="ss_coordinator_retired",
+            groups="sales_support.group_support_coordinator",
+            company_id=self.company.id,
+        )
+        retired.action_archive()
+        request = self._request(user=self.coordinator)
+        claim = (
+            self.env["sales.support.claim"]
+            .with_user(self.coordinator)
+            .create({"partner_id": self.customer_1.id, "claim_type": "late"})
+        )
+        self.assertEqual(claim.coordinator_id, self.coordinator)
+        for record in (request, claim):
+            record = record.with_user(self.support_manager)
+            for user, reason in (
+                (self.assistant, "is an assistant and cannot be the coordinator of"),
+                (retired, "is archived and cannot be the coordinator of"),
+                (coordinator_b, "does not work for .* and cannot be the coordinator of"),
+                (self.salesperson_2, "is in no Sales Support group"),
+            ):
+                with self.assertRefused(ValidationError, reason):
+                    record.write({"coordinator_id": user.id})
+            self.assertEqual(record.coordinator_id, self.coordinator)
+            self.assertIn(
+                "('support_level', 'in', ('coordinator', 'manager'))",
+                record._fields["coordinator_id"].domain,
+            )
+            self.assertIn(
+                "('company_ids', 'in', company_id)", record._fields["coordinator_id"].domain
+            )
+        # a coordinator who can no longer coordinate is not kept when the contact changes
+        request_3 = self._request(user=self.coordinator_2, partner_id=self.customer_3.id)
+        claim_3 = (
+            self.env["sales.support.claim"]
+            .with_user(self.coordinator_2)
+            .create({"partner_id": self.customer_3.id, "claim_type": "late"})
+        )
+        self.assertEqual(request_3.coordinator_id, self.coordinator_2)
+        self.assertEqual(claim_3.coordinator_id, self.coordinator_2)
+        self.coordinator_2.action_archive()
+        buyer_3 = self.env["res.partner"].create(
+            {"name": "Buyer of Customer 3", "parent_id": self.customer_3.id}
+        )
+        request_3.with_user(self.support_manager).partner_id = buyer_3
+        claim_3.with_user(self.support_manager).partner_id = buyer_3
+        self.assertFalse(request_3.coordinator_id, "not the archived coordinator")
+        self.assertFalse(claim_3.coordinator_id, "not the archived coordinator")
