@@ -20,6 +20,20 @@ class OptionalFloat(fields.Float):
         return "" if value is False or value is None else super().convert_to_export(value, record)
 
 
+def without_client_defaults(records, fnames):
+    """``records`` without the context's ``default_<field>`` keys of ``fnames`` (unless
+    superuser). ``create`` fills the fields missing from its values with the context's defaults:
+    a client's context must not set what only the server writes."""
+    context = records.env.context
+    keys = {f"default_{fname}" for fname in fnames} & context.keys()
+    if not keys or records.env.su:
+        return records
+    # the keys must be removed, not set to False (a False default would empty a required
+    # field such as a state): only a whole new context removes keys
+    # pylint: disable-next=context-overridden
+    return records.with_context({k: v for k, v in context.items() if k not in keys})
+
+
 def count_related(records, model_name, field_name, domain=()):
     """{record: number of ``model_name`` records whose ``field_name`` points to it}, in one
     query."""

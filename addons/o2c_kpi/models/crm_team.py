@@ -42,11 +42,13 @@ class CrmTeam(models.Model):
                 .with_company(company)
                 ._render_qweb_pdf(report, team.ids, data={"month": str(month)})
             )
+            # a shared team's report says whose figures it holds
+            team_label = team.name if team.company_id else f"{team.name} ({company.name})"
             attachments[team, company] = self.env["ir.attachment"].create(
                 {
                     "name": _(
                         "Sales support performance - %(team)s - %(month)s.pdf",
-                        team=team.name if team.company_id else f"{team.name} ({company.name})",
+                        team=team_label,
                         month=month_label,
                     ),
                     "raw": pdf,

@@ -11,7 +11,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_datetime
 from odoo.tools.misc import formatLang
 
-from ..tools import OptionalFloat, count_related, form_action, format_delay
+from ..tools import (
+    OptionalFloat,
+    count_related,
+    form_action,
+    format_delay,
+    without_client_defaults,
+)
 from .sales_support_o2c_event import end_of_day
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
@@ -49,6 +55,8 @@ O2C_PROTECTED_FIELDS = {
 O2C_SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
 
 # Written by the credit override wizard only (with a scoped sudo): no user nor script sets them.
+# What a credit override was approved for, besides the total (support_credit_override_amount).
+CREDIT_OVERRIDE_SCOPE = {"partner_id", "company_id", "pricelist_id", "currency_id"}
 CREDIT_OVERRIDE_FIELDS = {
     "support_credit_override_amount",
     "support_credit_override_user_id",
@@ -630,7 +638,8 @@ class SaleOrder(models.Model):
         for vals in vals_list:
             self._check_credit_override_fields(vals)
             self._check_o2c_protected_fields(vals)
-        orders = super().create(vals_list)
+        server_fields = O2C_PROTECTED_FIELDS | O2C_SIGNATURE_FIELDS | CREDIT_OVERRIDE_FIELDS
+        orders = super(SaleOrder, without_client_defaults(self, server_fields)).create(vals_list)
         orders._log_o2c_request_events()
         if not self.env.context.get("sales_support_auto_assign"):
             given = self.browse(
@@ -655,6 +664,12 @@ class SaleOrder(models.Model):
     def write(self, vals):
         self._check_credit_override_fields(vals)
         self._check_o2c_protected_fields(vals)
+        if CREDIT_OVERRIDE_SCOPE & vals.keys():
+            # an approval is for this customer, company and currency: another needs a new one
+            approved = self.filtered("support_credit_override_user_id")
+            if approved:
+                # sudo: the approval fields are the server's (see _check_credit_override_fields)
+                approved.sudo().write(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
         error_fields = ORDER_ERROR_FIELDS.keys() & vals.keys()
         confirmed = self.filtered(lambda o: o.state == "sale") if error_fields else self.browse()
         if confirmed and self.env["sales.support.order.error"]._is_person_edit():
@@ -1044,9 +1059,10 @@ class SaleOrder(models.Model):
 
     def _get_o2c_tz(self):
         """Time zone in which the order's dates without time (invoice, payment) were given: the
-        company's, else the current user's, else UTC."""
+        company's, else the salesperson's, else UTC; never the user running the step (live and
+        rebuilt, the same invoice gets the same time)."""
         self.ensure_one()
-        return self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        return self.company_id.partner_id.tz or self.user_id.tz or "UTC"
 
     def _get_o2c_deliveries(self):
         """Deliveries that count for the order's shipment (from stock or dropshipped): not

@@ -75,13 +75,6 @@ class SaleOrderLine(models.Model):
             self.order_id.filtered(lambda o: o.state == "sale")._o2c_sync()
 
     def write(self, vals):
-        res = self._write_and_log_entry_errors(vals)
-        if O2C_LINE_FIELDS & vals.keys():
-            self._o2c_sync_orders()
-        return res
-
-    def _write_and_log_entry_errors(self, vals):
-        """``write``, logging the order-entry errors of a person's edits of confirmed lines."""
         watched = LINE_ERROR_FIELDS.keys() & vals.keys()
         if (
             "price_unit" in vals
@@ -92,10 +85,17 @@ class SaleOrderLine(models.Model):
             # change of product or quantity), not from a person: that change is logged on its own
             watched -= {"price_unit", "discount"}
         lines = self._get_entered_lines() if watched else self.browse()
-        if not lines:
-            return super().write(vals)
         before = {line: {fname: line[fname] for fname in watched} for line in lines}
         res = super().write(vals)
+        if before:
+            self._log_entry_errors(before)
+        if O2C_LINE_FIELDS & vals.keys():
+            self._o2c_sync_orders()
+        return res
+
+    def _log_entry_errors(self, before):
+        """Log the order-entry errors of a person's edits of confirmed lines: ``before`` holds
+        the watched values of each line before the write."""
         changes = []
         for line, old_values in before.items():
             for fname, old in old_values.items():
@@ -137,7 +137,6 @@ class SaleOrderLine(models.Model):
                     )
         if changes:
             self.env["sale.order"]._log_edit_errors(changes)
-        return res
 
     def unlink(self):
         # Odoo refuses to delete the product lines of a confirmed order (it asks to set the

@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import without_client_defaults
+
 CHEQUE_STATES = [
     ("received", "Received"),
     ("deposited", "Deposited"),
@@ -229,7 +231,9 @@ class SalesCustomerCheque(models.Model):
             self._check_protected_fields(
                 {k: v for k, v in vals.items() if not (k == "state" and v == "received")}
             )
-        cheques = super().create(vals_list)
+        cheques = super(
+            SalesCustomerCheque, without_client_defaults(self, PROTECTED_FIELDS)
+        ).create(vals_list)
         for cheque in cheques.filtered("replaces_id"):
             old = cheque.replaces_id
             if old.state != "bounced":

@@ -1,6 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..tools import without_client_defaults
+
 # Longest text a script may write in a Char field of ours (a subject, a name, a reference).
 MAX_CHAR_LENGTH = 1024
 # Longest Text/Html value (a description, an e-mail body).
@@ -35,7 +37,9 @@ class SalesSupportInputMixin(models.AbstractModel):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_input_values(vals)
-        return super().create(vals_list)
+        return super(
+            SalesSupportInputMixin, without_client_defaults(self, self._server_fields)
+        ).create(vals_list)
 
     def write(self, vals):
         self._check_input_values(vals)
@@ -47,7 +51,7 @@ class SalesSupportInputMixin(models.AbstractModel):
         if forged and not self:
             # create: the web client sends the default of every field of the form (the
             # statusbar's state, empty stamps); only a value other than the default is forged
-            defaults = self.default_get(list(forged))
+            defaults = without_client_defaults(self, forged).default_get(list(forged))
             forged = {f for f in forged if vals[f] and vals[f] != defaults.get(f)}
         if forged and not self.env.su:
             labels = ", ".join(

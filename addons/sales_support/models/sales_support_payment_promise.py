@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import without_client_defaults
+
 PROMISE_STATES = [("open", "Open"), ("kept", "Kept"), ("broken", "Broken")]
 # Settled by the server from the payments (daily cron); never written by users or scripts.
 SERVER_FIELDS = {"state", "amount_paid"}
@@ -128,7 +130,10 @@ class SalesSupportPaymentPromise(models.Model):
                     )
                 if vals.get("user_id", self.env.uid) != self.env.uid:
                     raise UserError(_("A promise to pay is recorded by the person who takes it."))
-        return super().create(vals_list)
+        return super(
+            SalesSupportPaymentPromise,
+            without_client_defaults(self, SERVER_FIELDS | CREATION_FIELDS),
+        ).create(vals_list)
 
     def write(self, vals):
         if not self.env.su:

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools import without_client_defaults
 from .sale_order import DELIVERY_CODES
 
 
@@ -32,7 +33,9 @@ class StockMove(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_o2c_exchange_field(vals)
-        return super().create(vals_list)
+        return super(StockMove, without_client_defaults(self, ["is_o2c_exchange"])).create(
+            vals_list
+        )
 
     def write(self, vals):
         self._check_o2c_exchange_field(vals)

@@ -19,3 +19,4 @@ from . import test_ui_checklist
 from . import test_statement
 from . import test_credit_exposure
 from . import test_cheque
+from . import test_server_fields_context

@@ -220,6 +220,16 @@ class TestCreditExposure(SalesSupportAccountingCommon):
             {"order_id": quotation.id, "reason": "CFO confirmed the larger order too"}
         ).action_approve()
         self.assertEqual(quotation.support_credit_override_amount, 2000)
+        # approved for this customer: another customer (or company, or currency) needs its own
+        contact = self.env["res.partner"].create(
+            {"name": "Buyer of Sales 1", "parent_id": self.customer_1.id}
+        )
+        quotation.partner_id = self.customer_il
+        self.assertFalse(quotation.support_credit_override_user_id)
+        quotation.partner_id = contact
+        self.env["sales.support.credit.override"].with_user(self.support_manager).create(
+            {"order_id": quotation.id, "reason": "CFO confirmed the larger order too"}
+        ).action_approve()
         quotation.action_confirm()
         self.assertEqual(quotation.state, "sale")
         # cancelled and set back to quotation: the approval does not carry over
