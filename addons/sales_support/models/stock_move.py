@@ -41,6 +41,12 @@ class StockMove(models.Model):
         self._check_o2c_exchange_field(vals)
         return super().write(vals)
 
+    @api.model
+    def _prepare_merge_moves_distinct_fields(self):
+        # a claim replacement is never merged into the order's own delivery moves (it would
+        # count as delivered again)
+        return [*super()._prepare_merge_moves_distinct_fields(), "is_o2c_exchange"]
+
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)
         # a reservation only makes goods ready: orders already ready (and not shipped) keep it

@@ -26,10 +26,14 @@ class StockPicking(models.Model):
         return bool(moves) and all(m.is_o2c_exchange for m in moves)
 
     def _get_o2c_done_event_type(self):
+        """The ledger event of a validated transfer of an order; False for the internal steps
+        of a multi-step delivery (pick, pack), which are not steps of the order's life."""
         self.ensure_one()
-        if self.return_id and self.picking_type_code == "incoming":
+        if self.return_id and self.picking_type_code in ("incoming", "dropship"):
             return "return_done"
-        if self.picking_type_code in DELIVERY_CODES and self._is_o2c_exchange():
+        if self.picking_type_code not in DELIVERY_CODES:
+            return False
+        if self._is_o2c_exchange():
             return "exchange_done"
         return "delivery_done"
 
@@ -48,12 +52,13 @@ class StockPicking(models.Model):
                 events=[
                     {
                         "order_id": picking.sale_id,
-                        "event_type": picking._get_o2c_done_event_type(),
+                        "event_type": event_type,
                         "date": picking.date_done,
                         "source": picking,
                         "name": picking.name,
                     }
                     for picking in done
+                    if (event_type := picking._get_o2c_done_event_type())
                 ],
             )
         return res

@@ -273,6 +273,8 @@ class TestO2cLedger(O2cFlowCommon):
         self.assertEqual(len(order.picking_ids), 3, "pick, pack, ship")
         self.assertTrue(order.date_o2c_shipped)
         self.assertEqual(self._events(order).count("shipped"), 1)
+        # pick and pack are internal steps: only the shipment is a delivery of the order
+        self.assertEqual(self._events(order).count("delivery_done"), 1)
 
     def test_services_only(self):
         order = self._create_order(self.customer_1, products=self.consulting)
