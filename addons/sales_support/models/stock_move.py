@@ -4,6 +4,9 @@ from odoo.exceptions import AccessError
 from ..tools import without_client_defaults
 from .sale_order import DELIVERY_CODES
 
+# Context key set by _create_backorder while it splits claim replacements (a recordset).
+EXCHANGE_SPLIT_KEY = "sales_support_exchange_split"
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -19,9 +22,16 @@ class StockMove(models.Model):
     @api.model
     def _check_o2c_exchange_field(self, vals):
         """Only the return wizard's exchange marks a replacement (its procurement creates the
-        moves under sudo): a user marking the moves of a delivery would close the order's
-        shipment without shipping."""
-        if "is_o2c_exchange" in vals and not self.env.su:
+        moves under sudo), and the backorder of a replacement stays one (see _create_backorder):
+        a user marking the moves of a delivery would close the order's shipment without
+        shipping."""
+        splitting = self.env.context.get(EXCHANGE_SPLIT_KEY)
+        if (
+            "is_o2c_exchange" in vals
+            and not self.env.su
+            # a recordset in the context can only come from the server, never from a client
+            and not (isinstance(splitting, models.BaseModel) and vals["is_o2c_exchange"])
+        ):
             raise AccessError(
                 _(
                     "Claim Replacement is recorded by Odoo when an exchange is created from a "
@@ -40,6 +50,23 @@ class StockMove(models.Model):
     def write(self, vals):
         self._check_o2c_exchange_field(vals)
         return super().write(vals)
+
+    def _create_backorder(self):
+        # the rest of a claim replacement shipped in part is still a replacement
+        exchange = self.filtered("is_o2c_exchange")
+        if exchange:
+            return super(
+                StockMove, self.with_context(**{EXCHANGE_SPLIT_KEY: exchange})
+            )._create_backorder()
+        return super()._create_backorder()
+
+    def _split(self, qty, restrict_partner_id=False):
+        vals_list = super()._split(qty, restrict_partner_id=restrict_partner_id)
+        splitting = self.env.context.get(EXCHANGE_SPLIT_KEY)
+        if isinstance(splitting, models.BaseModel) and self in splitting:
+            for vals in vals_list:
+                vals["is_o2c_exchange"] = True
+        return vals_list
 
     @api.model
     def _prepare_merge_moves_distinct_fields(self):

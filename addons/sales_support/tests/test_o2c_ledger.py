@@ -426,6 +426,45 @@ class TestO2cLedger(O2cFlowCommon):
         self.assertNotIn("payment_undone", events)
         self.assertFalse(order.activity_ids, "the late cron asks nothing of a paid order")
 
+    def test_claim_replacement_shipped_in_part_stays_a_replacement(self):
+        """A claim replaces 2 of 3 tables (invoiced on delivery); the warehouse ships 1 and
+        backorders 1: the backorder is still a replacement, the delivered quantity never goes
+        above the 3 ordered, and the order stays paid."""
+        self._stock(self.table, 10)
+        order = self._create_order(self.customer_1, products=self.table)
+        order.order_line.product_uom_qty = 3
+        order.with_user(self.coordinator).action_confirm()
+        delivery = order.picking_ids
+        self._validate(delivery)
+        self._pay(self._invoice(order))
+        line = order.order_line
+        claim = (
+            self.env["sales.support.claim"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "order_id": order.id,
+                    "picking_id": delivery.id,
+                    "resolution": "replacement",
+                    "line_ids": [Command.create({"order_line_id": line.id, "quantity": 2})],
+                }
+            )
+        )
+        claim.action_create_return()
+        returned = claim.return_picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        replacement = claim.return_picking_ids - returned
+        self._validate(returned)
+        replacement.move_ids.quantity = 1
+        self._validate(replacement)
+        backorder = order.picking_ids.filtered(lambda p: p.backorder_id == replacement)
+        self.assertTrue(backorder, "one table left to send")
+        self.assertTrue(all(backorder.move_ids.mapped("is_o2c_exchange")))
+        self._validate(backorder)
+        self.assertEqual(line.qty_delivered, 3.0)
+        self.assertEqual((order.invoice_status, order.o2c_stage), ("invoiced", "paid"))
+        self.assertEqual(self._events(order).count("exchange_done"), 2)
+
     def test_more_to_ship_reopens_the_shipment(self):
         self._stock(self.chair, 10)
         order = self._create_order(self.customer_1, products=self.chair)
