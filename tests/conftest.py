@@ -88,3 +88,26 @@ def login(odoo_server):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def xmlrpc_login(odoo_server):
+    """Return a function that logs in over plain XML-RPC (``xmlrpc.client``, as a script without
+    odoorpc does) and returns ``call(model, method, *args, **kwargs)`` for that user."""
+    import xmlrpc.client
+
+    def _login(user, password=None):
+        password = password or user
+        common = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/common")
+        uid = common.authenticate(odoo_server["db"], user, password, {})
+        assert uid, f"cannot log in as {user}"
+        models = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True)
+
+        def call(model, method, *args, **kwargs):
+            return models.execute_kw(
+                odoo_server["db"], uid, password, model, method, list(args), kwargs
+            )
+
+        return call
+
+    return _login

@@ -7,25 +7,10 @@ from datetime import date
 import pytest
 
 
-def _xmlrpc(odoo_server, login, password=None):
-    common = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/common")
-    uid = common.authenticate(odoo_server["db"], login, password or login, {})
-    assert uid, f"cannot log in as {login}"
-    models = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True)
-
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(
-            odoo_server["db"], uid, password or login, model, method, list(args), kwargs
-        )
-
-    call.uid = uid
-    return call
-
-
 @pytest.fixture(scope="module")
-def customer(odoo_server):
+def customer(xmlrpc_login):
     """A customer of sales01 with a posted invoice of 1,234.00 (made by the administrator)."""
-    admin = _xmlrpc(odoo_server, "admin")
+    admin = xmlrpc_login("admin")
     [sales01] = admin("res.users", "search", [("login", "=", "sales01")])
     partner_id = admin(
         "res.partner",
@@ -49,8 +34,8 @@ def customer(odoo_server):
 
 
 @pytest.mark.parametrize("login", ["sales01", "coordinator"])
-def test_exposure_and_statement_lines(odoo_server, customer, login):
-    call = _xmlrpc(odoo_server, login)
+def test_exposure_and_statement_lines(customer, login, xmlrpc_login):
+    call = xmlrpc_login(login)
     [values] = call(
         "res.partner",
         "read",
@@ -77,8 +62,8 @@ def test_exposure_and_statement_lines(odoo_server, customer, login):
     assert statement["as_of"] == today
 
 
-def test_other_team_is_refused(odoo_server, customer):
-    call = _xmlrpc(odoo_server, "sales07")
+def test_other_team_is_refused(customer, xmlrpc_login):
+    call = xmlrpc_login("sales07")
     today = date.today().isoformat()
     with pytest.raises(xmlrpc.client.Fault) as fault:
         call("res.partner", "get_statement_lines", customer, "2020-01-01", today)
@@ -88,25 +73,25 @@ def test_other_team_is_refused(odoo_server, customer):
     assert fault.value.faultCode == 4, fault.value.faultString
 
 
-def test_bad_period_is_a_user_error(odoo_server, customer):
-    call = _xmlrpc(odoo_server, "sales01")
+def test_bad_period_is_a_user_error(customer, xmlrpc_login):
+    call = xmlrpc_login("sales01")
     with pytest.raises(xmlrpc.client.Fault) as fault:
         call("res.partner", "get_statement_lines", customer, "2025-12-31", "2025-01-01")
     assert fault.value.faultCode == 2, fault.value.faultString
     assert "swap the dates" in fault.value.faultString
 
 
-def test_partial_payment_and_credit_note(odoo_server):
+def test_partial_payment_and_credit_note(xmlrpc_login):
     """The coordinator's script registers a partial payment and a credit note for an invoice of
     1,000.00; the salesperson's script reads 700.00 open, line by line."""
-    admin = _xmlrpc(odoo_server, "admin")
+    admin = xmlrpc_login("admin")
     [sales01] = admin("res.users", "search", [("login", "=", "sales01")])
     partner_id = admin(
         "res.partner",
         "create",
         {"name": "RPC Partial Customer", "is_company": True, "user_id": sales01},
     )
-    coordinator = _xmlrpc(odoo_server, "coordinator")
+    coordinator = xmlrpc_login("coordinator")
     today = date.today().isoformat()
 
     def customer_move(move_type, amount):
@@ -136,7 +121,7 @@ def test_partial_payment_and_credit_note(odoo_server):
     )
     coordinator("account.payment.register", "action_create_payments", [wizard_id], context=context)
 
-    call = _xmlrpc(odoo_server, "sales01")
+    call = xmlrpc_login("sales01")
     [values] = call("res.partner", "read", [partner_id], ["support_open_receivable"])
     assert values["support_open_receivable"] == 700.0
     statement = call(

@@ -6,17 +6,6 @@ import xmlrpc.client
 import pytest
 
 
-def _xmlrpc(odoo_server, login):
-    common = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/common")
-    uid = common.authenticate(odoo_server["db"], login, login, {})
-    models = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True)
-
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(odoo_server["db"], uid, login, model, method, list(args), kwargs)
-
-    return call
-
-
 def _export_order(call):
     partner_id = call("res.partner", "search", [("name", "=", "Prairie Office Supply")], limit=1)[0]
     product_id = call(
@@ -34,8 +23,8 @@ def _export_order(call):
     )
 
 
-def test_script_lists_missing_documents_and_marks_one_sent(odoo_server):
-    call = _xmlrpc(odoo_server, "coordinator")
+def test_script_lists_missing_documents_and_marks_one_sent(xmlrpc_login):
+    call = xmlrpc_login("coordinator")
     order_id = _export_order(call)
     missing = call("sale.order", "get_missing_documents", [order_id])
     codes = {doc["code"] for doc in missing}
@@ -59,8 +48,8 @@ def test_script_lists_missing_documents_and_marks_one_sent(odoo_server):
     assert sorted(e["event_type"] for e in events) == ["document_ready", "document_sent"]
 
 
-def test_script_errors_are_actionable(odoo_server):
-    call = _xmlrpc(odoo_server, "coordinator")
+def test_script_errors_are_actionable(xmlrpc_login):
+    call = xmlrpc_login("coordinator")
     order_id = _export_order(call)
     with pytest.raises(xmlrpc.client.Fault) as fault:
         call("sale.order", "get_missing_documents", [order_id], block="shipping")

@@ -22,17 +22,6 @@ FORGED = [
 ]
 
 
-def _xmlrpc(odoo_server, login):
-    common = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/common")
-    uid = common.authenticate(odoo_server["db"], login, login, {})
-    models = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True)
-
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(odoo_server["db"], uid, login, model, method, list(args), kwargs)
-
-    return call
-
-
 def _confirmed_order(call):
     partner_id = call("res.partner", "search", [("name", "=", "Prairie Office Supply")], limit=1)[0]
     product_id = call(
@@ -50,8 +39,8 @@ def _confirmed_order(call):
     return order_id
 
 
-def test_forged_milestones_are_refused_over_xmlrpc(odoo_server):
-    call = _xmlrpc(odoo_server, "coordinator")
+def test_forged_milestones_are_refused_over_xmlrpc(xmlrpc_login):
+    call = xmlrpc_login("coordinator")
     order_id = _confirmed_order(call)
     for values in FORGED:
         with pytest.raises(xmlrpc.client.Fault) as fault:
@@ -70,10 +59,10 @@ def test_forged_milestones_are_refused_over_xmlrpc(odoo_server):
     assert isinstance(durations["o2c_processing_hours"], float)
 
 
-def test_exchange_flag_is_refused_over_xmlrpc(odoo_server):
+def test_exchange_flag_is_refused_over_xmlrpc(xmlrpc_login):
     """A delivery whose moves are all "claim replacement" does not count as the shipment: nobody
     marks them over RPC."""
-    call = _xmlrpc(odoo_server, "coordinator")
+    call = xmlrpc_login("coordinator")
     partner_id = call("res.partner", "search", [("name", "=", "Prairie Office Supply")], limit=1)[0]
     product_id = call(
         "product.product", "search", [("is_storable", "=", True), ("sale_ok", "=", True)], limit=1
@@ -97,9 +86,9 @@ def test_exchange_flag_is_refused_over_xmlrpc(odoo_server):
     assert not any(move["is_o2c_exchange"] for move in moves)
 
 
-def test_claim_opened_is_dated_by_the_server(odoo_server):
+def test_claim_opened_is_dated_by_the_server(xmlrpc_login):
     """date_claim is what the user says: the ledger dates the claim's opening at its creation."""
-    call = _xmlrpc(odoo_server, "coordinator")
+    call = xmlrpc_login("coordinator")
     order_id = _confirmed_order(call)
     [partner] = call("sale.order", "read", [order_id], ["partner_id"])
     claim_id = call(
@@ -122,8 +111,8 @@ def test_claim_opened_is_dated_by_the_server(odoo_server):
     assert not event["date"].startswith("2020"), event
 
 
-def test_ledger_is_read_only_over_xmlrpc(odoo_server):
-    call = _xmlrpc(odoo_server, "coordinator")
+def test_ledger_is_read_only_over_xmlrpc(xmlrpc_login):
+    call = xmlrpc_login("coordinator")
     order_id = _confirmed_order(call)
     events = call(
         "sales.support.o2c.event",
@@ -136,7 +125,7 @@ def test_ledger_is_read_only_over_xmlrpc(odoo_server):
     assert (
         events[-1]["user_id"][0] == call("res.users", "search", [("login", "=", "coordinator")])[0]
     )
-    manager = _xmlrpc(odoo_server, "csmanager")
+    manager = xmlrpc_login("csmanager")
     attempts = [
         ("create", ({"order_id": order_id, "event_type": "paid", "date": "2020-01-01 00:00:00"},)),
         ("write", ([events[0]["id"]], {"date": "2020-01-01 00:00:00"})),

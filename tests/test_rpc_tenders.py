@@ -29,17 +29,6 @@ def _fault(client, model, method, *args, **kwargs):
     return data["name"], data["message"]
 
 
-def _xmlrpc(odoo_server, login):
-    common = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/common")
-    uid = common.authenticate(odoo_server["db"], login, login, {})
-    models = xmlrpc.client.ServerProxy(f"{odoo_server['url']}/xmlrpc/2/object", allow_none=True)
-
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(odoo_server["db"], uid, login, model, method, list(args), kwargs)
-
-    return call
-
-
 def _partner(client, name):
     [partner_id] = _call(client, "res.partner", "search", [("name", "=", name)], limit=1)
     return partner_id
@@ -273,7 +262,7 @@ def test_coordinator_records_a_lost_tender(login):
     assert "tender_lost" in _events(coordinator, [("tender_id", "=", tender_id)])
 
 
-def test_tender_roles_and_bad_input(login, odoo_server):
+def test_tender_roles_and_bad_input(login, xmlrpc_login):
     coordinator = login("coordinator")
     tender_id, _order_id = _prepared_tender(coordinator)
     docs = _documents(coordinator, [("tender_id", "=", tender_id)])
@@ -325,7 +314,7 @@ def test_tender_roles_and_bad_input(login, odoo_server):
     name, _message = _fault(salesperson, "sales.support.checklist.override", "create", wizard)
     assert name == ACCESS_ERROR
     # a coordinator cannot override either (XML-RPC: faultCode 4 for an access error)
-    call = _xmlrpc(odoo_server, "coordinator")
+    call = xmlrpc_login("coordinator")
     wizard_id = call("sales.support.checklist.override", "create", wizard)
     with pytest.raises(xmlrpc.client.Fault) as fault:
         call("sales.support.checklist.override", "action_confirm", [wizard_id])
@@ -518,10 +507,10 @@ def test_letter_of_credit_for_an_export_order(login):
     assert events.count("document_ready") == 7 and events.count("document_sent") == 4
 
 
-def test_letter_of_credit_roles_and_bad_input(login, odoo_server):
+def test_letter_of_credit_roles_and_bad_input(login, xmlrpc_login):
     coordinator = login("coordinator")
     # bad input over XML-RPC: faultCode 2 and a message naming what to correct
-    call = _xmlrpc(odoo_server, "coordinator")
+    call = xmlrpc_login("coordinator")
     today = date.today()
     for values, expected in (
         ({"amount": -5.0}, "negative"),

@@ -404,16 +404,6 @@ class ResUsers(models.Model):
                 )
             )
 
-    def _can_coordinate(self, company):
-        """Whether ``self`` may coordinate a record of ``company`` (:meth:`_check_can_coordinate`
-        without the message): an active coordinator or manager working for it."""
-        self.ensure_one()
-        return (
-            self.active
-            and self.support_level in COORDINATING_LEVELS
-            and (not company or company in self.company_ids)
-        )
-
     @api.constrains("support_absence_date_from", "support_absence_date_to")
     def _check_support_absence(self):
         for user in self:

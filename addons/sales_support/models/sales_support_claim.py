@@ -213,7 +213,7 @@ class SalesSupportClaim(models.Model):
                 or self.env["sales.support.assignment.rule"]._get_coordinator_for(
                     claim.partner_id, claim.user_id, claim.company_id
                 )
-                or (current if current and current._can_coordinate(claim.company_id) else False)
+                or (current if current._can_coordinate_for(claim.company_id) else False)
             )
 
     @api.depends("invoice_id", "order_id", "company_id")

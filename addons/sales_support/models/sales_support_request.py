@@ -311,7 +311,7 @@ class SalesSupportRequest(models.Model):
             # company may have changed, the user been archived or made an assistant)
             current = request.coordinator_id
             request.coordinator_id = request._get_default_coordinator() or (
-                current if current and current._can_coordinate(request.company_id) else False
+                current if current._can_coordinate_for(request.company_id) else False
             )
 
     def _get_default_coordinator(self):

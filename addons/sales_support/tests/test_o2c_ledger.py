@@ -79,6 +79,27 @@ class O2cFlowCommon(SalesSupportCommon):
             ).save()
             wizard.process() if backorder else wizard.process_cancel_backorder()
 
+    def _exchange(self, delivery, line, quantity, invoice=None):
+        """The coordinator's claim replacing ``quantity`` of ``line`` shipped by ``delivery``:
+        its return and its replacement delivery."""
+        claim = (
+            self.env["sales.support.claim"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "partner_id": delivery.partner_id.commercial_partner_id.id,
+                    "order_id": line.order_id.id,
+                    "picking_id": delivery.id,
+                    "invoice_id": invoice.id if invoice else False,
+                    "resolution": "replacement",
+                    "line_ids": [Command.create({"order_line_id": line.id, "quantity": quantity})],
+                }
+            )
+        )
+        claim.action_create_return()
+        returned = claim.return_picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        return returned, claim.return_picking_ids - returned
+
     def _invoice(self, order, final=False):
         invoice = order.with_user(self.billing)._create_invoices(final=final)
         invoice.action_post()
@@ -388,25 +409,7 @@ class TestO2cLedger(O2cFlowCommon):
         self.assertEqual(order.o2c_stage, "paid")
         line = order.order_line
         with freeze_time("2026-05-08 09:00:00"):
-            claim = (
-                self.env["sales.support.claim"]
-                .with_user(self.coordinator)
-                .create(
-                    {
-                        "partner_id": self.customer_1.id,
-                        "order_id": order.id,
-                        "picking_id": delivery.id,
-                        "invoice_id": invoice.id,
-                        "resolution": "replacement",
-                        "line_ids": [Command.create({"order_line_id": line.id, "quantity": 1})],
-                    }
-                )
-            )
-            claim.action_create_return()
-            returned = claim.return_picking_ids.filtered(
-                lambda p: p.picking_type_code == "incoming"
-            )
-            replacement = claim.return_picking_ids - returned
+            returned, replacement = self._exchange(delivery, line, 1, invoice=invoice)
             self.assertEqual(replacement.picking_type_code, "outgoing")
             self._validate(returned)
             self.assertEqual(line.qty_delivered, 3.0, "the return does not lower it")
@@ -438,22 +441,7 @@ class TestO2cLedger(O2cFlowCommon):
         self._validate(delivery)
         self._pay(self._invoice(order))
         line = order.order_line
-        claim = (
-            self.env["sales.support.claim"]
-            .with_user(self.coordinator)
-            .create(
-                {
-                    "partner_id": self.customer_1.id,
-                    "order_id": order.id,
-                    "picking_id": delivery.id,
-                    "resolution": "replacement",
-                    "line_ids": [Command.create({"order_line_id": line.id, "quantity": 2})],
-                }
-            )
-        )
-        claim.action_create_return()
-        returned = claim.return_picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
-        replacement = claim.return_picking_ids - returned
+        returned, replacement = self._exchange(delivery, line, 2)
         self._validate(returned)
         replacement.move_ids.quantity = 1
         self._validate(replacement)
