@@ -260,7 +260,9 @@ class SalesSupportDocument(models.Model):
                 raise ValidationError(
                     _("A checklist document belongs to an order or a tender: set one.")
                 )
-        return super().create(vals_list)
+        documents = super().create(vals_list)
+        documents._link_attachments()
+        return documents
 
     def write(self, vals):
         self._check_server_fields(vals)
@@ -276,7 +278,23 @@ class SalesSupportDocument(models.Model):
                 lambda d: vals.get("blocks", d.blocks) != d.blocks
                 or not vals.get("required", d.required)
             )._check_can_unblock()
-        return super().write(vals)
+        res = super().write(vals)
+        if "attachment_ids" in vals:
+            self._link_attachments()
+        return res
+
+    def _link_attachments(self):
+        """Files given with the document itself (an external script sends them inline, as
+        ``(0, 0, {name, datas})``) are created without a record: only their creator could read
+        them, and the order or tender would not open for anyone else. They become the
+        document's, so that whoever reads the document reads its files (Odoo's own rule)."""
+        for document in self:
+            loose = document.attachment_ids.filtered(
+                lambda a: not a.res_id and a.create_uid == self.env.user
+            )
+            # sudo: res_model/res_id of the user's own new files, set to the document they
+            # were just given to (the user may write the document: this write checked it)
+            loose.sudo().write({"res_model": self._name, "res_id": document.id})
 
     def _check_can_unblock(self):
         """Making a blocking document block nothing (optional, another step, not applicable)

@@ -278,6 +278,16 @@ class TestDocumentChecklist(DocumentChecklistCommon):
         self.assertEqual(ci.reference, "CI-2026-0042")
         self.assertEqual(ci.responsible_id, self.assistant)
         self.assertEqual(ci.attachment_ids.name, "ci.pdf")
+        # the file given inline is the document's: the coordinator opens it too (it was readable
+        # only by the assistant who sent it, and the order's form failed for everyone else)
+        self.assertEqual((ci.attachment_ids.res_model, ci.attachment_ids.res_id), (ci._name, ci.id))
+        as_coordinator = ci.with_user(self.coordinator)
+        self.assertEqual(
+            as_coordinator.web_read({"attachment_ids": {"fields": {"name": {}}}})[0][
+                "attachment_ids"
+            ][0]["name"],
+            "ci.pdf",
+        )
         for vals in (
             {"blocks": "none"},
             {"required": False, "blocks": "none"},
