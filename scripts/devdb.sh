@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Developer helper: a fast throw-away database from a template that already has sale_management
-# and sale_stock with demo data (built once), then both addons installed on top.
+# and sale_stock with demo data (built once), then our addons ($PROJECT_ADDONS) installed on top.
 #   scripts/devdb.sh DBNAME
 source "$(dirname "$0")/env.sh"
 setup_all
@@ -13,4 +13,4 @@ if ! db_exists "$TEMPLATE"; then
 fi
 dropdb --if-exists "$DB"
 createdb -T "$TEMPLATE" "$DB"
-odoo_bin -d "$DB" -i sales_support,o2c_kpi --stop-after-init --log-level=warn
+odoo_bin -d "$DB" -i "$PROJECT_ADDONS" --stop-after-init --log-level=warn

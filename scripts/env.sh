@@ -118,9 +118,28 @@ ensure_test_tools() {
     }
 }
 
+# The addons a project database gets: the two addons, and the loyalty bridge (which also installs
+# Odoo's sale_loyalty, so that the tests cover the digest with loyalty programs; on a customer's
+# database it installs by itself only where sale_loyalty is).
+PROJECT_ADDONS=sales_support,o2c_kpi,sales_support_loyalty
+
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" -c "$PROJECT_ROOT/odoo.conf" "$@"; }
 
 db_exists() { psql -d postgres -tAc "select 1 from pg_database where datname='$1'" | grep -q 1; }
+
+# update_project_addons DB [odoo-bin options]: update our addons in DB and install those it lacks
+# (an addon added since, such as the loyalty bridge). Never `-i` an installed addon: that reloads
+# its noupdate data over the users' edits.
+update_project_addons() {
+    local db=$1 missing=() name
+    shift
+    for name in ${PROJECT_ADDONS//,/ }; do
+        psql -d "$db" -tAc "select 1 from ir_module_module where name='$name' and state='installed'" \
+            | grep -q 1 || missing+=("$name")
+    done
+    local IFS=,
+    odoo_bin -d "$db" -u "$PROJECT_ADDONS" ${missing[@]:+-i "${missing[*]}"} --stop-after-init "$@"
+}
 
 setup_all() {
     ensure_postgres

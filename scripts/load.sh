@@ -37,13 +37,13 @@ if db_exists "$TEMPLATE"; then
     from_fs=$(filestore "$TEMPLATE")
     if [ -d "$from_fs" ]; then cp -a "$from_fs" "$(filestore "$DB")"; fi
     if [ "${LOAD_UPDATE:-1}" = 1 ]; then
-        say "updating sales_support, o2c_kpi in $DB"
-        odoo_bin -d "$DB" -u sales_support,o2c_kpi --stop-after-init --log-level=warn \
+        say "updating $PROJECT_ADDONS in $DB"
+        update_project_addons "$DB" --log-level=warn \
             >"$LOGS/update.log" 2>&1 || { tail -n 30 "$LOGS/update.log"; die "update of $DB failed"; }
     fi
 else
-    say "$TEMPLATE not found: installing both addons with demo data into $DB (about 3 min)"
-    odoo_bin -d "$DB" -i sales_support,o2c_kpi --stop-after-init --log-level=warn \
+    say "$TEMPLATE not found: installing $PROJECT_ADDONS with demo data into $DB (about 3 min)"
+    odoo_bin -d "$DB" -i "$PROJECT_ADDONS" --stop-after-init --log-level=warn \
         >"$LOGS/install.log" 2>&1 || { tail -n 30 "$LOGS/install.log"; die "install into $DB failed"; }
 fi
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: set-up, ONE fresh test database with both addons and demo data, then pytest:
+# `make test`: set-up, ONE fresh test database with our addons and demo data, then pytest:
 # pytest-odoo over addons/*/tests and the end-to-end tests in tests/ (a live server over RPC).
 source "$(dirname "$0")/env.sh"
 # The lint gate first (make lint). LINT=0 skips it during development only: CI always runs it.
@@ -19,13 +19,13 @@ LOGS="$PROJECT_ROOT/.logs/$DB"
 mkdir -p "$LOGS" && rm -f "$LOGS"/*.log
 if [ "${REUSE_DB:-0}" = 1 ] && db_exists "$DB"; then
     say "REUSE_DB=1: updating $DB instead of recreating it"
-    odoo_bin -d "$DB" -u sales_support,o2c_kpi --stop-after-init --log-level=warn 2>&1 \
+    update_project_addons "$DB" --log-level=warn 2>&1 \
         | tee "$LOGS/install.log" || die "updating the addons in $DB failed"
 else
     db_exists "$DB" && { say "dropping old $DB"; dropdb "$DB"; }
-    say "creating test database $DB (sale, stock, account, demo data, both addons)"
+    say "creating test database $DB (sale, stock, account, demo data, $PROJECT_ADDONS)"
     start=$(date +%s)
-    odoo_bin -d "$DB" -i sales_support,o2c_kpi --stop-after-init --log-level=warn 2>&1 \
+    odoo_bin -d "$DB" -i "$PROJECT_ADDONS" --stop-after-init --log-level=warn 2>&1 \
         | tee "$LOGS/install.log" || die "installing the addons into $DB failed"
     say "database ready in $(( $(date +%s) - start ))s"
 fi
@@ -41,7 +41,7 @@ set +e
     --log-file="$LOGS/pytest-odoo.log" --log-file-level=WARNING \
     --log-file-format="%(asctime)s,%(msecs)03d %(process)d %(levelname)s $DB %(name)s: %(message)s" \
     --log-file-date-format="%Y-%m-%d %H:%M:%S" \
-    ${PYTEST_TARGETS:-addons/sales_support/tests addons/o2c_kpi/tests tests} "$@" 2>&1 \
+    ${PYTEST_TARGETS:-addons/sales_support/tests addons/o2c_kpi/tests addons/sales_support_loyalty/tests tests} "$@" 2>&1 \
     | tee "$LOGS/pytest.log"
 rc=${PIPESTATUS[0]}
 # pytest.log has what Odoo logs before pytest's log file opens (pytest-odoo's start-up); the

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("sales_support", "o2c_kpi")
+ADDONS = ("sales_support", "o2c_kpi", "sales_support_loyalty")
 
 
 def _manifest(addon):
@@ -32,7 +32,7 @@ def _run(cmd, cwd):
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory):
-    """Build both wheels from a history-less copy; return {addon: ZipFile}."""
+    """Build the wheels from a history-less copy; return {addon: ZipFile}."""
     src = tmp_path_factory.mktemp("clone")
     files = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], ROOT)
     for name in files.splitlines():

@@ -1,10 +1,11 @@
 """Upgrade and uninstall on a copy of the test database (the demo data of `make test`).
 
 1. A user edits records the addon loads as ``noupdate`` data (a record rule, a request type's
-   SLA, an activity type, a cron); ``-u sales_support,o2c_kpi`` keeps every edit.
-2. Uninstalling ``o2c_kpi``, then ``sales_support``, leaves no column, table, field, view, rule,
-   action or cron of theirs, and Odoo's own flow still works afterwards: a salesperson's order
-   is confirmed, delivered and invoiced (invoice posted).
+   SLA, an activity type, a cron); ``-u sales_support,o2c_kpi,sales_support_loyalty`` keeps
+   every edit.
+2. Uninstalling ``sales_support_loyalty``, ``o2c_kpi``, then ``sales_support``, leaves no
+   column, table, field, view, rule, action or cron of theirs, and Odoo's own flow still works
+   afterwards: a salesperson's order is confirmed, delivered and invoiced (invoice posted).
 
 Before the upgrade the copy is taken back to the schema of 18.0.1.0.0 (a customer's coordinator
 in a plain integer column): ``migrations/18.0.1.1.0/pre-migrate.py`` converts it.
@@ -25,6 +26,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo")
+# ours, in the order of installation (uninstalled in the reverse order)
+ADDONS = ("sales_support", "o2c_kpi", "sales_support_loyalty")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (ERROR|CRITICAL) ", re.M)
 
 # Noupdate records a user may edit, with the value the test writes and reads back.
@@ -226,7 +229,7 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     # edits of noupdate data survive the upgrade of both addons
     output = _odoo(db_copy, script=EDIT_SCRIPT.format(edits=EDITS))
     cron_id = int(re.search(r"EDITED (\d+)", output).group(1))
-    _odoo(db_copy, "-u", "sales_support,o2c_kpi", "--stop-after-init")
+    _odoo(db_copy, "-u", ",".join(ADDONS), "--stop-after-init")
     assert _partner_coordinators(db_copy) == coordinators
     assert _query(
         db_copy,
@@ -241,16 +244,17 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
         db_copy, script=CHECK_EDITS_SCRIPT.format(edits=EDITS, cron_id=cron_id)
     )
 
-    # 2. uninstall o2c_kpi, then sales_support
-    for name in ("o2c_kpi", "sales_support"):
+    # 2. uninstall the bridge, o2c_kpi, then sales_support
+    for name in reversed(ADDONS):
         assert f"UNINSTALLED {name}" in _odoo(db_copy, script=UNINSTALL_SCRIPT.format(name=name))
     states = dict(
         _query(
             db_copy,
-            "SELECT name, state FROM ir_module_module WHERE name IN ('o2c_kpi', 'sales_support')",
+            "SELECT name, state FROM ir_module_module WHERE name IN %s",
+            (ADDONS,),
         )
     )
-    assert states == {"o2c_kpi": "uninstalled", "sales_support": "uninstalled"}
+    assert states == dict.fromkeys(ADDONS, "uninstalled")
 
     # nothing of theirs is left behind
     leftovers = {
@@ -273,8 +277,9 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
             # lines, an activity type of existing activities) are kept by Odoo, with their XML
             # id; what defines the addon (models, views, rules, menus, actions...) must be gone
             "SELECT module, model, name FROM ir_model_data "
-            "WHERE module IN ('sales_support', 'o2c_kpi') AND (model LIKE 'sales.support.%%' "
+            "WHERE module IN %s AND (model LIKE 'sales.support.%%' "
             "OR model LIKE 'o2c.%%' OR model LIKE 'ir.%%' OR model = 'res.groups')",
+            (ADDONS,),
         ),
         "fields": _query(
             db_copy,

@@ -124,17 +124,22 @@ class SalesSupportDigest(models.AbstractModel):
         def item_values(item):
             return {
                 "pricelist": item.pricelist_id.display_name,
+                "source": item.pricelist_id.display_name,
                 "name": item.product_id.display_name
                 or item.product_tmpl_id.display_name
                 or item.categ_id.display_name
                 or env._("All products"),
                 "price": item.price,
+                "code": "",
+                "reward": item.price,
+                "date_start": item.date_start and format_date(env, item.date_start) or "",
                 "date_end": item.date_end and format_date(env, item.date_end) or "",
                 "company_id": item.company_id.id or item.pricelist_id.company_id.id,
             }
 
         changed_values = [item_values(item) for item in changed]
         promo_values = [item_values(item) for item in promoted]
+        promo_values += self._get_digest_promotions(day)
         for user in users:
             data[user.id]["pricelist_changes"] = [
                 v for v in changed_values if visible(user.id, v["company_id"])
@@ -222,6 +227,19 @@ class SalesSupportDigest(models.AbstractModel):
                 }
             )
         return data
+
+    @api.model
+    def _get_digest_promotions(self, day):
+        """Hook: promotions other than price-list rules running on ``day``, for every company.
+
+        Called once per run of :meth:`_get_digest_data` (never per salesperson): gather them
+        with a bounded number of queries. Returns plain dicts with the keys ``source`` (where
+        the promotion comes from: a price-list, a kind of program), ``name``, ``code`` (the
+        discount code to give, or ""), ``reward`` (or ""), ``date_start``, ``date_end``
+        (formatted, "" when open) and ``company_id`` (False: every company); each salesperson
+        gets those of the companies they work in. Bridge addons extend it
+        (``sales_support_loyalty``: the loyalty programs)."""
+        return []
 
     # ------------------------------------------------------------
     # Sending

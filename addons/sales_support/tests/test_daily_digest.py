@@ -88,7 +88,7 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         self.assertEqual(len(lathe), 1)
         self.assertIn("Field Prices", lathe[0]["pricelist"])
         self.assertIn("900.00", lathe[0]["price"])
-        promotions = [v for v in mine["promotions"] if "Field Prices" in v["pricelist"]]
+        promotions = [v for v in mine["promotions"] if "Field Prices" in v["source"]]
         self.assertEqual([v["name"] for v in promotions], ["All products"])
         self.assertEqual([v["product"] for v in mine["low_stock"]], ["Drill"])
         self.assertAlmostEqual(mine["low_stock"][0]["monthly"], 2.0)

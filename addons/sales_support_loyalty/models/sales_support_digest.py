@@ -1,0 +1,52 @@
+from odoo import api, models
+from odoo.tools import format_date
+
+# The programs a salesperson can tell a customer about today. Gift cards, eWallets and loyalty
+# cards are means of payment or point schemes held by a customer, not promotions that run.
+DIGEST_PROGRAM_TYPES = ("promotion", "promo_code", "buy_x_get_y", "next_order_coupons", "coupons")
+
+
+class SalesSupportDigest(models.AbstractModel):
+    _inherit = "sales.support.digest"
+
+    @api.model
+    def _get_digest_promotions(self, day):
+        """Plus the loyalty programs running on ``day`` (both validity dates included, as the
+        program form says), with their rewards and discount codes: three queries whatever the
+        number of programs and salespeople."""
+        promotions = super()._get_digest_promotions(day)
+        # sudo: the digest cron reads the programs of every company; _get_digest_data gives
+        # each salesperson only those of the companies they work in (and the shared ones)
+        Program = self.env["loyalty.program"].sudo()
+        programs = Program.search_fetch(
+            [
+                ("program_type", "in", DIGEST_PROGRAM_TYPES),
+                "|",
+                ("date_from", "=", False),
+                ("date_from", "<=", day),
+                "|",
+                ("date_to", "=", False),
+                ("date_to", ">=", day),
+            ],
+            ["name", "program_type", "company_id", "date_from", "date_to"],
+            order="sequence, id",
+        )
+        programs.fetch(["reward_ids", "rule_ids"])
+        programs.reward_ids.fetch(["description"])
+        programs.rule_ids.fetch(["code"])
+        kinds = dict(Program._fields["program_type"]._description_selection(self.env))
+        for program in programs:
+            promotions.append(
+                {
+                    "source": kinds[program.program_type],
+                    "name": program.name,
+                    "code": ", ".join(code for code in program.rule_ids.mapped("code") if code),
+                    "reward": "; ".join(program.reward_ids.mapped("description")),
+                    "date_start": program.date_from
+                    and format_date(self.env, program.date_from)
+                    or "",
+                    "date_end": program.date_to and format_date(self.env, program.date_to) or "",
+                    "company_id": program.company_id.id,
+                }
+            )
+        return promotions

@@ -1,0 +1,1 @@
+from . import test_daily_digest_loyalty
