@@ -9,7 +9,7 @@
     # a bridge: installed by itself wherever both sales_support and sale_loyalty are, so that
     # sales_support never pulls the loyalty programs into a database that does not use them
     "depends": ["sales_support", "sale_loyalty"],
-    "data": [],
+    "data": ["views/sale_order_views.xml"],
     "auto_install": True,
     "installable": True,
 }

@@ -42,7 +42,12 @@ _logger = logging.getLogger(__name__)
 # Widgets of wizard forms that stand for a button: (widget name, method it calls)
 WIDGET_BUTTONS = {"mail_composer_send_dropdown": "action_send_mail"}
 # What the user types in a wizard before pressing its button: {model: values}
-WIZARD_INPUT = {"sales.customer.cheque.bounce": {"bounce_reason": "Insufficient funds"}}
+WIZARD_INPUT = {
+    "sales.customer.cheque.bounce": {"bounce_reason": "Insufficient funds"},
+    # sale_loyalty's "Coupon Code" (installed with the loyalty bridge): a code that does not
+    # exist, refused with a message
+    "sale.loyalty.coupon.wizard": {"coupon_code": "NO-SUCH-CODE"},
+}
 CHEQUE_BUTTONS = (
     "action_register_payment",
     "action_deposit",
