@@ -63,6 +63,13 @@ CREDIT_OVERRIDE_FIELDS = {
     "support_credit_override_date",
     "support_credit_override_reason",
 }
+# computed by _compute_support_credit, read by the confirmation check
+CREDIT_CHECK_FIELDS = [
+    "support_credit_exposure",
+    "support_credit_limit",
+    "support_credit_hold",
+    "support_credit_bounce_hold",
+]
 
 
 def _hours(start, end):
@@ -401,6 +408,12 @@ class SaleOrder(models.Model):
         help="Why the confirmation needs a manager's approval (exposure over the limit, bounced "
         "cheque not replaced).",
     )
+    support_credit_bounce_hold = fields.Char(
+        compute="_compute_support_credit",
+        string="Bounced Cheque Hold",
+        help="The bounced cheques not replaced yet that hold the confirmation (company setting "
+        "Hold Orders on Bounced Cheques), whatever the credit policy.",
+    )
     support_credit_override_user_id = fields.Many2one(
         "res.users", string="Credit Override By", readonly=True, copy=False
     )
@@ -722,19 +735,16 @@ class SaleOrder(models.Model):
     # Actions
     # ------------------------------------------------------------
     def action_confirm(self):
+        # The credit check reads the computed credit fields: for all the orders confirmed
+        # together at once (their customers' exposure per company, their bounced cheques in one
+        # grouped query), not order by order. Emptied first: the figures are those of now.
+        self.invalidate_recordset(CREDIT_CHECK_FIELDS)
         # credit policy "warn": the reasons are read before the confirmation, logged after it
-        warned = self.filtered(
-            lambda o: o.state in ("draft", "sent")
-            and o.company_id.sales_support_credit_policy == "warn"
-        )
-        # the exposure of all their customers at once, per company (not 3 queries per order)
-        figures = {
-            company: orders.partner_id._get_credit_exposure(company)
-            for company, orders in warned.grouped("company_id").items()
-        }
         warnings = {
-            order: order._get_support_credit_info(figures[order.company_id])["holds"]
-            for order in warned
+            order: order.support_credit_hold
+            for order in self
+            if order.state in ("draft", "sent")
+            and order.company_id.sales_support_credit_policy == "warn"
         }
         if self.env.user.has_group(
             "sales_support.group_support_assistant"
@@ -758,7 +768,10 @@ class SaleOrder(models.Model):
             if holds:
                 order.message_post(
                     body=Markup("%s<br/>%s")
-                    % (_("Confirmed over the customer's credit limit:"), "; ".join(holds)),
+                    % (
+                        _("Confirmed over the customer's credit limit:"),
+                        "; ".join(holds.splitlines()),
+                    ),
                 )
         return res
 
@@ -1637,15 +1650,18 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
     @api.depends("company_id", "partner_id", "amount_total", "state")
     def _compute_support_credit(self):
-        # the figures of all the orders' customers at once, per company
+        # the figures of all the orders' customers at once, per company, and their bounced
+        # cheques in one grouped query
         figures = {}
         for company, orders in self.grouped("company_id").items():
             figures[company] = orders.partner_id._get_credit_exposure(company)
+        bounced = self._get_bounced_cheque_counts()
         for order in self:
-            info = order._get_support_credit_info(figures.get(order.company_id))
+            info = order._get_support_credit_info(figures.get(order.company_id), bounced)
             order.support_credit_exposure = info["exposure"]
             order.support_credit_limit = info["limit"]
             order.support_credit_hold = "\n".join(info["holds"])
+            order.support_credit_bounce_hold = info["bounce_hold"]
 
     @api.depends("support_credit_hold")
     def _compute_partner_credit_warning(self):
@@ -1717,23 +1733,52 @@ class SaleOrder(models.Model):
             or company.sales_support_hold_on_bounced_cheque
         ):
             return message  # nothing can hold the confirmation: no exposure to read
-        info = self._get_support_credit_info()
-        blocking = info["holds"] if company.sales_support_credit_policy == "block" else []
-        if not blocking and info["bounce_hold"]:
-            blocking = [info["bounce_hold"]]
+        # computed fields: read for every order confirmed with this one at once (action_confirm
+        # asks each order in turn, the first read computes them all)
+        if company.sales_support_credit_policy == "block":
+            blocking = self.support_credit_hold
+        else:
+            blocking = self.support_credit_bounce_hold
         if blocking:
             return _(
                 "%(order)s cannot be confirmed: %(reasons)s. A sales or support manager may "
                 "approve an override with a reason.",
                 order=self.name,
-                reasons="; ".join(blocking),
+                reasons="; ".join(blocking.splitlines()),
             )
         return message
 
-    def _get_support_credit_info(self, figures=None):
+    def _get_bounced_cheque_counts(self):
+        """{(company id, commercial partner id): number of bounced cheques not replaced yet} for
+        the customers of ``self`` in the companies of ``self`` that hold orders on them: one
+        grouped query whatever the number of orders."""
+        companies = (self.company_id | self.env.company).filtered(
+            "sales_support_hold_on_bounced_cheque"
+        )
+        customers = self.partner_id.commercial_partner_id.filtered(lambda p: isinstance(p.id, int))
+        if not companies or not customers:
+            return {}
+        # sudo: a bounced cheque holds the order whoever confirms it
+        groups = (
+            self.env["sales.customer.cheque"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", customers.ids),
+                    ("company_id", "in", companies.ids),
+                    ("state", "=", "bounced"),
+                ],
+                ["company_id", "commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        return {(company.id, partner.id): count for company, partner, count in groups}
+
+    def _get_support_credit_info(self, figures=None, bounced=None):
         """Exposure of the order's customer in the order's company (this order added while it is
         a quotation) and the reasons to hold it: {exposure, limit, holds, bounce_hold}.
-        ``figures``: the result of ``res.partner._get_credit_exposure`` when already read."""
+        ``figures``: the result of ``res.partner._get_credit_exposure`` when already read;
+        ``bounced``: the result of ``_get_bounced_cheque_counts`` when already read."""
         self.ensure_one()
         company = self.company_id or self.env.company
         customer = self.partner_id.commercial_partner_id
@@ -1764,23 +1809,14 @@ class SaleOrder(models.Model):
                 )
             )
         if company.sales_support_hold_on_bounced_cheque:
-            # sudo: a bounced cheque holds the order whoever confirms it
-            bounced = (
-                self.env["sales.customer.cheque"]
-                .sudo()
-                .search_count(
-                    [
-                        ("commercial_partner_id", "=", customer.id),
-                        ("company_id", "=", company.id),
-                        ("state", "=", "bounced"),
-                    ]
-                )
-            )
-            if bounced:
+            if bounced is None:
+                bounced = self._get_bounced_cheque_counts()
+            count = bounced.get((company.id, customer.id), 0)
+            if count:
                 info["bounce_hold"] = _(
                     "%(customer)s has %(count)s bounced cheque(s) not replaced yet",
                     customer=customer.name,
-                    count=bounced,
+                    count=count,
                 )
                 info["holds"].append(info["bounce_hold"])
         return info

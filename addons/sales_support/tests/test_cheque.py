@@ -147,6 +147,60 @@ class TestCheque(SalesSupportAccountingCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_bulk_confirmation_reads_bounced_cheques_once(self):
+        """Quotations confirmed together with the bounced-cheque hold on: their customers'
+        bounced cheques are read in one grouped query, not order by order; the quotation of the
+        customer whose cheque bounced holds the batch."""
+        self.company.sales_support_hold_on_bounced_cheque = True
+        customers = self.env["res.partner"].create(
+            [
+                {"name": f"Shop {i}", "is_company": True, "user_id": self.salesperson_1.id}
+                for i in range(10)
+            ]
+        )
+        cheque = self._cheque(partner_id=customers[3].id)
+        # sudo: the state of the fixture, which the bounce wizard sets (tested above)
+        cheque.sudo().write({"state": "bounced", "date_bounced": "2025-04-02"})
+        quotations = (
+            self.env["sale.order"]
+            .with_user(self.salesperson_1)
+            .create(
+                [
+                    {
+                        "partner_id": customer.id,
+                        "order_line": [
+                            Command.create({"product_id": self.product.id, "price_unit": 10})
+                        ],
+                    }
+                    for customer in customers
+                ]
+            )
+        )
+
+        def check(orders):
+            # what sale.order.action_confirm does first: each order's confirmation check
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            messages = [order._confirmation_error_message() for order in orders]
+            return self.env.cr.sql_log_count - before, messages
+
+        check(quotations[:1])  # warm-up
+        one, messages = check(quotations[:1])
+        self.assertEqual(messages, [False])
+        ten, messages = check(quotations)
+        self.assertEqual(ten, one)
+        held = (
+            f"{quotations[3].name} cannot be confirmed: Shop 3 has 1 bounced cheque(s) not "
+            "replaced yet. A sales or support manager may approve an override with a reason."
+        )
+        self.assertEqual(messages, [False] * 3 + [held] + [False] * 6)
+        with self.assertRaisesRegex(UserError, "Shop 3 has 1 bounced cheque"):
+            quotations.action_confirm()
+        self.assertEqual(set(quotations.mapped("state")), {"draft"})
+        (quotations - quotations[3]).action_confirm()
+        self.assertEqual(quotations.mapped("state"), ["sale"] * 3 + ["draft"] + ["sale"] * 6)
+
     def test_outstanding_payment_and_cancel(self):
         cheque = self._cheque(amount=400)
         cheque.action_register_payment()
