@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .sales_customer_cheque import UNCLEARED_STATES
@@ -39,10 +39,10 @@ class ResPartner(models.Model):
        users who serve the customer (``_filter_support_served``), also without accounting
        rights, in the current company's currency.
     3. Customer care: status, ABC class and contact cadence of commercial partners (customers),
-       stored, written by a nightly cron (and on demand) in batch SQL, from the confirmed orders
-       of ONE company: the partner's company, or, for a partner shared between companies, the
-       company the run is made for (the cron's company, or the user's current company on
-       demand). Amounts are in that company's currency."""
+       per company (company-dependent fields: a customer shared between companies has the
+       status and class of its orders in each of them), written by a nightly cron (and on
+       demand) in batch SQL, one company at a time, from the confirmed orders of that company.
+       Amounts are in that company's currency."""
 
     _inherit = "res.partner"
 
@@ -693,40 +693,52 @@ class ResPartner(models.Model):
     # Customer care: status, ABC class, contact cadence
     # ============================================================
 
+    # Company-dependent (jsonb {company id: value}, Odoo's index on it): the figures of the
+    # customer's orders in the current company, written by the nightly computation.
     customer_status = fields.Selection(
         CUSTOMER_STATUSES,
+        company_dependent=True,
         readonly=True,
-        index=True,
-        help="New: first order in the new-customer period. At risk: no order for 1.5 times "
-        "its usual interval between orders (median gap of its own history). Dormant: no order "
-        "for twice that interval or a year. Lost: no order for two years, or marked lost. "
-        "Computed nightly.",
+        help="Status from the orders in the current company. New: first order in the "
+        "new-customer period. At risk: no order for 1.5 times its usual interval between orders "
+        "(median gap of its own history). Dormant: no order for twice that interval or a year. "
+        "Lost: no order for two years, or marked lost. Computed nightly.",
     )
     customer_status_date = fields.Date(
-        string="Status Since", readonly=True, index=True, help="When the status last changed."
+        string="Status Since",
+        company_dependent=True,
+        readonly=True,
+        help="When the status last changed.",
     )
-    customer_first_order_date = fields.Date(string="First Order", readonly=True)
-    customer_last_order_date = fields.Date(string="Last Order", readonly=True)
+    customer_first_order_date = fields.Date(
+        string="First Order", company_dependent=True, readonly=True
+    )
+    customer_last_order_date = fields.Date(
+        string="Last Order", company_dependent=True, readonly=True
+    )
     customer_order_interval = fields.Float(
         string="Usual Interval (days)",
+        company_dependent=True,
         readonly=True,
         digits=(16, 1),
         help="Median number of days between two ordering days of the customer.",
     )
-    customer_revenue_12m = fields.Monetary(
+    # a Float: Odoo 18 has no company-dependent Monetary (shown with the company's currency)
+    customer_revenue_12m = fields.Float(
         string="Revenue (12 months)",
-        currency_field="currency_id",
+        company_dependent=True,
         readonly=True,
-        help="Untaxed amount of the confirmed orders of the last 12 months, in the company's "
-        "currency.",
+        digits="Account",
+        help="Untaxed amount of the confirmed orders of the last 12 months in the current "
+        "company, in its currency.",
     )
     customer_abc_class = fields.Selection(
         ABC_CLASSES,
         string="ABC Class",
+        company_dependent=True,
         readonly=True,
-        index=True,
-        help="A: the customers that make the top 80% of the last 12 months' revenue; B: the "
-        "next 15%; C: the rest.",
+        help="Among the customers of the current company: A: the customers that make the top "
+        "80% of the last 12 months' revenue; B: the next 15%; C: the rest.",
     )
     is_customer_strategic = fields.Boolean(
         string="Strategic",
@@ -738,6 +750,7 @@ class ResPartner(models.Model):
     )
     customer_last_contact_date = fields.Date(
         string="Last Contact",
+        company_dependent=True,
         readonly=True,
         help="Last meeting (calendar event the customer attends), or last message or done "
         "activity of an internal user on the customer or its orders.",
@@ -748,13 +761,12 @@ class ResPartner(models.Model):
     customer_next_contact_date = fields.Date(
         string="Next Contact Due",
         compute="_compute_customer_next_contact_date",
-        store=True,
-        index=True,
+        search="_search_customer_next_contact_date",
     )
     customer_contact_reminded_date = fields.Date(
         string="Contact Reminder Sent",
+        company_dependent=True,
         readonly=True,
-        copy=False,
         help="When the coordinator was last asked to contact the customer (once per delay).",
     )
     payment_promise_count = fields.Integer(
@@ -788,6 +800,7 @@ class ResPartner(models.Model):
         "customer_first_order_date",
         "company_id",
     )
+    @api.depends_context("company")
     def _compute_customer_next_contact_date(self):
         for partner in self:
             cadence = partner.customer_contact_cadence
@@ -795,6 +808,47 @@ class ResPartner(models.Model):
             partner.customer_next_contact_date = (
                 cadence and start and start + timedelta(days=cadence)
             ) or False
+
+    def _search_customer_next_contact_date(self, operator, value):
+        # the computation above in SQL, in the current company: last contact (else first
+        # order) + the cadence of the class (class A for strategic customers)
+        if operator not in ("<", "<=", ">", ">=", "=", "!=") or not value:
+            raise UserError(
+                _("Search the next contact date with <, <=, >, >=, = or != and a date.")
+            )
+        self.env["res.partner"].flush_model()
+        company = self.env.company
+
+        def cd(fname):  # the value of a company-dependent column in the current company
+            return SQL("(p.%s->>%s)", SQL.identifier(fname), str(company.id))
+
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM (
+                    SELECT p.id,
+                           COALESCE(%(contact)s, %(first)s)::date AS start,
+                           CASE
+                               WHEN p.is_customer_strategic OR %(abc)s = 'A'
+                                   THEN c.sales_support_cadence_a
+                               WHEN %(abc)s = 'B' THEN c.sales_support_cadence_b
+                               WHEN %(abc)s = 'C' THEN c.sales_support_cadence_c
+                           END AS cadence
+                      FROM res_partner p
+                      JOIN res_company c ON c.id = COALESCE(p.company_id, %(company)s)
+                     WHERE %(contact)s IS NOT NULL OR %(first)s IS NOT NULL
+                ) dues
+                WHERE cadence > 0 AND start + cadence %(operator)s %(value)s
+                """,
+                contact=cd("customer_last_contact_date"),
+                first=cd("customer_first_order_date"),
+                abc=cd("customer_abc_class"),
+                company=company.id,
+                operator=SQL(operator),
+                value=fields.Date.to_date(value),
+            )
+        )
+        return [("id", "in", [row[0] for row in rows])]
 
     def _compute_payment_promise_stats(self):
         counts = {
@@ -1033,25 +1087,6 @@ class ResPartner(models.Model):
             )
         if values:
             self.flush_model()
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE res_partner partner
-                       SET customer_status = v.status,
-                           customer_status_date = v.status_date,
-                           customer_first_order_date = v.first_day,
-                           customer_last_order_date = v.last_day,
-                           customer_order_interval = v.interval,
-                           customer_revenue_12m = v.revenue,
-                           customer_abc_class = v.abc,
-                           customer_last_contact_date = v.contact
-                      FROM (VALUES %s) AS v(id, status, status_date, first_day, last_day,
-                                            interval, revenue, abc, contact)
-                     WHERE partner.id = v.id
-                    """,
-                    SQL(", ").join(values),
-                )
-            )
             fnames = [
                 "customer_status",
                 "customer_status_date",
@@ -1062,11 +1097,39 @@ class ResPartner(models.Model):
                 "customer_abc_class",
                 "customer_last_contact_date",
             ]
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner partner
+                       SET %s
+                      FROM (VALUES %s) AS v(id, %s)
+                     WHERE partner.id = v.id
+                    """,
+                    self._company_dependent_sets(company, fnames),
+                    SQL(", ").join(values),
+                    SQL(", ").join(SQL.identifier(fname) for fname in fnames),
+                )
+            )
             scope.invalidate_recordset(fnames)
             scope.modified(fnames)
             scope.flush_recordset()
         scope._remind_customer_contact(company, today)
         return scope
+
+    @api.model
+    def _company_dependent_sets(self, company, fnames):
+        """The SET clause writing the company-dependent columns ``fnames`` of res_partner from
+        the columns of the same names of ``v`` in ``company`` only (the other companies' values
+        are kept): Odoo 18 stores them as jsonb {company id: value}."""
+        return SQL(", ").join(
+            SQL(
+                "%(col)s = COALESCE(partner.%(col)s, '{}'::jsonb) "
+                "|| jsonb_build_object(%(company)s, v.%(col)s)",
+                col=SQL.identifier(fname),
+                company=str(company.id),
+            )
+            for fname in fnames
+        )
 
     def _remind_customer_contact(self, company, today):
         """An activity for the coordinator of each customer of ``self`` (still a customer: not
@@ -1113,7 +1176,12 @@ class ResPartner(models.Model):
         late.flush_recordset()
         self.env.cr.execute(
             SQL(
-                "UPDATE res_partner SET customer_contact_reminded_date = %s WHERE id IN %s",
+                """
+                UPDATE res_partner partner SET %s
+                  FROM (SELECT %s::date AS customer_contact_reminded_date) v
+                 WHERE partner.id IN %s
+                """,
+                self._company_dependent_sets(company, ["customer_contact_reminded_date"]),
                 today,
                 tuple(late.ids),
             )
@@ -1122,9 +1190,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_customer_care(self):
-        """Every company's customers; shared customers with the cron's own company."""
+        """Every company's customers, the shared ones too (their figures in each company)."""
         for company in self.env["res.company"].sudo().search([]):
-            self._run_customer_care(company, include_shared=company == self.env.company)
+            self._run_customer_care(company, include_shared=True)
 
     def action_open_meeting_brief(self):
         self.ensure_one()

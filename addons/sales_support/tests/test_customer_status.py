@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SalesSupportCommon
 
@@ -57,7 +57,8 @@ class TestCustomerStatus(SalesSupportCommon):
                     "user_id": cls.salesperson_1.id,
                 }
             )
-            cls.p[name] = partner
+            # the figures are per company: read in the Care Company
+            cls.p[name] = partner.with_company(cls.care_company)
             orders = Order.create(
                 [
                     {
@@ -141,6 +142,7 @@ class TestCustomerStatus(SalesSupportCommon):
         silent = (
             self.env["res.partner"]
             .with_user(self.coordinator)
+            .with_company(self.care_company)
             .search(
                 [
                     ("customer_status", "in", ("at_risk", "dormant")),
@@ -150,6 +152,94 @@ class TestCustomerStatus(SalesSupportCommon):
             )
         )
         self.assertEqual(silent, p["P1"] | p["P2"])
+
+    def test_shared_customer_per_company(self):
+        """A customer shared by two companies, with orders in the Care Company only: class A
+        and active there, nothing in the other company, as each company's coordinator sees
+        it; each company's run keeps the other's figures; the cadence reminder and the "went
+        silent" list are the company's."""
+        other_company = self.env["res.company"].create({"name": "Other Care Company"})
+        other_company.sales_support_cadence_a = 14
+        self.care_company.sales_support_cadence_a = 14
+        coordinator_b = new_test_user(
+            self.env,
+            login="ss_coordinator_b",
+            groups="sales_support.group_support_coordinator",
+            company_id=other_company.id,
+        )
+        shared = self.env["res.partner"].create(
+            {"name": "Shared", "is_company": True, "user_id": self.salesperson_1.id}
+        )
+        shared.with_company(other_company).support_coordinator_id = coordinator_b
+        orders = (
+            self.env["sale.order"]
+            .with_company(self.care_company)
+            .create(
+                [
+                    {
+                        "partner_id": shared.id,
+                        "company_id": self.care_company.id,
+                        "user_id": self.salesperson_1.id,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": self.product.id, "price_unit": 2500.0, "tax_id": []}
+                            )
+                        ],
+                    }
+                    for _i in range(4)
+                ]
+            )
+        )
+        orders.action_confirm()
+        for order, day in zip(orders, (10, 40, 70, 100), strict=True):
+            order.date_order = datetime.combine(self.today - timedelta(days=day), time(10))
+        Partner = self.env["res.partner"]
+        Partner._run_customer_care(self.care_company, include_shared=True, today=self.today)
+        Partner._run_customer_care(other_company, include_shared=True, today=self.today)
+
+        in_a = shared.with_user(self.coordinator).with_company(self.care_company)
+        self.assertEqual(
+            (in_a.customer_status, in_a.customer_abc_class, in_a.customer_revenue_12m),
+            ("active", "A", 10000.0),
+        )
+        self.assertEqual(in_a.customer_order_interval, 30.0)
+        # never contacted: due 14 days after the first order, 100 days ago
+        self.assertEqual(in_a.customer_next_contact_date, self.today - timedelta(days=86))
+        in_b = shared.with_user(coordinator_b)
+        self.assertEqual(in_b.env.company, other_company)
+        self.assertEqual(
+            (in_b.customer_status, in_b.customer_abc_class, in_b.customer_revenue_12m),
+            (False, False, 0.0),
+        )
+        self.assertFalse(in_b.customer_next_contact_date)
+        # ranked against the Care Company's own customers: P1 (5000) is still A, P7 C
+        self.assertEqual(self.p["P1"].customer_abc_class, "A")
+        self.assertEqual(self.p["P7"].customer_abc_class, "C")
+        # the contact reminder (due 86 days ago in the Care Company) goes to its coordinator,
+        # once; none in the other company
+        self.assertEqual(self._reminders(shared).user_id, self.coordinator)
+        # 40 days later, silent for 50 days in the Care Company (more than 1.5 x 30)
+        later = self.today + timedelta(days=40)
+        Partner._run_customer_care(self.care_company, include_shared=True, today=later)
+        Partner._run_customer_care(other_company, include_shared=True, today=later)
+        silent_domain = [
+            ("customer_status", "in", ("at_risk", "dormant")),
+            ("customer_status_date", ">=", later - timedelta(days=30)),
+        ]
+        self.assertIn(
+            shared,
+            Partner.with_user(self.coordinator)
+            .with_company(self.care_company)
+            .search(silent_domain),
+        )
+        self.assertNotIn(shared, Partner.with_user(coordinator_b).search(silent_domain))
+        self.assertEqual(in_a.customer_status, "at_risk")
+        self.assertFalse(in_b.customer_status)
+        self.assertEqual(len(self._reminders(shared)), 1)
+        # searching the next contact date works in each company
+        overdue = [("customer_next_contact_date", "<", self.today)]
+        self.assertIn(shared, Partner.with_company(self.care_company).search(overdue))
+        self.assertNotIn(shared, Partner.with_company(other_company).search(overdue))
 
     def test_recompute_on_demand(self):
         partner = self.p["P3"].with_user(self.coordinator)
