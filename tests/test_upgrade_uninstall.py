@@ -220,17 +220,104 @@ def _downgrade_to_18_0_1_0_0(db):
     )
 
 
+# The customer-care columns up to 18.0.1.2.0 (plain, one company's figures): name -> type
+CARE_COLUMNS = {
+    "customer_status": "varchar",
+    "customer_status_date": "date",
+    "customer_first_order_date": "date",
+    "customer_last_order_date": "date",
+    "customer_order_interval": "float8",
+    "customer_revenue_12m": "numeric",
+    "customer_abc_class": "varchar",
+    "customer_last_contact_date": "date",
+    "customer_contact_reminded_date": "date",
+}
+
+
+def _downgrade_customer_care(db):
+    """The customer-care figures of 18.0.1.2.0: plain columns, and a stored next contact date.
+    A shared customer (computed for the cron's company) and a customer of a company get some;
+    returns {partner id: the company they were computed for}."""
+    _execute(
+        db,
+        "ALTER TABLE res_partner "
+        + ", ".join(
+            f"ALTER COLUMN {column} TYPE {kind} USING NULL" for column, kind in CARE_COLUMNS.items()
+        )
+        + ", ADD COLUMN customer_next_contact_date date",
+    )
+    [(shared, owned, owned_company, cron_company)] = _query(
+        db,
+        """SELECT (SELECT MIN(id) FROM res_partner WHERE company_id IS NULL AND is_company),
+                  (SELECT MIN(id) FROM res_partner WHERE company_id IS NOT NULL),
+                  (SELECT company_id FROM res_partner
+                    WHERE id = (SELECT MIN(id) FROM res_partner WHERE company_id IS NOT NULL)),
+                  (SELECT u.company_id FROM ir_model_data d
+                     JOIN ir_cron c ON c.id = d.res_id JOIN res_users u ON u.id = c.user_id
+                    WHERE d.module = 'sales_support' AND d.name = 'ir_cron_customer_care')""",
+    )
+    _execute(
+        db,
+        """UPDATE res_partner SET customer_status = 'active', customer_abc_class = 'A',
+                  customer_revenue_12m = 5000.5, customer_status_date = '2026-01-15',
+                  customer_order_interval = 30.5, customer_next_contact_date = '2026-02-01'
+            WHERE id = %s;
+           UPDATE res_partner SET customer_status = 'dormant', customer_abc_class = 'C',
+                  customer_revenue_12m = 0
+            WHERE id = %s""",
+        (shared, owned),
+    )
+    return {shared: cron_company, owned: owned_company}
+
+
 def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     # 1. from 18.0.1.0.0 (plain coordinator columns on res_partner): the pre-migration converts
     # them to company-dependent jsonb, keeping each customer's coordinator and manual flag
     coordinators = _partner_coordinators(db_copy)
     assert coordinators, "the demo data has customers with a coordinator"
     _downgrade_to_18_0_1_0_0(db_copy)
+    cared_for = _downgrade_customer_care(db_copy)
     # edits of noupdate data survive the upgrade of both addons
     output = _odoo(db_copy, script=EDIT_SCRIPT.format(edits=EDITS))
     cron_id = int(re.search(r"EDITED (\d+)", output).group(1))
     _odoo(db_copy, "-u", ",".join(ADDONS), "--stop-after-init")
     assert _partner_coordinators(db_copy) == coordinators
+    # the customer-care figures: jsonb, each value the value of the company it was computed for
+    # (migrations/18.0.1.3.0), the next contact date no longer stored
+    shared, owned = cared_for
+    assert _query(
+        db_copy,
+        """SELECT id, customer_status, customer_abc_class, customer_revenue_12m,
+                  customer_status_date, customer_order_interval, customer_last_order_date
+             FROM res_partner WHERE id IN %s ORDER BY id""",
+        (tuple(cared_for),),
+    ) == sorted(
+        [
+            (
+                shared,
+                {str(cared_for[shared]): "active"},
+                {str(cared_for[shared]): "A"},
+                {str(cared_for[shared]): 5000.5},
+                {str(cared_for[shared]): "2026-01-15"},
+                {str(cared_for[shared]): 30.5},
+                None,
+            ),
+            (
+                owned,
+                {str(cared_for[owned]): "dormant"},
+                {str(cared_for[owned]): "C"},
+                {str(cared_for[owned]): 0},
+                None,
+                None,
+                None,
+            ),
+        ]
+    )
+    assert not _query(
+        db_copy,
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'res_partner' "
+        "AND column_name = 'customer_next_contact_date'",
+    )
     assert _query(
         db_copy,
         "SELECT data_type FROM information_schema.columns WHERE table_name = 'res_partner' "
