@@ -723,12 +723,13 @@ class ResPartner(models.Model):
         digits=(16, 1),
         help="Median number of days between two ordering days of the customer.",
     )
-    # a Float: Odoo 18 has no company-dependent Monetary (shown with the company's currency)
+    # a Float: Odoo 18 has no company-dependent Monetary (shown with the currency's decimals by
+    # the monetary widget; no decimal precision: read with every partner's company-dependent
+    # fields, its lookup cost a query on each read of a coordinator)
     customer_revenue_12m = fields.Float(
         string="Revenue (12 months)",
         company_dependent=True,
         readonly=True,
-        digits="Account",
         help="Untaxed amount of the confirmed orders of the last 12 months in the current "
         "company, in its currency.",
     )
