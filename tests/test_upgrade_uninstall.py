@@ -236,7 +236,7 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     assert _query(
         db_copy,
         "SELECT latest_version FROM ir_module_module WHERE name = 'sales_support'",
-    ) == [("18.0.1.2.0",)]
+    ) == [("18.0.1.3.0",)]
     assert "EDITS KEPT" in _odoo(
         db_copy, script=CHECK_EDITS_SCRIPT.format(edits=EDITS, cron_id=cron_id)
     )

@@ -4,6 +4,7 @@ error detection and credit exposure (the policy on confirmation and its override
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
+import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -56,6 +57,10 @@ O2C_SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
 
 # Written by the credit override wizard only (with a scoped sudo): no user nor script sets them.
 # What a credit override was approved for, besides the total (support_credit_override_amount).
+# Context key of _o2c_syncing_lines (a sale.order recordset).
+LINES_SYNCED_KEY = "sales_support_o2c_lines_synced"
+# Orders reminded per call of the late-step cron (Odoo calls again while some remain).
+O2C_LATE_BATCH_SIZE = 500
 CREDIT_OVERRIDE_SCOPE = {"partner_id", "company_id", "pricelist_id", "currency_id"}
 CREDIT_OVERRIDE_FIELDS = {
     "support_credit_override_amount",
@@ -268,9 +273,13 @@ class SaleOrder(models.Model):
     o2c_late_text = fields.Char(string="Late By", compute="_compute_is_o2c_late")
     o2c_late_notified_step = fields.Selection(
         O2C_STEP_SELECTION,
+        compute="_compute_o2c_late_notified_step",
+        store=True,
         readonly=True,
         copy=False,
-        help="Step for which the coordinator already got a late activity.",
+        help="Step for which the coordinator already got a late activity. Cleared when the order "
+        "moves to another step, so a step reached again (invoicing reopened by a credit note) "
+        "is reminded again.",
     )
 
     # planned dates (not stored: they follow the step targets)
@@ -490,6 +499,13 @@ class SaleOrder(models.Model):
             order.o2c_next_step = next_step
             order.date_o2c_next_deadline = order._get_o2c_deadline(next_step, targets)
 
+    @api.depends("o2c_next_step")
+    def _compute_o2c_late_notified_step(self):
+        """Set by the late-step cron (server write); kept while the order waits for that step."""
+        for order in self:
+            if order.o2c_late_notified_step != order.o2c_next_step:
+                order.o2c_late_notified_step = False
+
     def _get_o2c_stage(self):
         """Last step reached in order; delivery steps are skipped for orders without delivery."""
         self.ensure_one()
@@ -539,7 +555,8 @@ class SaleOrder(models.Model):
 
     def _get_o2c_payment_due(self):
         """When the customer must have paid: the latest due date (payment terms) of the order's
-        open invoices, at the end of that day (UTC); False without open invoices."""
+        open invoices, at the end of that day where it was given (the company's time zone, see
+        _get_o2c_tz); False without open invoices."""
         self.ensure_one()
         # sudo: the deadline is the server's bookkeeping; salespeople may not read invoices
         invoices = self.sudo().invoice_ids.filtered(
@@ -549,7 +566,10 @@ class SaleOrder(models.Model):
             and m.invoice_date_due
         )
         due = max(invoices.mapped("invoice_date_due"), default=False)
-        return datetime.combine(due, time(23, 59, 59)) if due else False
+        if not due:
+            return False
+        local_end = pytz.timezone(self._get_o2c_tz()).localize(datetime.combine(due, time.max))
+        return local_end.astimezone(pytz.utc).replace(tzinfo=None, microsecond=0)
 
     def _get_o2c_previous_step(self, step):
         """The milestone a step's target counts from (delivery steps skipped without deliveries)."""
@@ -677,9 +697,7 @@ class SaleOrder(models.Model):
         else:
             before = {}
         # lines written through the order: the order syncs once below, not each line
-        orders = (
-            self.with_context(sales_support_o2c_lines_synced=True) if "order_line" in vals else self
-        )
+        orders = self._o2c_syncing_lines() if "order_line" in vals else self
         res = super(SaleOrder, orders).write(vals)
         if "coordinator_id" in vals and not self.env.context.get("sales_support_auto_assign"):
             self._flag_manual_coordinator()
@@ -862,7 +880,7 @@ class SaleOrder(models.Model):
                     "order_id": order,
                     "event_type": "customer_confirmed",
                     "source": order,
-                    "name": self.env._("Purchase order received"),
+                    "name": lambda env: env._("Purchase order received"),
                 }
                 for order in self
                 if not order.date_o2c_customer_confirmed
@@ -1000,7 +1018,9 @@ class SaleOrder(models.Model):
                     "order_id": order,
                     "event_type": "customer_confirmed",
                     "source": order,
-                    "name": self.env._("Signed online by %(name)s", name=order.signed_by or "-"),
+                    "name": lambda env, order=order: env._(
+                        "Signed online by %(name)s", name=order.signed_by or "-"
+                    ),
                 }
                 for order in self
                 if order.signed_on and not order.date_o2c_customer_confirmed
@@ -1056,6 +1076,17 @@ class SaleOrder(models.Model):
         for entry_user, orders in by_user.items():
             orders.sudo().order_entry_user_id = entry_user
         self.env["sales.support.o2c.event"]._log_events(values)
+
+    def _o2c_syncing_lines(self):
+        """These orders in a context where their lines' own re-sync is skipped: the caller syncs
+        them once afterwards. The orders themselves are the marker (a recordset cannot come from
+        a client's context, so RPC cannot skip the sync)."""
+        synced = self.env.context.get(LINES_SYNCED_KEY)
+        if isinstance(synced, models.BaseModel) and synced._name == self._name:
+            synced |= self.sudo(False)
+        else:
+            synced = self.sudo(False)
+        return self.with_context(**{LINES_SYNCED_KEY: synced})
 
     def _get_o2c_tz(self):
         """Time zone in which the order's dates without time (invoice, payment) were given: the
@@ -1789,40 +1820,59 @@ class SaleOrder(models.Model):
     # Crons
     # ------------------------------------------------------------
     @api.model
-    def _cron_o2c_late_activities(self):
+    def _cron_o2c_late_activities(self, batch_size=O2C_LATE_BATCH_SIZE):
         """One activity per late step of an order, to someone who can act on it. Reads only the
         orders whose deadline passed and that were not reminded for their current next step
-        (a partial index keeps that set small, whatever the number of orders)."""
-        now = fields.Datetime.now()
-        self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT id FROM sale_order
-             WHERE date_o2c_next_deadline < %s
-               AND o2c_next_step IS DISTINCT FROM o2c_late_notified_step
-        """,
-                now,
-            )
-        )
-        late = self.browse([row[0] for row in self.env.cr.fetchall()])
-        if not late:
-            return 0
-        by_step = defaultdict(lambda: self.browse())
-        for order in late:
-            by_step[order.o2c_next_step] |= order
+        (a partial index keeps that set small, whatever the number of orders).
+
+        In batches of ``batch_size`` orders, oldest deadline first: inside the cron, one batch
+        per call and Odoo calls again while ``_notify_progress`` reports some remaining (a
+        reminded order leaves the set, so a crash resumes where it stopped); called directly
+        (a test, a button), every batch runs."""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         activity_type = self.env.ref("sales_support.mail_activity_type_o2c_late")
-        reminded = self.env["sales.support.late.activity"]._schedule(
-            late,
-            activity_type,
-            lambda order: order._get_o2c_late_assignee(),
-            lambda order, user: order._prepare_o2c_late_texts(user),
-        )
-        for step, orders in by_step.items():
-            # sudo: the reminder bookkeeping is the server's (see _check_o2c_protected_fields);
-            # orders nobody can act on are marked too, not reminded again every hour
-            orders.sudo().write({"o2c_late_notified_step": step})
-        return len(reminded)
+        now = fields.Datetime.now()
+        total = 0
+        while True:
+            self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                SELECT id, COUNT(*) OVER () FROM sale_order
+                 WHERE date_o2c_next_deadline < %s
+                   AND o2c_next_step IS DISTINCT FROM o2c_late_notified_step
+              ORDER BY date_o2c_next_deadline, id
+                 LIMIT %s
+            """,
+                    now,
+                    batch_size,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            late = self.browse([row[0] for row in rows])
+            remaining = rows[0][1] - len(rows) if rows else 0
+            if late:
+                reminded = self.env["sales.support.late.activity"]._schedule(
+                    late,
+                    activity_type,
+                    lambda order: order._get_o2c_late_assignee(),
+                    lambda order, user: order._prepare_o2c_late_texts(user),
+                )
+                total += len(reminded)
+                by_step = defaultdict(list)
+                for order in late:
+                    by_step[order.o2c_next_step].append(order.id)
+                for step, ids in by_step.items():
+                    # sudo: the reminder bookkeeping is the server's (see
+                    # _check_o2c_protected_fields); orders nobody can act on are marked too,
+                    # not reminded again every hour
+                    self.browse(ids).sudo().write({"o2c_late_notified_step": step})
+            self.env["ir.cron"]._notify_progress(done=len(late), remaining=remaining)
+            if not remaining or in_cron:
+                return total
+            # a batch's records leave the cache: memory stays flat over many late orders
+            self.env.flush_all()
+            self.env.invalidate_all()
 
     def _get_o2c_late_assignee(self):
         """Who can act on the late step: invoicing goes to someone with invoicing rights (the

@@ -40,6 +40,9 @@ CLAIM_STATES = [
     ("rejected", "Rejected"),
 ]
 
+# Claims whose claimed products are settled.
+CLOSED_CLAIM_STATES = ("resolved", "rejected")
+
 
 class SalesSupportClaim(models.Model):
     """A logistic or order claim of a customer, resolved through Odoo's own return and credit-note
@@ -516,6 +519,22 @@ class SalesSupportClaim(models.Model):
                 for claim in to_log
             ]
         )
+
+    def _check_lines_editable(self):
+        """What was claimed is settled once the claim is closed: its returns and credit notes were
+        made from it. Reset the claim to New to correct it."""
+        for claim in self:
+            if claim.state in CLOSED_CLAIM_STATES:
+                raise UserError(
+                    _(
+                        "Claim %(claim)s is %(state)s: its claimed products cannot change. "
+                        "Reset it to New to correct them.",
+                        claim=claim.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            claim.state
+                        ],
+                    )
+                )
 
     # ------------------------------------------------------------
     # Actions
