@@ -217,12 +217,65 @@ def _downgrade_to_18_0_1_0_0(db):
     )
 
 
+def _seed_18_0_1_2_0(db):
+    """What 18.0.1.2.0 left that 18.0.1.3.0 migrates: a claim replacement marked by
+    ``to_refund``, a stale late-step mark, a payment deadline at the end of the due day in UTC,
+    ledger descriptions in a plain text column."""
+    ((move_id,),) = _query(
+        db,
+        """SELECT MIN(m.id) FROM stock_move m
+             JOIN stock_location l ON l.id = m.location_dest_id
+            WHERE l.usage = 'customer' AND m.state = 'done'""",
+    )
+    ((order_id, deadline),) = _query(
+        db,
+        """SELECT id, date_o2c_next_deadline FROM sale_order
+            WHERE o2c_next_step = 'paid' AND date_o2c_next_deadline IS NOT NULL
+         ORDER BY id LIMIT 1""",
+    )
+    ((event_id, name),) = _query(
+        db,
+        """SELECT id, name ->> 'en_US' FROM sales_support_o2c_event
+            WHERE name IS NOT NULL ORDER BY id LIMIT 1""",
+    )
+    assert move_id and order_id and event_id, "the demo data has them"
+    _execute(
+        db,
+        """UPDATE stock_move SET is_o2c_exchange = TRUE, to_refund = TRUE,
+                  is_o2c_exchange_counted = FALSE WHERE id = %(move)s;
+           UPDATE sale_order SET o2c_late_notified_step = 'invoiced',
+                  date_o2c_next_deadline = '2000-01-01 23:59:59' WHERE id = %(order)s;
+           ALTER TABLE sales_support_o2c_event
+               ALTER COLUMN name TYPE varchar USING name ->> 'en_US';""",
+        {"move": move_id, "order": order_id},
+    )
+    return {"move": move_id, "order": order_id, "deadline": deadline, "event": (event_id, name)}
+
+
+def _check_18_0_1_3_0(db, seeds):
+    assert _query(
+        db,
+        "SELECT is_o2c_exchange_counted, to_refund FROM stock_move WHERE id = %s",
+        [seeds["move"]],
+    ) == [(True, False)], "the replacement's mark moved off to_refund"
+    assert _query(
+        db,
+        "SELECT o2c_late_notified_step, date_o2c_next_deadline FROM sale_order WHERE id = %s",
+        [seeds["order"]],
+    ) == [(None, seeds["deadline"])], "stale mark cleared, payment deadline recomputed"
+    event_id, name = seeds["event"]
+    assert _query(
+        db, "SELECT name ->> 'en_US' FROM sales_support_o2c_event WHERE id = %s", [event_id]
+    ) == [(name,)], "the description kept, in the translated column"
+
+
 def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     # 1. from 18.0.1.0.0 (plain coordinator columns on res_partner): the pre-migration converts
     # them to company-dependent jsonb, keeping each customer's coordinator and manual flag
     coordinators = _partner_coordinators(db_copy)
     assert coordinators, "the demo data has customers with a coordinator"
     _downgrade_to_18_0_1_0_0(db_copy)
+    seeds = _seed_18_0_1_2_0(db_copy)
     # edits of noupdate data survive the upgrade of both addons
     output = _odoo(db_copy, script=EDIT_SCRIPT.format(edits=EDITS))
     cron_id = int(re.search(r"EDITED (\d+)", output).group(1))
@@ -240,6 +293,7 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     assert "EDITS KEPT" in _odoo(
         db_copy, script=CHECK_EDITS_SCRIPT.format(edits=EDITS, cron_id=cron_id)
     )
+    _check_18_0_1_3_0(db_copy, seeds)
 
     # 2. uninstall o2c_kpi, then sales_support
     for name in ("o2c_kpi", "sales_support"):

@@ -1,10 +1,10 @@
 """Sales Support on sale.order: coordinator assignment, Order-to-Cash milestones, order-entry
 error detection and credit exposure (the policy on confirmation and its override)."""
 
+import logging
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-import pytz
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -19,10 +19,12 @@ from ..tools import (
     format_delay,
     without_client_defaults,
 )
-from .sales_support_o2c_event import end_of_day
+from .sales_support_o2c_event import end_of_day, local_end_of_day
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
 O2C_STAGES = O2C_STEP_SELECTION + [("cancel", "Cancelled")]
+_logger = logging.getLogger(__name__)
+
 STEP_FIELD = {code: fname for code, _label, fname in O2C_STEPS}
 # Payment states of a customer invoice that leave nothing to collect.
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
@@ -55,12 +57,13 @@ O2C_PROTECTED_FIELDS = {
 # Clearing it stays allowed: Odoo's reset to quotation does.
 O2C_SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
 
-# Written by the credit override wizard only (with a scoped sudo): no user nor script sets them.
-# What a credit override was approved for, besides the total (support_credit_override_amount).
 # Context key of _o2c_syncing_lines (a sale.order recordset).
 LINES_SYNCED_KEY = "sales_support_o2c_lines_synced"
 # Orders reminded per call of the late-step cron (Odoo calls again while some remain).
 O2C_LATE_BATCH_SIZE = 500
+
+# Written by the credit override wizard only (with a scoped sudo): no user nor script sets them.
+# What a credit override was approved for, besides the total (support_credit_override_amount).
 CREDIT_OVERRIDE_SCOPE = {"partner_id", "company_id", "pricelist_id", "currency_id"}
 CREDIT_OVERRIDE_FIELDS = {
     "support_credit_override_amount",
@@ -555,8 +558,8 @@ class SaleOrder(models.Model):
 
     def _get_o2c_payment_due(self):
         """When the customer must have paid: the latest due date (payment terms) of the order's
-        open invoices, at the end of that day where it was given (the company's time zone, see
-        _get_o2c_tz); False without open invoices."""
+        open invoices, at the end of that day where it was given (the company's time zone, else
+        the salesperson's: _get_o2c_tz); False without open invoices."""
         self.ensure_one()
         # sudo: the deadline is the server's bookkeeping; salespeople may not read invoices
         invoices = self.sudo().invoice_ids.filtered(
@@ -566,10 +569,7 @@ class SaleOrder(models.Model):
             and m.invoice_date_due
         )
         due = max(invoices.mapped("invoice_date_due"), default=False)
-        if not due:
-            return False
-        local_end = pytz.timezone(self._get_o2c_tz()).localize(datetime.combine(due, time.max))
-        return local_end.astimezone(pytz.utc).replace(tzinfo=None, microsecond=0)
+        return local_end_of_day(due, self._get_o2c_tz()) if due else False
 
     def _get_o2c_previous_step(self, step):
         """The milestone a step's target counts from (delivery steps skipped without deliveries)."""
@@ -1059,7 +1059,7 @@ class SaleOrder(models.Model):
                         "date": date,
                         "source": order,
                         "user_id": entry_user.id,
-                        "name": _("Confirmed at order entry"),
+                        "name": lambda env: env._("Confirmed at order entry"),
                     }
                 )
             values.append(
@@ -1825,54 +1825,79 @@ class SaleOrder(models.Model):
         orders whose deadline passed and that were not reminded for their current next step
         (a partial index keeps that set small, whatever the number of orders).
 
-        In batches of ``batch_size`` orders, oldest deadline first: inside the cron, one batch
-        per call and Odoo calls again while ``_notify_progress`` reports some remaining (a
-        reminded order leaves the set, so a crash resumes where it stopped); called directly
-        (a test, a button), every batch runs."""
+        In batches of ``batch_size`` orders, oldest deadline first. Run by the scheduler (or
+        *Run Manually*), one batch per call: Odoo calls again while ``_notify_progress``
+        reports some remaining, and a reminded order leaves the set, so a crash resumes where
+        it stopped. Called directly (a test, the demo data), every batch runs. An order whose
+        reminder fails is logged and marked, and does not block the others."""
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
-        activity_type = self.env.ref("sales_support.mail_activity_type_o2c_late")
         now = fields.Datetime.now()
+        late_sql = SQL(
+            """
+              FROM sale_order
+             WHERE date_o2c_next_deadline < %s
+               AND o2c_next_step IS DISTINCT FROM o2c_late_notified_step
+            """,
+            now,
+        )
+        self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
+        self.env.cr.execute(SQL("SELECT COUNT(*) %s", late_sql))
+        remaining = self.env.cr.fetchone()[0]
         total = 0
-        while True:
-            self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
+        while remaining:
             self.env.cr.execute(
                 SQL(
-                    """
-                SELECT id, COUNT(*) OVER () FROM sale_order
-                 WHERE date_o2c_next_deadline < %s
-                   AND o2c_next_step IS DISTINCT FROM o2c_late_notified_step
-              ORDER BY date_o2c_next_deadline, id
-                 LIMIT %s
-            """,
-                    now,
+                    "SELECT id %s ORDER BY date_o2c_next_deadline, id LIMIT %s",
+                    late_sql,
                     batch_size,
                 )
             )
-            rows = self.env.cr.fetchall()
-            late = self.browse([row[0] for row in rows])
-            remaining = rows[0][1] - len(rows) if rows else 0
-            if late:
-                reminded = self.env["sales.support.late.activity"]._schedule(
-                    late,
-                    activity_type,
-                    lambda order: order._get_o2c_late_assignee(),
-                    lambda order, user: order._prepare_o2c_late_texts(user),
-                )
-                total += len(reminded)
-                by_step = defaultdict(list)
-                for order in late:
-                    by_step[order.o2c_next_step].append(order.id)
-                for step, ids in by_step.items():
-                    # sudo: the reminder bookkeeping is the server's (see
-                    # _check_o2c_protected_fields); orders nobody can act on are marked too,
-                    # not reminded again every hour
-                    self.browse(ids).sudo().write({"o2c_late_notified_step": step})
+            late = self.browse([row[0] for row in self.env.cr.fetchall()])
+            if not late:
+                break
+            total += len(late._o2c_remind_late())
+            remaining = max(remaining - len(late), 0)
             self.env["ir.cron"]._notify_progress(done=len(late), remaining=remaining)
-            if not remaining or in_cron:
-                return total
+            if in_cron:
+                break
             # a batch's records leave the cache: memory stays flat over many late orders
             self.env.flush_all()
             self.env.invalidate_all()
+            self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
+        return total
+
+    def _o2c_remind_late(self):
+        """One late activity on each of these orders, and the mark of the step reminded (also
+        on orders nobody can act on, and on an order whose reminder failed: logged, never
+        retried every hour). Returns the orders that got an activity."""
+        activity_type = self.env.ref("sales_support.mail_activity_type_o2c_late")
+
+        def schedule(orders):
+            return self.env["sales.support.late.activity"]._schedule(
+                orders,
+                activity_type,
+                lambda order: order._get_o2c_late_assignee(),
+                lambda order, user: order._prepare_o2c_late_texts(user),
+            )
+
+        try:
+            with self.env.cr.savepoint():
+                reminded = schedule(self)
+        except Exception:  # noqa: BLE001 - one broken order must not stop the reminders
+            reminded = self.browse()
+            for order in self:
+                try:
+                    with self.env.cr.savepoint():
+                        reminded |= schedule(order)
+                except Exception:  # noqa: BLE001
+                    _logger.exception("Late reminder of order %s failed", order.name)
+        by_step = defaultdict(list)
+        for order in self:
+            by_step[order.o2c_next_step].append(order.id)
+        for step, ids in by_step.items():
+            # sudo: the reminder bookkeeping is the server's (see _check_o2c_protected_fields)
+            self.browse(ids).sudo().write({"o2c_late_notified_step": step})
+        return reminded
 
     def _get_o2c_late_assignee(self):
         """Who can act on the late step: invoicing goes to someone with invoicing rights (the

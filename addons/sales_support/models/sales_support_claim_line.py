@@ -75,9 +75,9 @@ class SalesSupportClaimLine(models.Model):
         claims._check_lines_editable()
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_claim_open(self):
         self.claim_id._check_lines_editable()
-        return super().unlink()
 
     # ------------------------------------------------------------
     # Computes

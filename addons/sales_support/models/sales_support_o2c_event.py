@@ -82,6 +82,12 @@ SOURCE_MODELS = [
 ]
 
 
+def local_end_of_day(day, tz_name="UTC"):
+    """The last second of ``day`` in the time zone ``tz_name``, as a naive UTC datetime."""
+    local_end = pytz.timezone(tz_name or "UTC").localize(datetime.combine(day, time(23, 59, 59)))
+    return local_end.astimezone(pytz.utc).replace(tzinfo=None)
+
+
 def end_of_day(day, now, tz_name="UTC"):
     """A date-only source (invoice date, reconciliation date) as a naive UTC datetime: the end of
     that day in the time zone ``tz_name`` (where the date was given: the company's), never later
@@ -89,8 +95,7 @@ def end_of_day(day, now, tz_name="UTC"):
     invoice dated in Los Angeles at 17:30 local time would precede the order's entry.)"""
     if not day:
         return now
-    local_end = pytz.timezone(tz_name or "UTC").localize(datetime.combine(day, time(23, 59, 59)))
-    return min(now, local_end.astimezone(pytz.utc).replace(tzinfo=None))
+    return min(now, local_end_of_day(day, tz_name))
 
 
 class SalesSupportO2cEvent(models.Model):

@@ -41,7 +41,7 @@ class StockMove(models.Model):
             written
             and not self.env.su
             # a recordset in the context can only come from the server, never from a client
-            and not (isinstance(splitting, models.BaseModel) and vals["is_o2c_exchange"])
+            and not (isinstance(splitting, models.BaseModel) and vals.get("is_o2c_exchange"))
         ):
             raise AccessError(
                 _(

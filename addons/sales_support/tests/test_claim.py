@@ -303,7 +303,10 @@ class TestClaim(SalesSupportCommon):
             )
         with self.assertRefused(UserError, message):
             line.unlink()
+        with self.assertRefused(UserError, message):  # the prices would be recomputed
+            claim.with_user(self.coordinator).invoice_id = False
         self.assertEqual(claim.line_ids.quantity, 2.0)
+        self.assertEqual(claim.invoice_id, self.invoice)
         claim.with_user(self.coordinator).action_reset()
         line.quantity = 1
         self.assertEqual(claim.amount_claimed, 900.0, "1 lathe at 1000 less 10 %")

@@ -869,9 +869,9 @@ class TestO2cFigures(O2cFlowCommon):
     def test_late_cron_in_batches(self):
         """Inside the cron, one batch per call, oldest deadline first, and Odoo is told how
         many remain; called directly, every batch runs."""
-        with freeze_time("2026-04-01 09:00:00"):
-            orders = self.env["sale.order"]
-            for _i in range(5):
+        orders = self.env["sale.order"]
+        for hour in (13, 9, 12, 10, 11):  # due 24 h later, the second one first
+            with freeze_time(f"2026-04-01 {hour}:00:00"):
                 orders |= self._create_order(self.customer_1, products=self.consulting)
         cron = self.env.ref("sales_support.ir_cron_o2c_late_activities")
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
@@ -879,7 +879,11 @@ class TestO2cFigures(O2cFlowCommon):
         with freeze_time("2026-04-05 09:00:00"):
             self.assertEqual(Order._cron_o2c_late_activities(batch_size=2), 2)
             self.assertEqual((progress.done, progress.remaining), (2, 3))
-            self.assertEqual(len(orders.activity_ids), 2)
+            self.assertEqual(
+                set(orders.activity_ids.mapped("res_id")),
+                {orders[1].id, orders[3].id},
+                "the oldest deadlines first (09:00 and 10:00)",
+            )
             # Odoo calls again while some remain
             self.assertEqual(Order._cron_o2c_late_activities(batch_size=2), 2)
             self.assertEqual(Order._cron_o2c_late_activities(batch_size=2), 1)

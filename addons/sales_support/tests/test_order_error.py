@@ -423,22 +423,23 @@ class TestOrderError(SalesSupportCommon):
         self.assertEqual(len(claim.order_error_ids), 1, "logged once")
 
     def test_manual_error_and_access(self):
-        error = self.Error.with_user(self.coordinator).create(
-            {
-                "order_id": self.order.id,
-                "responsible_user_id": self.salesperson_1.id,
-                "error_type": "address",
-                "found_by": "customer",
-                "cost": 35.0,
-                "date_found": "2025-01-15 10:00:00",
-            }
-        )
+        with freeze_time("2026-12-06 10:00:00"):
+            error = self.Error.with_user(self.coordinator).create(
+                {
+                    "order_id": self.order.id,
+                    "responsible_user_id": self.salesperson_1.id,
+                    "error_type": "address",
+                    "found_by": "customer",
+                    "cost": 35.0,
+                    "date_found": "2025-01-15 10:00:00",
+                }
+            )
         self.assertEqual(error.date_found, datetime(2025, 1, 15, 10, 0), "what they say")
         event = self.env["sales.support.o2c.event"].search(
             [("source_model", "=", error._name), ("source_id", "=", error.id)]
         )
-        self.assertGreater(
-            event.date, datetime(2026, 1, 1), "the ledger is dated by the server, not backdated"
+        self.assertEqual(
+            event.date, datetime(2026, 12, 6, 10, 0), "the ledger is dated by the server"
         )
         self.assertEqual(error.coordinator_id, self.coordinator)
         self.assertEqual(error.company_id, self.order.company_id)
