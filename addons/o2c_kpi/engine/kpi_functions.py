@@ -678,16 +678,27 @@ def sales_kpis_query(cr, params, codes=None):
 def money_kpis_query(cr, params, codes=None):
     """Receivables, overdue % and DSO from posted receivable journal items (company currency).
 
-    At each period's end: receivables = balance of the receivable items dated up to then;
-    overdue = what was still open then (debit minus the reconciliations made by then) of the
-    items due before then; DSO = receivables / receivable debits of the period x days of the
-    period. Dimensions: the invoice's sales team and salesperson, the salesperson's
-    coordinator."""
+    At each period's end, every receivable item dated up to then counts for its *open amount*
+    then: its balance minus the reconciliations dated up to then (``max_date`` of the partial
+    reconciliation: the later of the two items' dates), whatever the date, journal or team of
+    the payment reconciled with it. A dimension's receivables are the open amounts of its
+    invoices and credit notes (their sales team and salesperson, the salesperson's
+    coordinator): a payment lowers them as soon as it is reconciled with the invoice, in the
+    period of the reconciliation's date. Items of other entries (payments not reconciled yet,
+    miscellaneous entries) count for the company only, whose receivables stay the balance of
+    all its receivable items (a reconciliation lowers both of its items by the same amount).
+    Overdue = open amounts of the debit items due before the period's end; DSO = receivables
+    / receivable debits of the period x days of the period."""
     items = SQL(
         """items AS (
-            SELECT aml.id, aml.company_id, move.team_id, move.invoice_user_id AS user_id,
-                   salesperson.support_coordinator_id AS coordinator_id,
-                   aml.date, aml.date_maturity, aml.balance
+            SELECT aml.id, aml.company_id, aml.date, aml.date_maturity, aml.balance,
+                   aml.amount_residual = aml.balance AS never_reconciled,
+                   -- the dimensions of customer invoices and credit notes only
+                   CASE WHEN move.move_type IN %(sale_types)s THEN move.team_id END AS team_id,
+                   CASE WHEN move.move_type IN %(sale_types)s THEN move.invoice_user_id END
+                       AS user_id,
+                   CASE WHEN move.move_type IN %(sale_types)s
+                        THEN salesperson.support_coordinator_id END AS coordinator_id
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
@@ -698,21 +709,34 @@ def money_kpis_query(cr, params, codes=None):
         date_to=period_end(period_start(params.date_to, params.period_type), params.period_type)
         + timedelta(days=1),
         companies=_company_filter(params, "aml.company_id"),
+        sale_types=("out_invoice", "out_refund", "out_receipt"),
     )
     facts = SQL(
         """
         SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-               periods.period, 'end' AS fact, items.balance,
+               periods.period, 'end' AS fact, open.amount AS balance,
                CASE WHEN items.balance > 0 AND items.date_maturity < periods.period_end::date
-                    THEN items.balance - COALESCE((
-                        SELECT SUM(partial.amount) FROM account_partial_reconcile partial
-                         WHERE partial.debit_move_id = items.id
-                           AND partial.max_date < periods.period_end::date), 0)
-               END AS overdue,
+                    THEN open.amount END AS overdue,
                (periods.period_end::date - periods.period) AS days,
                NULL::numeric AS billed
           FROM items
           JOIN periods ON items.date < periods.period_end::date
+         -- open at the period's end: the reconciliations dated up to then deducted (as the
+         -- debit item) or added back (as the credit item)
+         CROSS JOIN LATERAL (
+               SELECT CASE WHEN items.never_reconciled THEN items.balance
+                           ELSE items.balance
+                                - COALESCE((SELECT SUM(partial.amount)
+                                              FROM account_partial_reconcile partial
+                                             WHERE partial.debit_move_id = items.id
+                                               AND partial.max_date < periods.period_end::date),
+                                           0)
+                                + COALESCE((SELECT SUM(partial.amount)
+                                              FROM account_partial_reconcile partial
+                                             WHERE partial.credit_move_id = items.id
+                                               AND partial.max_date < periods.period_end::date),
+                                           0)
+                      END AS amount) open
         UNION ALL
         SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
                date_trunc(%(period_type)s, items.date)::date, 'billed', NULL, NULL, NULL,
@@ -775,6 +799,62 @@ KPI_FUNCTIONS = {
     "sales_kpis": sales_kpis,
     "money_kpis": money_kpis,
 }
+# How the figures of several rows (periods, teams, salespeople...) add up to a group total
+# (pivot and graph views): {code: (kind, factor)}.
+# - "ratio": value = factor x numerator / denominator, so the total is
+#   factor x SUM(numerator) / SUM(denominator) (a weighted average, never an average of
+#   averages);
+# - "sum": the value is the numerator (a count or an amount of the period): the total is
+#   SUM(numerator);
+# - "stock": an amount at the period's end (receivables): SUM(numerator) within one period, no
+#   total across periods;
+# - "median": cannot be re-aggregated from the rows' figures: no total.
+RATIO, SUM, STOCK, MEDIAN = "ratio", "sum", "stock", "median"
+KPI_TOTALS = {
+    "support_first_response_avg": (RATIO, 1.0),
+    "support_first_response_median": (MEDIAN, None),
+    "support_resolution_avg": (RATIO, 1.0),
+    "support_resolution_median": (MEDIAN, None),
+    "support_within_sla_pct": (RATIO, 100.0),
+    "support_open_requests_per_coordinator": (RATIO, 1.0),
+    "support_open_orders_per_coordinator": (RATIO, 1.0),
+    "support_salespeople_per_coordinator": (RATIO, 1.0),
+    "orders_processing_hours": (RATIO, 1.0),
+    "orders_shipment_hours": (RATIO, 1.0),
+    "orders_cycle_days": (RATIO, 1.0),
+    "orders_on_time_pct": (RATIO, 100.0),
+    "orders_perfect_pct": (RATIO, 100.0),
+    "orders_errors_per_100": (RATIO, 100.0),
+    "orders_claims_per_100": (RATIO, 100.0),
+    "customers_rating_avg": (RATIO, 1.0),
+    "customers_satisfied_pct": (RATIO, 100.0),
+    "customers_won": (SUM, None),
+    "customers_retained": (SUM, None),
+    "customers_lost": (SUM, None),
+    "sales_volume": (SUM, None),
+    "sales_quote_conversion_pct": (RATIO, 100.0),
+    "sales_lead_conversion_pct": (RATIO, 100.0),
+    "sales_average_order_value": (RATIO, 1.0),
+    "money_receivables": (STOCK, None),
+    "money_overdue_pct": (RATIO, 100.0),
+    "money_dso": (RATIO, 1.0),
+}
+
+
+def total_value_sql(code, numerator, denominator, date_start):
+    """SQL aggregate of the group total of the figures of KPI ``code`` (see
+    :data:`KPI_TOTALS`) from the SQL expressions of their numerator, denominator and period
+    start; NULL (no total) for medians and for KPIs it does not know."""
+    kind, factor = KPI_TOTALS.get(code, (MEDIAN, None))
+    if kind == RATIO:
+        return SQL("%s * SUM(%s) / NULLIF(SUM(%s), 0)", factor, numerator, denominator)
+    if kind == SUM:
+        return SQL("SUM(%s)", numerator)
+    if kind == STOCK:
+        return SQL("CASE WHEN COUNT(DISTINCT %s) = 1 THEN SUM(%s) END", date_start, numerator)
+    return SQL("NULL::float8")
+
+
 # The columns of KpiRow, typed: the query of "no figure at all".
 NO_ROWS = SQL(
     "SELECT NULL::varchar AS code, NULL::date AS period_start, NULL::varchar AS dimension,"
