@@ -227,7 +227,24 @@ def _sum(code, column, count_base):
     return (code, num, den, SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", den, num))
 
 
-def _aggregate(params, ctes, facts, measures, codes=None):
+def _partial_avg(code, total, count):
+    """Average from the partial sums ``total`` and ``count`` of a pre-aggregated family."""
+    num, den = SQL("SUM(%s)", SQL(total)), SQL("SUM(%s)", SQL(count))
+    return (code, num, den, SQL("%s / NULLIF(%s, 0)", num, den))
+
+
+def _partial_ratio(code, numerator, denominator, factor=1.0):
+    """``factor`` x SUM(numerator) / SUM(denominator) of partial counts."""
+    num, den = SQL("SUM(%s)", SQL(numerator)), SQL("SUM(%s)", SQL(denominator))
+    return (code, num, den, SQL("%s * %s / NULLIF(%s, 0)", factor, num, den))
+
+
+def _flag(condition):
+    """1 when ``condition`` holds (NULL counts as false), else 0: a row's share of a count."""
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
     """The query aggregating ``measures`` [(code, num, den, value)] of ``facts`` (a SELECT with
     company_id, team_id, user_id, coordinator_id, period and the measured columns) by period and
     each dimension, one row per (KPI, period, dimension) in the columns of :class:`KpiRow`
@@ -245,6 +262,26 @@ def _aggregate(params, ctes, facts, measures, codes=None):
         for index, (_code, num, den, value) in enumerate(measures)
     )
     # One row per KPI out of each group's row (the columns of its measures).
+    if partials:
+        # Every measure adds up partial sums: the facts are first summed per period and
+        # person (one hash aggregate of the many facts into a few thousand rows), and the
+        # grouping sets roll those up to the team, salesperson, coordinator and company.
+        # The facts outside the range (period NULL: every fact of such a family is put in its
+        # period by _bucket) are summed too and dropped afterwards: filtering them first
+        # would compute their period twice and mislead the planner's row estimates (a sort
+        # instead of a hash); MATERIALIZED keeps that filter above the sums.
+        facts = SQL(
+            """
+            SELECT period, company_id, team_id, user_id, coordinator_id, %(sums)s
+              FROM (%(facts)s) fact
+             GROUP BY period, company_id, team_id, user_id, coordinator_id
+            """,
+            sums=SQL(", ").join(
+                SQL("SUM(%s) AS %s", SQL(expression), SQL.identifier(alias))
+                for alias, expression in partials
+            ),
+            facts=facts,
+        )
     unpivot = SQL(", ").join(
         SQL(
             "(%s, n%s::float8, d%s::float8, v%s::float8)",
@@ -258,7 +295,7 @@ def _aggregate(params, ctes, facts, measures, codes=None):
     # GROUPING(team, user, coordinator): a bit set for each column NOT grouped.
     return SQL(
         """
-        WITH %(ctes)s, facts AS (%(facts)s), grouped AS (
+        WITH %(ctes)s, facts AS %(materialized)s (%(facts)s), grouped AS (
             SELECT period, company_id, team_id, user_id, coordinator_id,
                    CASE GROUPING(team_id, user_id, coordinator_id)
                         WHEN 7 THEN 'company' WHEN 3 THEN 'team' WHEN 5 THEN 'salesperson'
@@ -281,6 +318,7 @@ def _aggregate(params, ctes, facts, measures, codes=None):
                     ELSE grouped.coordinator_id END IS NOT NULL
         """,
         ctes=SQL(", ").join(ctes),
+        materialized=SQL("MATERIALIZED" if partials else ""),
         facts=facts,
         columns=columns,
         date_from=params.date_from,
@@ -494,26 +532,32 @@ def order_kpis_query(cr, params, codes=None):
     )
     entered = "fact = 'entered'"
     shipped = "fact = 'shipped'"
-    measures = [
-        _avg("orders_processing_hours", f"CASE WHEN {entered} THEN hours END"),
-        _avg("orders_shipment_hours", f"CASE WHEN {shipped} THEN hours END"),
-        _avg("orders_cycle_days", "CASE WHEN fact = 'paid' THEN hours / 24.0 END"),
-        _percent("orders_on_time_pct", "on_time", f"{shipped} AND on_time IS NOT NULL"),
-        _percent("orders_perfect_pct", "perfect", shipped),
-        _ratio(
-            "orders_errors_per_100",
-            "COUNT(*) FILTER (WHERE fact = 'error')",
-            f"COUNT(*) FILTER (WHERE {entered})",
-            100.0,
-        ),
-        _ratio(
-            "orders_claims_per_100",
-            "COUNT(*) FILTER (WHERE fact = 'claim')",
-            f"COUNT(*) FILTER (WHERE {shipped})",
-            100.0,
-        ),
+    # Partial sums per period and person (see _aggregate).
+    partials = [
+        ("entered_hours", f"CASE WHEN {entered} THEN hours END"),
+        ("entered_timed", _flag(f"{entered} AND hours IS NOT NULL")),
+        ("shipped_hours", f"CASE WHEN {shipped} THEN hours END"),
+        ("shipped_timed", _flag(f"{shipped} AND hours IS NOT NULL")),
+        ("paid_days", "CASE WHEN fact = 'paid' THEN hours / 24.0 END"),
+        ("paid_timed", _flag("fact = 'paid' AND hours IS NOT NULL")),
+        ("on_time", _flag(f"{shipped} AND on_time IS NOT NULL AND on_time")),
+        ("committed", _flag(f"{shipped} AND on_time IS NOT NULL")),
+        ("perfect", _flag(f"{shipped} AND perfect")),
+        ("shipped", _flag(shipped)),
+        ("entered", _flag(entered)),
+        ("errors", _flag("fact = 'error'")),
+        ("claims", _flag("fact = 'claim'")),
     ]
-    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
+    measures = [
+        _partial_avg("orders_processing_hours", "entered_hours", "entered_timed"),
+        _partial_avg("orders_shipment_hours", "shipped_hours", "shipped_timed"),
+        _partial_avg("orders_cycle_days", "paid_days", "paid_timed"),
+        _partial_ratio("orders_on_time_pct", "on_time", "committed", 100.0),
+        _partial_ratio("orders_perfect_pct", "perfect", "shipped", 100.0),
+        _partial_ratio("orders_errors_per_100", "errors", "entered", 100.0),
+        _partial_ratio("orders_claims_per_100", "claims", "shipped", 100.0),
+    ]
+    return _aggregate(params, [_tz_cte(params)], facts, measures, codes, partials)
 
 
 def customer_kpis_query(cr, params, codes=None):
@@ -665,14 +709,35 @@ def sales_kpis_query(cr, params, codes=None):
         companies=_company_filter(params, "so.company_id"),
         lead_facts=lead_facts,
     )
+    # Partial sums per period and person (see _aggregate).
+    partials = [
+        ("amount", "CASE WHEN fact = 'order' THEN amount END"),
+        ("orders", _flag("fact = 'order'")),
+        ("priced", _flag("fact = 'order' AND amount IS NOT NULL")),
+        ("quotations", _flag("fact = 'quotation'")),
+        ("converted", _flag("fact = 'quotation' AND converted")),
+    ]
+    volume = SQL("SUM(amount)")
+    orders = SQL("SUM(orders)")
     measures = [
-        _sum("sales_volume", "CASE WHEN fact = 'order' THEN amount END", "fact = 'order'"),
-        _percent("sales_quote_conversion_pct", "converted", "fact = 'quotation'"),
-        _avg("sales_average_order_value", "CASE WHEN fact = 'order' THEN amount END"),
+        (
+            "sales_volume",
+            volume,
+            orders,
+            SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", orders, volume),
+        ),
+        _partial_ratio("sales_quote_conversion_pct", "converted", "quotations", 100.0),
+        _partial_avg("sales_average_order_value", "amount", "priced"),
     ]
     if has_leads:
-        measures.append(_percent("sales_lead_conversion_pct", "converted", "fact = 'lead'"))
-    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
+        partials += [
+            ("leads", _flag("fact = 'lead'")),
+            ("leads_converted", _flag("fact = 'lead' AND converted")),
+        ]
+        measures.append(
+            _partial_ratio("sales_lead_conversion_pct", "leads_converted", "leads", 100.0)
+        )
+    return _aggregate(params, [_tz_cte(params)], facts, measures, codes, partials)
 
 
 def money_kpis_query(cr, params, codes=None):
