@@ -579,21 +579,20 @@ def customer_kpis_query(cr, params, codes=None):
                AND %(rating_window)s AND %(companies)s
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
-               'order', NULL, so.partner_id, first.period >= %(order_period)s
+               'order', NULL, so.partner_id, %(first_period)s >= %(order_period)s
           FROM confirmed so
           JOIN tz ON tz.company_id = so.company_id
-          -- the local period of the first order of each of their customers
-          JOIN (SELECT first.company_id, first.commercial_partner_id,
-                       %(first_period)s AS period
-                  FROM (SELECT so.company_id, partner.commercial_partner_id,
-                               MIN(so.date_order) AS first_order
-                          FROM sale_order so
-                          JOIN res_partner partner ON partner.id = so.partner_id
-                         WHERE so.state = 'sale' AND %(companies)s
-                               AND partner.commercial_partner_id IN (
-                                   SELECT commercial_partner_id FROM confirmed)
-                         GROUP BY so.company_id, partner.commercial_partner_id) first
-                  JOIN tz ON tz.company_id = first.company_id) first
+          -- the first order of each of their customers (its local period in the same
+          -- company's zone, computed after the join: a join to the zones inside would
+          -- make the planner expect a few rows and loop over them)
+          JOIN (SELECT so.company_id, partner.commercial_partner_id,
+                       MIN(so.date_order) AS first_order
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                 WHERE so.state = 'sale' AND %(companies)s
+                       AND partner.commercial_partner_id IN (
+                           SELECT commercial_partner_id FROM confirmed)
+                 GROUP BY so.company_id, partner.commercial_partner_id) first
             ON first.company_id = so.company_id
            AND first.commercial_partner_id = so.commercial_partner_id
         UNION ALL
