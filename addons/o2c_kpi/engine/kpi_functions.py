@@ -392,6 +392,11 @@ def support_kpis_query(cr, params, codes=None):
                 %(interval)s::interval) AS open(period)
          WHERE request.state != 'cancel' AND request.coordinator_id IS NOT NULL
                AND (request.date_done IS NULL OR request.date_done >= %(date_from)s)
+               -- open at a period's end of the range at all: done after the end of the
+               -- period received in (the other series are empty; no call for them)
+               AND (request.date_done IS NULL
+                    OR request.date_done >= tz.bounds[width_bucket(request.date_received,
+                                                                   tz.bounds) + 1])
                AND %(companies)s
          GROUP BY 1, 2, 3, 4, 5
         UNION ALL
@@ -407,6 +412,10 @@ def support_kpis_query(cr, params, codes=None):
          WHERE so.state = 'sale' AND so.coordinator_id IS NOT NULL
                AND so.date_o2c_entered IS NOT NULL
                AND (so.date_o2c_shipped IS NULL OR so.date_o2c_shipped >= %(date_from)s)
+               -- shipped after the end of the period entered in (as for the requests)
+               AND (so.date_o2c_shipped IS NULL
+                    OR so.date_o2c_shipped >= tz.bounds[width_bucket(so.date_o2c_entered,
+                                                                     tz.bounds) + 1])
                AND COALESCE(so.has_o2c_deliveries, TRUE) AND %(order_companies)s
          GROUP BY 1, 2, 3, 4, 5
         UNION ALL
