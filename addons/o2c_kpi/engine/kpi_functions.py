@@ -569,6 +569,62 @@ def order_kpis_query(cr, params, codes=None):
     return _aggregate(params, [_tz_cte(params)], facts, measures, codes, partials)
 
 
+# Up to this many days, the orders that can lapse in a range find their customer's next order
+# by one index probe each; beyond, one window over the orders costs less.
+LAPSE_PROBE_DAYS = 120
+
+
+def _lapsing_orders(params):
+    """The confirmed orders that can lapse in the range (their date + ``CUSTOMER_LAPSE_DAYS``
+    in it, with the margins of the time zones), each with its lapse instant and the date of its
+    customer's next order (``next_order``, NULL if none). A short range (an incremental refresh)
+    probes the customer-orders index once per order; a long one (a full refresh, where nearly
+    every order can lapse) takes the next order from a window over the orders of the range and
+    the year before. The same rows either way."""
+    end = period_end(period_start(params.date_to, params.period_type), params.period_type)
+    window_from = params.date_from - timedelta(days=1 + CUSTOMER_LAPSE_DAYS)
+    window_to = end + timedelta(days=2 - CUSTOMER_LAPSE_DAYS)
+    companies = _company_filter(params, "so.company_id")
+    if (end - params.date_from).days <= LAPSE_PROBE_DAYS:
+        return SQL(
+            """
+            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
+                   so.commercial_partner_id, so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
+                   next.date_order AS next_order
+              FROM sale_order so
+         LEFT JOIN LATERAL (
+                   SELECT next.date_order FROM sale_order next
+                    WHERE next.company_id = so.company_id
+                      AND next.commercial_partner_id = so.commercial_partner_id
+                      AND next.state = 'sale'
+                      AND (next.date_order, next.id) > (so.date_order, so.id)
+                    ORDER BY next.date_order, next.id LIMIT 1) next ON TRUE
+             WHERE so.state = 'sale' AND %(companies)s
+                   AND so.date_order >= %(window_from)s AND so.date_order < %(window_to)s
+            """,
+            lapse=CUSTOMER_LAPSE_DAYS,
+            companies=companies,
+            window_from=window_from,
+            window_to=window_to,
+        )
+    return SQL(
+        """
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
+               so.commercial_partner_id, so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
+               LEAD(so.date_order) OVER (PARTITION BY so.company_id, so.commercial_partner_id
+                                         ORDER BY so.date_order, so.id) AS next_order
+          FROM sale_order so
+         -- the orders that can lapse in the range and those that can follow them in time
+         WHERE so.state = 'sale' AND %(companies)s
+               AND so.date_order >= %(window_from)s AND so.date_order < %(end)s
+        """,
+        lapse=CUSTOMER_LAPSE_DAYS,
+        companies=companies,
+        window_from=window_from,
+        end=end + timedelta(days=2),
+    )
+
+
 def customer_kpis_query(cr, params, codes=None):
     """Satisfaction (consumed ratings of orders, 1 to 5) and customers won, retained, lost.
 
@@ -592,31 +648,14 @@ def customer_kpis_query(cr, params, codes=None):
           FROM confirmed so
           JOIN tz ON tz.company_id = so.company_id
           -- the first order of each of their customers (its local period in the same
-          -- company's zone, computed after the join: a join to the zones inside would
-          -- make the planner expect a few rows and loop over them)
-          JOIN (SELECT so.company_id, partner.commercial_partner_id,
-                       MIN(so.date_order) AS first_order
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_id
-                 WHERE so.state = 'sale' AND %(companies)s
-                       AND partner.commercial_partner_id IN (
-                           SELECT commercial_partner_id FROM confirmed)
-                 GROUP BY so.company_id, partner.commercial_partner_id) first
+          -- company's zone)
+          JOIN first_orders first
             ON first.company_id = so.company_id
            AND first.commercial_partner_id = so.commercial_partner_id
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(lapse_period)s,
                'lost', NULL, so.commercial_partner_id, NULL
-          FROM (SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
-                       partner.commercial_partner_id,
-                       so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
-                       LEAD(so.date_order) OVER (PARTITION BY so.company_id,
-                            partner.commercial_partner_id ORDER BY so.date_order, so.id)
-                           AS next_order
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_id
-                 -- the orders lapsing in the range and those that can follow them in time
-                 WHERE so.state = 'sale' AND %(companies)s AND %(lapse_input_window)s) so
+          FROM (%(lapsing)s) so
           JOIN tz ON tz.company_id = so.company_id
          WHERE (so.next_order IS NULL OR so.next_order > so.lapse)
                AND so.lapse <= NOW() AT TIME ZONE 'UTC' AND %(lapse_window)s
@@ -627,10 +666,7 @@ def customer_kpis_query(cr, params, codes=None):
         first_period=_local_period(params, "first.first_order"),
         lapse_period=_bucket(params, "so.lapse"),
         lapse_window=_ts_window(params, "so.lapse"),
-        lapse_input_window=_ts_window(
-            params._replace(date_from=params.date_from - timedelta(days=CUSTOMER_LAPSE_DAYS)),
-            "so.date_order",
-        ),
+        lapsing=_lapsing_orders(params),
         lapse=CUSTOMER_LAPSE_DAYS,
         companies=_company_filter(params, "so.company_id"),
     )
@@ -655,15 +691,28 @@ def customer_kpis_query(cr, params, codes=None):
     confirmed = SQL(
         """confirmed AS MATERIALIZED (
             SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.partner_id,
-                   so.date_order, partner.commercial_partner_id
+                   so.date_order, so.commercial_partner_id
               FROM sale_order so
-              JOIN res_partner partner ON partner.id = so.partner_id
              WHERE so.state = 'sale' AND %s AND %s
         )""",
         _ts_window(params, "so.date_order"),
         _company_filter(params, "so.company_id"),
     )
-    return _aggregate(params, [_tz_cte(params), confirmed], facts, measures, codes)
+    # The first order of each customer of those orders: one probe of the customer-orders
+    # index per customer (MATERIALIZED: once per customer, not once per order).
+    first_orders = SQL(
+        """first_orders AS MATERIALIZED (
+            SELECT customer.company_id, customer.commercial_partner_id,
+                   (SELECT MIN(first.date_order) FROM sale_order first
+                     WHERE first.company_id = customer.company_id
+                       AND first.commercial_partner_id = customer.commercial_partner_id
+                       AND first.state = 'sale') AS first_order
+              FROM (SELECT DISTINCT company_id, commercial_partner_id FROM confirmed) customer
+        )"""
+    )
+    return _aggregate(
+        params, [_tz_cte(params), confirmed, first_orders], facts, measures, codes
+    )
 
 
 def sales_kpis_query(cr, params, codes=None):
