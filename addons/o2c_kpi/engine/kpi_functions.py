@@ -710,9 +710,7 @@ def customer_kpis_query(cr, params, codes=None):
               FROM (SELECT DISTINCT company_id, commercial_partner_id FROM confirmed) customer
         )"""
     )
-    return _aggregate(
-        params, [_tz_cte(params), confirmed, first_orders], facts, measures, codes
-    )
+    return _aggregate(params, [_tz_cte(params), confirmed, first_orders], facts, measures, codes)
 
 
 def sales_kpis_query(cr, params, codes=None):
