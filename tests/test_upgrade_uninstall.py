@@ -269,6 +269,22 @@ def _check_18_0_1_3_0(db, seeds):
     ) == [(name,)], "the description kept, in the translated column"
 
 
+def _downgrade_o2c_kpi_to_18_0_1_0_0(db):
+    """o2c_kpi 18.0.1.0.0: a KPI's calculator was free text (a manager could break it), the
+    money KPIs worded as the balance of the receivable items."""
+    _execute(
+        db,
+        """UPDATE o2c_kpi_definition SET compute_function = 'customer_kpis_v0'
+            WHERE code = 'customers_won';
+           UPDATE o2c_kpi_definition
+              SET description = description || jsonb_build_object('en_US',
+                  'Balance of the posted receivable journal items dated up to the end of the'
+                  ' period, in the company''s currency.')
+            WHERE code = 'money_receivables';
+           UPDATE ir_module_module SET latest_version = '18.0.1.0.0' WHERE name = 'o2c_kpi';""",
+    )
+
+
 def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     # 1. from 18.0.1.0.0 (plain coordinator columns on res_partner): the pre-migration converts
     # them to company-dependent jsonb, keeping each customer's coordinator and manual flag
@@ -276,6 +292,7 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     assert coordinators, "the demo data has customers with a coordinator"
     _downgrade_to_18_0_1_0_0(db_copy)
     seeds = _seed_18_0_1_2_0(db_copy)
+    _downgrade_o2c_kpi_to_18_0_1_0_0(db_copy)
     # edits of noupdate data survive the upgrade of both addons
     output = _odoo(db_copy, script=EDIT_SCRIPT.format(edits=EDITS))
     cron_id = int(re.search(r"EDITED (\d+)", output).group(1))
@@ -290,6 +307,14 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
         db_copy,
         "SELECT latest_version FROM ir_module_module WHERE name = 'sales_support'",
     ) == [("18.0.1.3.0",)]
+    # o2c_kpi 18.0.1.1.0: a calculator that does not exist becomes its category's; the
+    # receivables get the new wording (open amounts)
+    assert _query(
+        db_copy,
+        "SELECT code, compute_function, description->>'en_US' LIKE 'Open amount%%'"
+        " FROM o2c_kpi_definition WHERE code IN ('customers_won', 'money_receivables')"
+        " ORDER BY code",
+    ) == [("customers_won", "customer_kpis", False), ("money_receivables", "money_kpis", True)]
     assert "EDITS KEPT" in _odoo(
         db_copy, script=CHECK_EDITS_SCRIPT.format(edits=EDITS, cron_id=cron_id)
     )
