@@ -220,7 +220,7 @@ def _downgrade_to_18_0_1_0_0(db):
     )
 
 
-# The customer-care columns up to 18.0.1.2.0 (plain, one company's figures): name -> type
+# The customer-care columns up to 18.0.1.3.0 (plain, one company's figures): name -> type
 CARE_COLUMNS = {
     "customer_status": "varchar",
     "customer_status_date": "date",
@@ -235,7 +235,7 @@ CARE_COLUMNS = {
 
 
 def _downgrade_customer_care(db):
-    """The customer-care figures of 18.0.1.2.0: plain columns, and a stored next contact date.
+    """The customer-care figures up to 18.0.1.3.0: plain columns, and a stored next contact date.
     A shared customer (computed for the cron's company) and a customer of a company get some;
     returns {partner id: the company they were computed for}."""
     _execute(
@@ -270,6 +270,74 @@ def _downgrade_customer_care(db):
     return {shared: cron_company, owned: owned_company}
 
 
+def _seed_18_0_1_2_0(db):
+    """What 18.0.1.2.0 left that 18.0.1.3.0 migrates: a claim replacement marked by
+    ``to_refund``, a stale late-step mark, a payment deadline at the end of the due day in UTC,
+    ledger descriptions in a plain text column."""
+    ((move_id,),) = _query(
+        db,
+        """SELECT MIN(m.id) FROM stock_move m
+             JOIN stock_location l ON l.id = m.location_dest_id
+            WHERE l.usage = 'customer' AND m.state = 'done'""",
+    )
+    ((order_id, deadline),) = _query(
+        db,
+        """SELECT id, date_o2c_next_deadline FROM sale_order
+            WHERE o2c_next_step = 'paid' AND date_o2c_next_deadline IS NOT NULL
+         ORDER BY id LIMIT 1""",
+    )
+    ((event_id, name),) = _query(
+        db,
+        """SELECT id, name ->> 'en_US' FROM sales_support_o2c_event
+            WHERE name IS NOT NULL ORDER BY id LIMIT 1""",
+    )
+    assert move_id and order_id and event_id, "the demo data has them"
+    _execute(
+        db,
+        """UPDATE stock_move SET is_o2c_exchange = TRUE, to_refund = TRUE,
+                  is_o2c_exchange_counted = FALSE WHERE id = %(move)s;
+           UPDATE sale_order SET o2c_late_notified_step = 'invoiced',
+                  date_o2c_next_deadline = '2000-01-01 23:59:59' WHERE id = %(order)s;
+           ALTER TABLE sales_support_o2c_event
+               ALTER COLUMN name TYPE varchar USING name ->> 'en_US';""",
+        {"move": move_id, "order": order_id},
+    )
+    return {"move": move_id, "order": order_id, "deadline": deadline, "event": (event_id, name)}
+
+
+def _check_18_0_1_3_0(db, seeds):
+    assert _query(
+        db,
+        "SELECT is_o2c_exchange_counted, to_refund FROM stock_move WHERE id = %s",
+        [seeds["move"]],
+    ) == [(True, False)], "the replacement's mark moved off to_refund"
+    assert _query(
+        db,
+        "SELECT o2c_late_notified_step, date_o2c_next_deadline FROM sale_order WHERE id = %s",
+        [seeds["order"]],
+    ) == [(None, seeds["deadline"])], "stale mark cleared, payment deadline recomputed"
+    event_id, name = seeds["event"]
+    assert _query(
+        db, "SELECT name ->> 'en_US' FROM sales_support_o2c_event WHERE id = %s", [event_id]
+    ) == [(name,)], "the description kept, in the translated column"
+
+
+def _downgrade_o2c_kpi_to_18_0_1_0_0(db):
+    """o2c_kpi 18.0.1.0.0: a KPI's calculator was free text (a manager could break it), the
+    money KPIs worded as the balance of the receivable items."""
+    _execute(
+        db,
+        """UPDATE o2c_kpi_definition SET compute_function = 'customer_kpis_v0'
+            WHERE code = 'customers_won';
+           UPDATE o2c_kpi_definition
+              SET description = description || jsonb_build_object('en_US',
+                  'Balance of the posted receivable journal items dated up to the end of the'
+                  ' period, in the company''s currency.')
+            WHERE code = 'money_receivables';
+           UPDATE ir_module_module SET latest_version = '18.0.1.0.0' WHERE name = 'o2c_kpi';""",
+    )
+
+
 def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     # 1. from 18.0.1.0.0 (plain coordinator columns on res_partner): the pre-migration converts
     # them to company-dependent jsonb, keeping each customer's coordinator and manual flag
@@ -277,13 +345,15 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     assert coordinators, "the demo data has customers with a coordinator"
     _downgrade_to_18_0_1_0_0(db_copy)
     cared_for = _downgrade_customer_care(db_copy)
+    seeds = _seed_18_0_1_2_0(db_copy)
+    _downgrade_o2c_kpi_to_18_0_1_0_0(db_copy)
     # edits of noupdate data survive the upgrade of both addons
     output = _odoo(db_copy, script=EDIT_SCRIPT.format(edits=EDITS))
     cron_id = int(re.search(r"EDITED (\d+)", output).group(1))
     _odoo(db_copy, "-u", ",".join(ADDONS), "--stop-after-init")
     assert _partner_coordinators(db_copy) == coordinators
     # the customer-care figures: jsonb, each value the value of the company it was computed for
-    # (migrations/18.0.1.3.0), the next contact date no longer stored
+    # (migrations/18.0.1.4.0), the next contact date no longer stored
     shared, owned = cared_for
     assert _query(
         db_copy,
@@ -326,10 +396,19 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     assert _query(
         db_copy,
         "SELECT latest_version FROM ir_module_module WHERE name = 'sales_support'",
-    ) == [("18.0.1.3.0",)]
+    ) == [("18.0.1.4.0",)]
+    # o2c_kpi 18.0.1.1.0: a calculator that does not exist becomes its category's; the
+    # receivables get the new wording (open amounts)
+    assert _query(
+        db_copy,
+        "SELECT code, compute_function, description->>'en_US' LIKE 'Open amount%%'"
+        " FROM o2c_kpi_definition WHERE code IN ('customers_won', 'money_receivables')"
+        " ORDER BY code",
+    ) == [("customers_won", "customer_kpis", False), ("money_receivables", "money_kpis", True)]
     assert "EDITS KEPT" in _odoo(
         db_copy, script=CHECK_EDITS_SCRIPT.format(edits=EDITS, cron_id=cron_id)
     )
+    _check_18_0_1_3_0(db_copy, seeds)
 
     # 2. uninstall the bridge, o2c_kpi, then sales_support
     for name in reversed(ADDONS):

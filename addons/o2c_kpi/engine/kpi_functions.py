@@ -227,7 +227,24 @@ def _sum(code, column, count_base):
     return (code, num, den, SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", den, num))
 
 
-def _aggregate(params, ctes, facts, measures, codes=None):
+def _partial_avg(code, total, count):
+    """Average from the partial sums ``total`` and ``count`` of a pre-aggregated family."""
+    num, den = SQL("SUM(%s)", SQL(total)), SQL("SUM(%s)", SQL(count))
+    return (code, num, den, SQL("%s / NULLIF(%s, 0)", num, den))
+
+
+def _partial_ratio(code, numerator, denominator, factor=1.0):
+    """``factor`` x SUM(numerator) / SUM(denominator) of partial counts."""
+    num, den = SQL("SUM(%s)", SQL(numerator)), SQL("SUM(%s)", SQL(denominator))
+    return (code, num, den, SQL("%s * %s / NULLIF(%s, 0)", factor, num, den))
+
+
+def _flag(condition):
+    """1 when ``condition`` holds (NULL counts as false), else 0: a row's share of a count."""
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
     """The query aggregating ``measures`` [(code, num, den, value)] of ``facts`` (a SELECT with
     company_id, team_id, user_id, coordinator_id, period and the measured columns) by period and
     each dimension, one row per (KPI, period, dimension) in the columns of :class:`KpiRow`
@@ -245,6 +262,26 @@ def _aggregate(params, ctes, facts, measures, codes=None):
         for index, (_code, num, den, value) in enumerate(measures)
     )
     # One row per KPI out of each group's row (the columns of its measures).
+    if partials:
+        # Every measure adds up partial sums: the facts are first summed per period and
+        # person (one hash aggregate of the many facts into a few thousand rows), and the
+        # grouping sets roll those up to the team, salesperson, coordinator and company.
+        # The facts outside the range (period NULL: every fact of such a family is put in its
+        # period by _bucket) are summed too and dropped afterwards: filtering them first
+        # would compute their period twice and mislead the planner's row estimates (a sort
+        # instead of a hash); MATERIALIZED keeps that filter above the sums.
+        facts = SQL(
+            """
+            SELECT period, company_id, team_id, user_id, coordinator_id, %(sums)s
+              FROM (%(facts)s) fact
+             GROUP BY period, company_id, team_id, user_id, coordinator_id
+            """,
+            sums=SQL(", ").join(
+                SQL("SUM(%s) AS %s", SQL(expression), SQL.identifier(alias))
+                for alias, expression in partials
+            ),
+            facts=facts,
+        )
     unpivot = SQL(", ").join(
         SQL(
             "(%s, n%s::float8, d%s::float8, v%s::float8)",
@@ -258,7 +295,7 @@ def _aggregate(params, ctes, facts, measures, codes=None):
     # GROUPING(team, user, coordinator): a bit set for each column NOT grouped.
     return SQL(
         """
-        WITH %(ctes)s, facts AS (%(facts)s), grouped AS (
+        WITH %(ctes)s, facts AS %(materialized)s (%(facts)s), grouped AS (
             SELECT period, company_id, team_id, user_id, coordinator_id,
                    CASE GROUPING(team_id, user_id, coordinator_id)
                         WHEN 7 THEN 'company' WHEN 3 THEN 'team' WHEN 5 THEN 'salesperson'
@@ -281,6 +318,7 @@ def _aggregate(params, ctes, facts, measures, codes=None):
                     ELSE grouped.coordinator_id END IS NOT NULL
         """,
         ctes=SQL(", ").join(ctes),
+        materialized=SQL("MATERIALIZED" if partials else ""),
         facts=facts,
         columns=columns,
         date_from=params.date_from,
@@ -354,6 +392,11 @@ def support_kpis_query(cr, params, codes=None):
                 %(interval)s::interval) AS open(period)
          WHERE request.state != 'cancel' AND request.coordinator_id IS NOT NULL
                AND (request.date_done IS NULL OR request.date_done >= %(date_from)s)
+               -- open at a period's end of the range at all: done after the end of the
+               -- period received in (the other series are empty; no call for them)
+               AND (request.date_done IS NULL
+                    OR request.date_done >= tz.bounds[width_bucket(request.date_received,
+                                                                   tz.bounds) + 1])
                AND %(companies)s
          GROUP BY 1, 2, 3, 4, 5
         UNION ALL
@@ -369,6 +412,10 @@ def support_kpis_query(cr, params, codes=None):
          WHERE so.state = 'sale' AND so.coordinator_id IS NOT NULL
                AND so.date_o2c_entered IS NOT NULL
                AND (so.date_o2c_shipped IS NULL OR so.date_o2c_shipped >= %(date_from)s)
+               -- shipped after the end of the period entered in (as for the requests)
+               AND (so.date_o2c_shipped IS NULL
+                    OR so.date_o2c_shipped >= tz.bounds[width_bucket(so.date_o2c_entered,
+                                                                     tz.bounds) + 1])
                AND COALESCE(so.has_o2c_deliveries, TRUE) AND %(order_companies)s
          GROUP BY 1, 2, 3, 4, 5
         UNION ALL
@@ -494,26 +541,88 @@ def order_kpis_query(cr, params, codes=None):
     )
     entered = "fact = 'entered'"
     shipped = "fact = 'shipped'"
-    measures = [
-        _avg("orders_processing_hours", f"CASE WHEN {entered} THEN hours END"),
-        _avg("orders_shipment_hours", f"CASE WHEN {shipped} THEN hours END"),
-        _avg("orders_cycle_days", "CASE WHEN fact = 'paid' THEN hours / 24.0 END"),
-        _percent("orders_on_time_pct", "on_time", f"{shipped} AND on_time IS NOT NULL"),
-        _percent("orders_perfect_pct", "perfect", shipped),
-        _ratio(
-            "orders_errors_per_100",
-            "COUNT(*) FILTER (WHERE fact = 'error')",
-            f"COUNT(*) FILTER (WHERE {entered})",
-            100.0,
-        ),
-        _ratio(
-            "orders_claims_per_100",
-            "COUNT(*) FILTER (WHERE fact = 'claim')",
-            f"COUNT(*) FILTER (WHERE {shipped})",
-            100.0,
-        ),
+    # Partial sums per period and person (see _aggregate).
+    partials = [
+        ("entered_hours", f"CASE WHEN {entered} THEN hours END"),
+        ("entered_timed", _flag(f"{entered} AND hours IS NOT NULL")),
+        ("shipped_hours", f"CASE WHEN {shipped} THEN hours END"),
+        ("shipped_timed", _flag(f"{shipped} AND hours IS NOT NULL")),
+        ("paid_days", "CASE WHEN fact = 'paid' THEN hours / 24.0 END"),
+        ("paid_timed", _flag("fact = 'paid' AND hours IS NOT NULL")),
+        ("on_time", _flag(f"{shipped} AND on_time IS NOT NULL AND on_time")),
+        ("committed", _flag(f"{shipped} AND on_time IS NOT NULL")),
+        ("perfect", _flag(f"{shipped} AND perfect")),
+        ("shipped", _flag(shipped)),
+        ("entered", _flag(entered)),
+        ("errors", _flag("fact = 'error'")),
+        ("claims", _flag("fact = 'claim'")),
     ]
-    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
+    measures = [
+        _partial_avg("orders_processing_hours", "entered_hours", "entered_timed"),
+        _partial_avg("orders_shipment_hours", "shipped_hours", "shipped_timed"),
+        _partial_avg("orders_cycle_days", "paid_days", "paid_timed"),
+        _partial_ratio("orders_on_time_pct", "on_time", "committed", 100.0),
+        _partial_ratio("orders_perfect_pct", "perfect", "shipped", 100.0),
+        _partial_ratio("orders_errors_per_100", "errors", "entered", 100.0),
+        _partial_ratio("orders_claims_per_100", "claims", "shipped", 100.0),
+    ]
+    return _aggregate(params, [_tz_cte(params)], facts, measures, codes, partials)
+
+
+# Up to this many days, the orders that can lapse in a range find their customer's next order
+# by one index probe each; beyond, one window over the orders costs less.
+LAPSE_PROBE_DAYS = 120
+
+
+def _lapsing_orders(params):
+    """The confirmed orders that can lapse in the range (their date + ``CUSTOMER_LAPSE_DAYS``
+    in it, with the margins of the time zones), each with its lapse instant and the date of its
+    customer's next order (``next_order``, NULL if none). A short range (an incremental refresh)
+    probes the customer-orders index once per order; a long one (a full refresh, where nearly
+    every order can lapse) takes the next order from a window over the orders of the range and
+    the year before. The same rows either way."""
+    end = period_end(period_start(params.date_to, params.period_type), params.period_type)
+    window_from = params.date_from - timedelta(days=1 + CUSTOMER_LAPSE_DAYS)
+    window_to = end + timedelta(days=2 - CUSTOMER_LAPSE_DAYS)
+    companies = _company_filter(params, "so.company_id")
+    if (end - params.date_from).days <= LAPSE_PROBE_DAYS:
+        return SQL(
+            """
+            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
+                   so.commercial_partner_id, so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
+                   next.date_order AS next_order
+              FROM sale_order so
+         LEFT JOIN LATERAL (
+                   SELECT next.date_order FROM sale_order next
+                    WHERE next.company_id = so.company_id
+                      AND next.commercial_partner_id = so.commercial_partner_id
+                      AND next.state = 'sale'
+                      AND (next.date_order, next.id) > (so.date_order, so.id)
+                    ORDER BY next.date_order, next.id LIMIT 1) next ON TRUE
+             WHERE so.state = 'sale' AND %(companies)s
+                   AND so.date_order >= %(window_from)s AND so.date_order < %(window_to)s
+            """,
+            lapse=CUSTOMER_LAPSE_DAYS,
+            companies=companies,
+            window_from=window_from,
+            window_to=window_to,
+        )
+    return SQL(
+        """
+        SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
+               so.commercial_partner_id, so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
+               LEAD(so.date_order) OVER (PARTITION BY so.company_id, so.commercial_partner_id
+                                         ORDER BY so.date_order, so.id) AS next_order
+          FROM sale_order so
+         -- the orders that can lapse in the range and those that can follow them in time
+         WHERE so.state = 'sale' AND %(companies)s
+               AND so.date_order >= %(window_from)s AND so.date_order < %(end)s
+        """,
+        lapse=CUSTOMER_LAPSE_DAYS,
+        companies=companies,
+        window_from=window_from,
+        end=end + timedelta(days=2),
+    )
 
 
 def customer_kpis_query(cr, params, codes=None):
@@ -535,36 +644,18 @@ def customer_kpis_query(cr, params, codes=None):
                AND %(rating_window)s AND %(companies)s
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
-               'order', NULL, so.partner_id, first.period >= %(order_period)s
+               'order', NULL, so.partner_id, %(first_period)s >= %(order_period)s
           FROM confirmed so
           JOIN tz ON tz.company_id = so.company_id
-          -- the local period of the first order of each of their customers
-          JOIN (SELECT first.company_id, first.commercial_partner_id,
-                       %(first_period)s AS period
-                  FROM (SELECT so.company_id, partner.commercial_partner_id,
-                               MIN(so.date_order) AS first_order
-                          FROM sale_order so
-                          JOIN res_partner partner ON partner.id = so.partner_id
-                         WHERE so.state = 'sale' AND %(companies)s
-                               AND partner.commercial_partner_id IN (
-                                   SELECT commercial_partner_id FROM confirmed)
-                         GROUP BY so.company_id, partner.commercial_partner_id) first
-                  JOIN tz ON tz.company_id = first.company_id) first
+          -- the first order of each of their customers (its local period in the same
+          -- company's zone)
+          JOIN first_orders first
             ON first.company_id = so.company_id
            AND first.commercial_partner_id = so.commercial_partner_id
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(lapse_period)s,
                'lost', NULL, so.commercial_partner_id, NULL
-          FROM (SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
-                       partner.commercial_partner_id,
-                       so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
-                       LEAD(so.date_order) OVER (PARTITION BY so.company_id,
-                            partner.commercial_partner_id ORDER BY so.date_order, so.id)
-                           AS next_order
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_id
-                 -- the orders lapsing in the range and those that can follow them in time
-                 WHERE so.state = 'sale' AND %(companies)s AND %(lapse_input_window)s) so
+          FROM (%(lapsing)s) so
           JOIN tz ON tz.company_id = so.company_id
          WHERE (so.next_order IS NULL OR so.next_order > so.lapse)
                AND so.lapse <= NOW() AT TIME ZONE 'UTC' AND %(lapse_window)s
@@ -575,10 +666,7 @@ def customer_kpis_query(cr, params, codes=None):
         first_period=_local_period(params, "first.first_order"),
         lapse_period=_bucket(params, "so.lapse"),
         lapse_window=_ts_window(params, "so.lapse"),
-        lapse_input_window=_ts_window(
-            params._replace(date_from=params.date_from - timedelta(days=CUSTOMER_LAPSE_DAYS)),
-            "so.date_order",
-        ),
+        lapsing=_lapsing_orders(params),
         lapse=CUSTOMER_LAPSE_DAYS,
         companies=_company_filter(params, "so.company_id"),
     )
@@ -603,15 +691,26 @@ def customer_kpis_query(cr, params, codes=None):
     confirmed = SQL(
         """confirmed AS MATERIALIZED (
             SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.partner_id,
-                   so.date_order, partner.commercial_partner_id
+                   so.date_order, so.commercial_partner_id
               FROM sale_order so
-              JOIN res_partner partner ON partner.id = so.partner_id
              WHERE so.state = 'sale' AND %s AND %s
         )""",
         _ts_window(params, "so.date_order"),
         _company_filter(params, "so.company_id"),
     )
-    return _aggregate(params, [_tz_cte(params), confirmed], facts, measures, codes)
+    # The first order of each customer of those orders: one probe of the customer-orders
+    # index per customer (MATERIALIZED: once per customer, not once per order).
+    first_orders = SQL(
+        """first_orders AS MATERIALIZED (
+            SELECT customer.company_id, customer.commercial_partner_id,
+                   (SELECT MIN(first.date_order) FROM sale_order first
+                     WHERE first.company_id = customer.company_id
+                       AND first.commercial_partner_id = customer.commercial_partner_id
+                       AND first.state = 'sale') AS first_order
+              FROM (SELECT DISTINCT company_id, commercial_partner_id FROM confirmed) customer
+        )"""
+    )
+    return _aggregate(params, [_tz_cte(params), confirmed, first_orders], facts, measures, codes)
 
 
 def sales_kpis_query(cr, params, codes=None):
@@ -665,29 +764,61 @@ def sales_kpis_query(cr, params, codes=None):
         companies=_company_filter(params, "so.company_id"),
         lead_facts=lead_facts,
     )
+    # Partial sums per period and person (see _aggregate).
+    partials = [
+        ("amount", "CASE WHEN fact = 'order' THEN amount END"),
+        ("orders", _flag("fact = 'order'")),
+        ("priced", _flag("fact = 'order' AND amount IS NOT NULL")),
+        ("quotations", _flag("fact = 'quotation'")),
+        ("converted", _flag("fact = 'quotation' AND converted")),
+    ]
+    volume = SQL("SUM(amount)")
+    orders = SQL("SUM(orders)")
     measures = [
-        _sum("sales_volume", "CASE WHEN fact = 'order' THEN amount END", "fact = 'order'"),
-        _percent("sales_quote_conversion_pct", "converted", "fact = 'quotation'"),
-        _avg("sales_average_order_value", "CASE WHEN fact = 'order' THEN amount END"),
+        (
+            "sales_volume",
+            volume,
+            orders,
+            SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", orders, volume),
+        ),
+        _partial_ratio("sales_quote_conversion_pct", "converted", "quotations", 100.0),
+        _partial_avg("sales_average_order_value", "amount", "priced"),
     ]
     if has_leads:
-        measures.append(_percent("sales_lead_conversion_pct", "converted", "fact = 'lead'"))
-    return _aggregate(params, [_tz_cte(params)], facts, measures, codes)
+        partials += [
+            ("leads", _flag("fact = 'lead'")),
+            ("leads_converted", _flag("fact = 'lead' AND converted")),
+        ]
+        measures.append(
+            _partial_ratio("sales_lead_conversion_pct", "leads_converted", "leads", 100.0)
+        )
+    return _aggregate(params, [_tz_cte(params)], facts, measures, codes, partials)
 
 
 def money_kpis_query(cr, params, codes=None):
     """Receivables, overdue % and DSO from posted receivable journal items (company currency).
 
-    At each period's end: receivables = balance of the receivable items dated up to then;
-    overdue = what was still open then (debit minus the reconciliations made by then) of the
-    items due before then; DSO = receivables / receivable debits of the period x days of the
-    period. Dimensions: the invoice's sales team and salesperson, the salesperson's
-    coordinator."""
+    At each period's end, every receivable item dated up to then counts for its *open amount*
+    then: its balance minus the reconciliations dated up to then (``max_date`` of the partial
+    reconciliation: the later of the two items' dates), whatever the date, journal or team of
+    the payment reconciled with it. A dimension's receivables are the open amounts of its
+    invoices and credit notes (their sales team and salesperson, the salesperson's
+    coordinator): a payment lowers them as soon as it is reconciled with the invoice, in the
+    period of the reconciliation's date. Items of other entries (payments not reconciled yet,
+    miscellaneous entries) count for the company only, whose receivables stay the balance of
+    all its receivable items (a reconciliation lowers both of its items by the same amount).
+    Overdue = open amounts of the debit items due before the period's end; DSO = receivables
+    / receivable debits of the period x days of the period."""
     items = SQL(
         """items AS (
-            SELECT aml.id, aml.company_id, move.team_id, move.invoice_user_id AS user_id,
-                   salesperson.support_coordinator_id AS coordinator_id,
-                   aml.date, aml.date_maturity, aml.balance
+            SELECT aml.id, aml.company_id, aml.date, aml.date_maturity, aml.balance,
+                   aml.amount_residual = aml.balance AS never_reconciled,
+                   -- the dimensions of customer invoices and credit notes only
+                   CASE WHEN move.move_type IN %(sale_types)s THEN move.team_id END AS team_id,
+                   CASE WHEN move.move_type IN %(sale_types)s THEN move.invoice_user_id END
+                       AS user_id,
+                   CASE WHEN move.move_type IN %(sale_types)s
+                        THEN salesperson.support_coordinator_id END AS coordinator_id
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
@@ -698,21 +829,34 @@ def money_kpis_query(cr, params, codes=None):
         date_to=period_end(period_start(params.date_to, params.period_type), params.period_type)
         + timedelta(days=1),
         companies=_company_filter(params, "aml.company_id"),
+        sale_types=("out_invoice", "out_refund", "out_receipt"),
     )
     facts = SQL(
         """
         SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-               periods.period, 'end' AS fact, items.balance,
+               periods.period, 'end' AS fact, open.amount AS balance,
                CASE WHEN items.balance > 0 AND items.date_maturity < periods.period_end::date
-                    THEN items.balance - COALESCE((
-                        SELECT SUM(partial.amount) FROM account_partial_reconcile partial
-                         WHERE partial.debit_move_id = items.id
-                           AND partial.max_date < periods.period_end::date), 0)
-               END AS overdue,
+                    THEN open.amount END AS overdue,
                (periods.period_end::date - periods.period) AS days,
                NULL::numeric AS billed
           FROM items
           JOIN periods ON items.date < periods.period_end::date
+         -- open at the period's end: the reconciliations dated up to then deducted (as the
+         -- debit item) or added back (as the credit item)
+         CROSS JOIN LATERAL (
+               SELECT CASE WHEN items.never_reconciled THEN items.balance
+                           ELSE items.balance
+                                - COALESCE((SELECT SUM(partial.amount)
+                                              FROM account_partial_reconcile partial
+                                             WHERE partial.debit_move_id = items.id
+                                               AND partial.max_date < periods.period_end::date),
+                                           0)
+                                + COALESCE((SELECT SUM(partial.amount)
+                                              FROM account_partial_reconcile partial
+                                             WHERE partial.credit_move_id = items.id
+                                               AND partial.max_date < periods.period_end::date),
+                                           0)
+                      END AS amount) open
         UNION ALL
         SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
                date_trunc(%(period_type)s, items.date)::date, 'billed', NULL, NULL, NULL,
@@ -775,6 +919,62 @@ KPI_FUNCTIONS = {
     "sales_kpis": sales_kpis,
     "money_kpis": money_kpis,
 }
+# How the figures of several rows (periods, teams, salespeople...) add up to a group total
+# (pivot and graph views): {code: (kind, factor)}.
+# - "ratio": value = factor x numerator / denominator, so the total is
+#   factor x SUM(numerator) / SUM(denominator) (a weighted average, never an average of
+#   averages);
+# - "sum": the value is the numerator (a count or an amount of the period): the total is
+#   SUM(numerator);
+# - "stock": an amount at the period's end (receivables): SUM(numerator) within one period, no
+#   total across periods;
+# - "median": cannot be re-aggregated from the rows' figures: no total.
+RATIO, SUM, STOCK, MEDIAN = "ratio", "sum", "stock", "median"
+KPI_TOTALS = {
+    "support_first_response_avg": (RATIO, 1.0),
+    "support_first_response_median": (MEDIAN, None),
+    "support_resolution_avg": (RATIO, 1.0),
+    "support_resolution_median": (MEDIAN, None),
+    "support_within_sla_pct": (RATIO, 100.0),
+    "support_open_requests_per_coordinator": (RATIO, 1.0),
+    "support_open_orders_per_coordinator": (RATIO, 1.0),
+    "support_salespeople_per_coordinator": (RATIO, 1.0),
+    "orders_processing_hours": (RATIO, 1.0),
+    "orders_shipment_hours": (RATIO, 1.0),
+    "orders_cycle_days": (RATIO, 1.0),
+    "orders_on_time_pct": (RATIO, 100.0),
+    "orders_perfect_pct": (RATIO, 100.0),
+    "orders_errors_per_100": (RATIO, 100.0),
+    "orders_claims_per_100": (RATIO, 100.0),
+    "customers_rating_avg": (RATIO, 1.0),
+    "customers_satisfied_pct": (RATIO, 100.0),
+    "customers_won": (SUM, None),
+    "customers_retained": (SUM, None),
+    "customers_lost": (SUM, None),
+    "sales_volume": (SUM, None),
+    "sales_quote_conversion_pct": (RATIO, 100.0),
+    "sales_lead_conversion_pct": (RATIO, 100.0),
+    "sales_average_order_value": (RATIO, 1.0),
+    "money_receivables": (STOCK, None),
+    "money_overdue_pct": (RATIO, 100.0),
+    "money_dso": (RATIO, 1.0),
+}
+
+
+def total_value_sql(code, numerator, denominator, date_start):
+    """SQL aggregate of the group total of the figures of KPI ``code`` (see
+    :data:`KPI_TOTALS`) from the SQL expressions of their numerator, denominator and period
+    start; NULL (no total) for medians and for KPIs it does not know."""
+    kind, factor = KPI_TOTALS.get(code, (MEDIAN, None))
+    if kind == RATIO:
+        return SQL("%s * SUM(%s) / NULLIF(SUM(%s), 0)", factor, numerator, denominator)
+    if kind == SUM:
+        return SQL("SUM(%s)", numerator)
+    if kind == STOCK:
+        return SQL("CASE WHEN COUNT(DISTINCT %s) = 1 THEN SUM(%s) END", date_start, numerator)
+    return SQL("NULL::float8")
+
+
 # The columns of KpiRow, typed: the query of "no figure at all".
 NO_ROWS = SQL(
     "SELECT NULL::varchar AS code, NULL::date AS period_start, NULL::varchar AS dimension,"

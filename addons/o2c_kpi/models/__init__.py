@@ -2,6 +2,7 @@ from . import res_company
 from . import res_config_settings
 from . import sale_order
 from . import sales_support_request
+from . import sales_support_o2c_event
 from . import o2c_kpi_definition
 from . import o2c_kpi_value
 from . import crm_team

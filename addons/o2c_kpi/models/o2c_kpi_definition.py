@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine.kpi_functions import KPI_FUNCTIONS
 
 KPI_UNITS = [
     ("hours", "Hours"),
@@ -45,9 +48,12 @@ class O2cKpiDefinition(models.Model):
     direction = fields.Selection(KPI_DIRECTIONS, required=True, default="higher")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    compute_function = fields.Char(
+    compute_function = fields.Selection(
+        selection="_selection_compute_function",
+        string="Calculator",
         required=True,
-        help="Name of the function of o2c_kpi/engine/kpi_functions.py computing this KPI.",
+        help="The calculator of o2c_kpi/engine/kpi_functions.py computing this KPI (one per "
+        "category).",
     )
     value_count = fields.Integer(compute="_compute_value_count", string="# Figures")
 
@@ -61,7 +67,37 @@ class O2cKpiDefinition(models.Model):
             kpi.value_count = counts.get(kpi, 0)
 
     @api.model
-    def _get_compute_functions(self):
-        from ..engine import kpi_functions
+    def _selection_compute_function(self):
+        """The registered calculators (``KPI_FUNCTIONS``): a definition can only name one."""
+        labels = {
+            "support_kpis": _("Support"),
+            "order_kpis": _("Orders"),
+            "customer_kpis": _("Customers"),
+            "sales_kpis": _("Sales"),
+            "money_kpis": _("Money"),
+        }
+        return [(name, labels.get(name, name)) for name in KPI_FUNCTIONS]
 
-        return kpi_functions.KPI_FUNCTIONS
+    @api.model
+    def _check_compute_function_value(self, vals):
+        """A clear error for a calculator that does not exist (an RPC write of the Selection
+        would otherwise fail with a bare ValueError)."""
+        function = vals.get("compute_function")
+        if function and function not in KPI_FUNCTIONS:
+            raise ValidationError(
+                _(
+                    "Unknown KPI calculator %(function)s: use one of %(functions)s.",
+                    function=function,
+                    functions=", ".join(KPI_FUNCTIONS),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_compute_function_value(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_compute_function_value(vals)
+        return super().write(vals)

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..engine.kpi_functions import KpiParams, kpis_query, period_start
+from ..engine.kpi_functions import KPI_TOTALS, KpiParams, kpis_query, period_start, total_value_sql
 
 PERIOD_TYPES = [
     ("day", "Day"),
@@ -152,10 +152,15 @@ class O2cKpiValue(models.Model):
     coordinator_id = fields.Many2one(
         "res.users", string="Coordinator", readonly=True, index="btree_not_null"
     )
+    # Group totals (pivot, graph) are not an average of the rows' figures: see
+    # _read_group_select.
     value = fields.Float(
         readonly=True,
         aggregator="avg",
-        help="Empty when there is no data for the period (never 0 for 'no data').",
+        help="Empty when there is no data for the period (never 0 for 'no data'). Group "
+        "totals: sum of the numerators / sum of the denominators for averages and ratios, the "
+        "sum for counts and amounts, none for medians (a median cannot be re-aggregated) nor "
+        "across different KPIs, dimensions or period types.",
     )
     has_value = fields.Boolean(readonly=True, help="False when there was no data to measure.")
     numerator = fields.Float(readonly=True, aggregator="sum")
@@ -177,6 +182,46 @@ class O2cKpiValue(models.Model):
             """
         )
         return res
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The group total of ``value`` (its aggregator, what pivot and graph views and the
+        spreadsheet pivots ask for) is the KPI's own figure over the group's rows, not the
+        average of their figures (an average of averages): factor x SUM(numerator) /
+        SUM(denominator) for averages and ratios, SUM(numerator) for counts and amounts (for
+        receivables, an amount at a period's end, only within one period); one row keeps its
+        own value. Medians cannot be re-aggregated, and figures of different KPIs, dimensions,
+        period types or currencies do not add up: no total (empty) for those groups."""
+        if aggregate_spec != "value:avg":
+            return super()._read_group_select(aggregate_spec, query)
+
+        def column(fname):
+            return self._field_to_sql(self._table, fname, query)
+
+        totals = SQL(" ").join(
+            SQL(
+                "WHEN %s THEN %s",
+                code,
+                total_value_sql(
+                    code, column("numerator"), column("denominator"), column("date_start")
+                ),
+            )
+            for code in KPI_TOTALS
+        )
+        return SQL(
+            """CASE WHEN COUNT(*) = 1 THEN MAX(%(value)s)
+                    WHEN COUNT(DISTINCT %(kpi)s) > 1 OR COUNT(DISTINCT %(dimension)s) > 1
+                      OR COUNT(DISTINCT %(period_type)s) > 1
+                      OR COUNT(DISTINCT %(currency)s) > 1 THEN NULL
+                    ELSE CASE MIN(%(code)s) %(totals)s END
+               END""",
+            value=column("value"),
+            kpi=column("kpi_id"),
+            dimension=column("dimension"),
+            period_type=column("period_type"),
+            currency=column("currency_id"),
+            code=column("kpi_code"),
+            totals=totals,
+        )
 
     # ------------------------------------------------------------
     # REFRESH (snapshots written in bulk by SQL; users only read them)

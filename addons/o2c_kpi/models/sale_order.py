@@ -10,6 +10,19 @@ class SaleOrder(models.Model):
     _inherit = ["rating.mixin", "sale.order"]
 
     # ------------------------------------------------------------
+    # CUSTOMER HISTORY (KPIs: customers won, retained, lost)
+    # ------------------------------------------------------------
+
+    # The customer of the KPIs is the commercial entity: stored on the order so that a
+    # customer's first order and the order after any order are one index probe each.
+    commercial_partner_id = fields.Many2one(
+        "res.partner",
+        string="Commercial Entity",
+        related="partner_id.commercial_partner_id",
+        store=True,
+    )
+
+    # ------------------------------------------------------------
     # CUSTOMER SATISFACTION
     # ------------------------------------------------------------
 
@@ -36,6 +49,14 @@ class SaleOrder(models.Model):
         # refresh of a month reads a month, not the whole table.
         for column in ("date_o2c_entered", "date_o2c_shipped", "date_o2c_paid"):
             create_index(self.env.cr, f"sale_order_o2c_kpi_{column}_idx", "sale_order", [column])
+        # Each customer's confirmed orders in time: their first order, the next after one.
+        create_index(
+            self.env.cr,
+            "sale_order_o2c_kpi_customer_orders_idx",
+            "sale_order",
+            ["company_id", "commercial_partner_id", "date_order", "id"],
+            where="state = 'sale'",
+        )
         return res
 
     # ------------------------------------------------------------

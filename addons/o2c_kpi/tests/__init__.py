@@ -7,3 +7,4 @@ from . import test_kpi_snapshot
 from . import test_kpi_access
 from . import test_kpi_money
 from . import test_kpi_team_change
+from . import test_kpi_totals

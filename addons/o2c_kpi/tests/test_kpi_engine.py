@@ -315,6 +315,13 @@ class TestKpiEngine(O2cKpiCommon):
         self.assertEqual(value(later, "customers_retained", date(2026, 3, 1)), 1)
         self.assertEqual(value(later, "customers_won", date(2026, 3, 1)), 0)
         self.assertEqual(value(later, "customers_lost", date(2026, 3, 1)), 1)
+        # Over a long range (a full refresh: the next order of each order from a window over
+        # the orders instead of one index probe per order) the same figures for March 2026.
+        longer = self.compute(date(2025, 10, 1), date(2026, 4, 30), function="customer_kpis")
+        self.assertEqual(
+            {key: row.value for key, row in longer.items() if key[1] == date(2026, 3, 1)},
+            {key: row.value for key, row in later.items()},
+        )
 
     def test_period_helpers(self):
         self.assertEqual(period_end(date(2024, 2, 1), "month"), date(2024, 2, 29))

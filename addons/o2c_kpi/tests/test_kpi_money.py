@@ -62,7 +62,8 @@ class TestKpiMoney(O2cKpiCommon):
         ).create({"amount": 400.0, "payment_date": date(2025, 4, 25)})._create_payments()
 
     @classmethod
-    def _invoice(cls, invoice_date, due_date, amount, currency=None):
+    def _invoice(cls, invoice_date, due_date, amount, currency=None, salesperson=None):
+        salesperson = salesperson or cls.salesperson_1
         invoice = (
             cls.env["account.move"]
             .with_company(cls.kpi_company)
@@ -75,8 +76,8 @@ class TestKpiMoney(O2cKpiCommon):
                     "invoice_date": invoice_date,
                     "invoice_date_due": due_date,
                     "invoice_payment_term_id": False,
-                    "invoice_user_id": cls.salesperson_1.id,
-                    "team_id": cls.team_a.id,
+                    "invoice_user_id": salesperson.id,
+                    "team_id": (cls.team_b if salesperson == cls.salesperson_3 else cls.team_a).id,
                     "invoice_line_ids": [
                         Command.create(
                             {
@@ -92,6 +93,27 @@ class TestKpiMoney(O2cKpiCommon):
         )
         invoice.action_post()
         return invoice
+
+    def _pay(self, invoice, amount, day, journal=None):
+        """Register a payment of ``amount`` on ``invoice`` dated ``day`` (the payment's entry
+        has no sales team nor salesperson)."""
+        values = {"amount": amount, "payment_date": day}
+        if journal:
+            values["journal_id"] = journal.id
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create(values)._create_payments()
+
+    def _refresh(self, date_from, date_to):
+        self.env.flush_all()
+        self.env["o2c.kpi.refresh"].with_user(self.support_manager).create(
+            {
+                "date_from": date_from,
+                "date_to": date_to,
+                "period_type": "month",
+                "company_ids": [Command.set(self.kpi_company.ids)],
+            }
+        ).action_refresh()
 
     def _figures(self, month, **dimension):
         """{code: row} of ``month`` read by the KPI manager (record rules apply)."""
@@ -153,3 +175,66 @@ class TestKpiMoney(O2cKpiCommon):
         self.assertAlmostEqual(may["money_overdue_pct"]["value"], 100.0, places=6)
         # DSO of May: nothing invoiced in May, so no DSO (False: no data, no division by 0).
         self.assertIs(may["money_dso"]["value"], False)
+
+    def test_receivables_follow_payments_per_salesperson(self):
+        """A payment (no team, no salesperson, any journal) lowers the receivables of the
+        salesperson and team of the invoice it is reconciled with, from the reconciliation's
+        date; the other salesperson's are untouched."""
+        june, july = date(2025, 6, 1), date(2025, 7, 1)
+        # i3: salesperson 1 (team A), 800.00 dated June 2, due July 15: 500.00 paid on
+        # June 10 (bank), the remaining 300.00 on July 5 (cash journal).
+        # i4: salesperson 3 (team B), 300.00 dated June 3, due July 31, never paid.
+        i3 = self._invoice(date(2025, 6, 2), date(2025, 7, 15), 800.0)
+        self._invoice(date(2025, 6, 3), date(2025, 7, 31), 300.0, salesperson=self.salesperson_3)
+        self._pay(i3, 500.0, date(2025, 6, 10))
+        self.assertEqual(i3.payment_state, "partial")
+        cash = self.env["account.journal"].search(
+            [("company_id", "=", self.kpi_company.id), ("type", "=", "cash")], limit=1
+        )
+        self.assertTrue(cash)
+        self._pay(i3, 300.0, date(2025, 7, 5), cash)
+        self.assertIn(i3.payment_state, ("paid", "in_payment"))
+        self._refresh(APRIL, date(2025, 7, 31))
+
+        def receivables(month, **dimension):
+            return self._figures(month, **dimension)["money_receivables"]["value"]
+
+        # Salesperson 1 (i1, i2 of setUpClass and i3):
+        #   end of May: i1 1000 - 400 (April 25) = 600, i2 500: 1100;
+        #   end of June: 600 + 500 + i3 800 - 500 (June 10) = 1400;
+        #   end of July: 600 + 500 + i3 800 - 500 - 300 (July 5) = 1100.
+        # (Before, the payments counted for nobody: 1000 + 500 + 800 = 2300 in June and July.)
+        sp1 = {"user_id": self.salesperson_1.id}
+        self.assertAlmostEqual(receivables(MAY, **sp1), 1100.0)
+        self.assertAlmostEqual(receivables(june, **sp1), 1400.0)
+        self.assertAlmostEqual(receivables(july, **sp1), 1100.0)
+        # Team A (the same invoices): the same figures.
+        team_a = {"team_id": self.team_a.id}
+        self.assertAlmostEqual(receivables(june, **team_a), 1400.0)
+        self.assertAlmostEqual(receivables(july, **team_a), 1100.0)
+        # Salesperson 3 and team B: i4 only, 300.00 in June and July (untouched by payments of
+        # salesperson 1's invoice); no receivable before June (no figure at all in May).
+        sp3 = {"user_id": self.salesperson_3.id}
+        self.assertNotIn("money_receivables", self._figures(MAY, **sp3))
+        self.assertAlmostEqual(receivables(june, **sp3), 300.0)
+        self.assertAlmostEqual(receivables(july, **sp3), 300.0)
+        self.assertAlmostEqual(receivables(july, team_id=self.team_b.id), 300.0)
+        # The company: every receivable item, payments included: end of June 1100 + 800 + 300
+        # - 500 = 1700 (= 1400 + 300), end of July 1700 - 300 = 1400 (= 1100 + 300).
+        self.assertAlmostEqual(receivables(june), 1700.0)
+        self.assertAlmostEqual(receivables(july), 1400.0)
+
+        # Overdue and DSO follow the same open amounts. Salesperson 1, end of June: i1 (due
+        # April 20) 600 and i2 (due May 15) 500 overdue, i3 (due July 15) not yet:
+        # 100 x 1100 / 1400 = 78.5714...%; end of July: i3 paid, 100 x 1100 / 1100 = 100%.
+        june_sp1 = self._figures(june, **sp1)
+        self.assertAlmostEqual(june_sp1["money_overdue_pct"]["value"], 100 * 1100 / 1400, places=6)
+        july_sp1 = self._figures(july, **sp1)
+        self.assertAlmostEqual(july_sp1["money_overdue_pct"]["value"], 100.0, places=6)
+        # DSO of June: receivables 1400 x 30 days / invoiced in June 800 = 52.5 days; salesperson
+        # 3: 300 x 30 / 300 = 30 days. July: nothing invoiced, no DSO.
+        self.assertAlmostEqual(june_sp1["money_dso"]["value"], 1400 * 30 / 800, places=6)
+        june_sp3 = self._figures(june, **sp3)
+        self.assertAlmostEqual(june_sp3["money_dso"]["value"], 30.0, places=6)
+        self.assertAlmostEqual(june_sp3["money_overdue_pct"]["value"], 0.0, places=6)
+        self.assertIs(july_sp1["money_dso"]["value"], False)

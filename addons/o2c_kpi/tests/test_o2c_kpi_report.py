@@ -21,6 +21,12 @@ class TestO2cKpiReport(SalesSupportCommon):
         )
         Definition = cls.env["o2c.kpi.definition"]
 
+        functions = {
+            "support": "support_kpis",
+            "orders": "order_kpis",
+            "sales": "sales_kpis",
+        }
+
         def kpi(code, unit, direction, category="support"):
             return Definition.create(
                 {
@@ -29,7 +35,7 @@ class TestO2cKpiReport(SalesSupportCommon):
                     "category": category,
                     "unit": unit,
                     "direction": direction,
-                    "compute_function": f"test_{code}",
+                    "compute_function": functions[category],
                 }
             )
 

@@ -31,7 +31,7 @@ class TestO2cKpiDashboards(SalesSupportHttpCase):
                 "category": "support",
                 "unit": "hours",
                 "direction": "lower",
-                "compute_function": "tour_first_response",
+                "compute_function": "support_kpis",
             }
         )
         cls.kpi_volume = Definition.create(
@@ -41,7 +41,7 @@ class TestO2cKpiDashboards(SalesSupportHttpCase):
                 "category": "sales",
                 "unit": "amount",
                 "direction": "higher",
-                "compute_function": "tour_sales_volume",
+                "compute_function": "sales_kpis",
             }
         )
         this_month = fields.Date.context_today(cls.env.user).replace(day=1)

@@ -1,8 +1,9 @@
 """Sales Support on sale.order: coordinator assignment, Order-to-Cash milestones, order-entry
 error detection and credit exposure (the policy on confirmation and its override)."""
 
+import logging
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -18,10 +19,12 @@ from ..tools import (
     format_delay,
     without_client_defaults,
 )
-from .sales_support_o2c_event import end_of_day
+from .sales_support_o2c_event import end_of_day, local_end_of_day
 from .sales_support_o2c_step import O2C_STEP_SELECTION, O2C_STEPS
 
 O2C_STAGES = O2C_STEP_SELECTION + [("cancel", "Cancelled")]
+_logger = logging.getLogger(__name__)
+
 STEP_FIELD = {code: fname for code, _label, fname in O2C_STEPS}
 # Payment states of a customer invoice that leave nothing to collect.
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
@@ -53,6 +56,11 @@ O2C_PROTECTED_FIELDS = {
 # dates nothing in the ledger (the event is dated by the server), but no user may forge it.
 # Clearing it stays allowed: Odoo's reset to quotation does.
 O2C_SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
+
+# Context key of _o2c_syncing_lines (a sale.order recordset).
+LINES_SYNCED_KEY = "sales_support_o2c_lines_synced"
+# Orders reminded per call of the late-step cron (Odoo calls again while some remain).
+O2C_LATE_BATCH_SIZE = 500
 
 # Written by the credit override wizard only (with a scoped sudo): no user nor script sets them.
 # What a credit override was approved for, besides the total (support_credit_override_amount).
@@ -275,9 +283,13 @@ class SaleOrder(models.Model):
     o2c_late_text = fields.Char(string="Late By", compute="_compute_is_o2c_late")
     o2c_late_notified_step = fields.Selection(
         O2C_STEP_SELECTION,
+        compute="_compute_o2c_late_notified_step",
+        store=True,
         readonly=True,
         copy=False,
-        help="Step for which the coordinator already got a late activity.",
+        help="Step for which the coordinator already got a late activity. Cleared when the order "
+        "moves to another step, so a step reached again (invoicing reopened by a credit note) "
+        "is reminded again.",
     )
 
     # planned dates (not stored: they follow the step targets)
@@ -503,6 +515,13 @@ class SaleOrder(models.Model):
             order.o2c_next_step = next_step
             order.date_o2c_next_deadline = order._get_o2c_deadline(next_step, targets)
 
+    @api.depends("o2c_next_step")
+    def _compute_o2c_late_notified_step(self):
+        """Set by the late-step cron (server write); kept while the order waits for that step."""
+        for order in self:
+            if order.o2c_late_notified_step != order.o2c_next_step:
+                order.o2c_late_notified_step = False
+
     def _get_o2c_stage(self):
         """Last step reached in order; delivery steps are skipped for orders without delivery."""
         self.ensure_one()
@@ -552,7 +571,8 @@ class SaleOrder(models.Model):
 
     def _get_o2c_payment_due(self):
         """When the customer must have paid: the latest due date (payment terms) of the order's
-        open invoices, at the end of that day (UTC); False without open invoices."""
+        open invoices, at the end of that day where it was given (the company's time zone, else
+        the salesperson's: _get_o2c_tz); False without open invoices."""
         self.ensure_one()
         # sudo: the deadline is the server's bookkeeping; salespeople may not read invoices
         invoices = self.sudo().invoice_ids.filtered(
@@ -562,7 +582,7 @@ class SaleOrder(models.Model):
             and m.invoice_date_due
         )
         due = max(invoices.mapped("invoice_date_due"), default=False)
-        return datetime.combine(due, time(23, 59, 59)) if due else False
+        return local_end_of_day(due, self._get_o2c_tz()) if due else False
 
     def _get_o2c_previous_step(self, step):
         """The milestone a step's target counts from (delivery steps skipped without deliveries)."""
@@ -690,9 +710,7 @@ class SaleOrder(models.Model):
         else:
             before = {}
         # lines written through the order: the order syncs once below, not each line
-        orders = (
-            self.with_context(sales_support_o2c_lines_synced=True) if "order_line" in vals else self
-        )
+        orders = self._o2c_syncing_lines() if "order_line" in vals else self
         res = super(SaleOrder, orders).write(vals)
         if "coordinator_id" in vals and not self.env.context.get("sales_support_auto_assign"):
             self._flag_manual_coordinator()
@@ -875,7 +893,7 @@ class SaleOrder(models.Model):
                     "order_id": order,
                     "event_type": "customer_confirmed",
                     "source": order,
-                    "name": self.env._("Purchase order received"),
+                    "name": lambda env: env._("Purchase order received"),
                 }
                 for order in self
                 if not order.date_o2c_customer_confirmed
@@ -1013,7 +1031,9 @@ class SaleOrder(models.Model):
                     "order_id": order,
                     "event_type": "customer_confirmed",
                     "source": order,
-                    "name": self.env._("Signed online by %(name)s", name=order.signed_by or "-"),
+                    "name": lambda env, order=order: env._(
+                        "Signed online by %(name)s", name=order.signed_by or "-"
+                    ),
                 }
                 for order in self
                 if order.signed_on and not order.date_o2c_customer_confirmed
@@ -1052,7 +1072,7 @@ class SaleOrder(models.Model):
                         "date": date,
                         "source": order,
                         "user_id": entry_user.id,
-                        "name": _("Confirmed at order entry"),
+                        "name": lambda env: env._("Confirmed at order entry"),
                     }
                 )
             values.append(
@@ -1069,6 +1089,17 @@ class SaleOrder(models.Model):
         for entry_user, orders in by_user.items():
             orders.sudo().order_entry_user_id = entry_user
         self.env["sales.support.o2c.event"]._log_events(values)
+
+    def _o2c_syncing_lines(self):
+        """These orders in a context where their lines' own re-sync is skipped: the caller syncs
+        them once afterwards. The orders themselves are the marker (a recordset cannot come from
+        a client's context, so RPC cannot skip the sync)."""
+        synced = self.env.context.get(LINES_SYNCED_KEY)
+        if isinstance(synced, models.BaseModel) and synced._name == self._name:
+            synced |= self.sudo(False)
+        else:
+            synced = self.sudo(False)
+        return self.with_context(**{LINES_SYNCED_KEY: synced})
 
     def _get_o2c_tz(self):
         """Time zone in which the order's dates without time (invoice, payment) were given: the
@@ -1825,40 +1856,84 @@ class SaleOrder(models.Model):
     # Crons
     # ------------------------------------------------------------
     @api.model
-    def _cron_o2c_late_activities(self):
+    def _cron_o2c_late_activities(self, batch_size=O2C_LATE_BATCH_SIZE):
         """One activity per late step of an order, to someone who can act on it. Reads only the
         orders whose deadline passed and that were not reminded for their current next step
-        (a partial index keeps that set small, whatever the number of orders)."""
+        (a partial index keeps that set small, whatever the number of orders).
+
+        In batches of ``batch_size`` orders, oldest deadline first. Run by the scheduler (or
+        *Run Manually*), one batch per call: Odoo calls again while ``_notify_progress``
+        reports some remaining, and a reminded order leaves the set, so a crash resumes where
+        it stopped. Called directly (a test, the demo data), every batch runs. An order whose
+        reminder fails is logged and marked, and does not block the others."""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         now = fields.Datetime.now()
-        self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT id FROM sale_order
+        late_sql = SQL(
+            """
+              FROM sale_order
              WHERE date_o2c_next_deadline < %s
                AND o2c_next_step IS DISTINCT FROM o2c_late_notified_step
-        """,
-                now,
+            """,
+            now,
+        )
+        self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
+        self.env.cr.execute(SQL("SELECT COUNT(*) %s", late_sql))
+        remaining = self.env.cr.fetchone()[0]
+        total = 0
+        while remaining:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id %s ORDER BY date_o2c_next_deadline, id LIMIT %s",
+                    late_sql,
+                    batch_size,
+                )
             )
-        )
-        late = self.browse([row[0] for row in self.env.cr.fetchall()])
-        if not late:
-            return 0
-        by_step = defaultdict(lambda: self.browse())
-        for order in late:
-            by_step[order.o2c_next_step] |= order
+            late = self.browse([row[0] for row in self.env.cr.fetchall()])
+            if not late:
+                break
+            total += len(late._o2c_remind_late())
+            remaining = max(remaining - len(late), 0)
+            self.env["ir.cron"]._notify_progress(done=len(late), remaining=remaining)
+            if in_cron:
+                break
+            # a batch's records leave the cache: memory stays flat over many late orders
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.flush_model(["date_o2c_next_deadline", "o2c_next_step", "o2c_late_notified_step"])
+        return total
+
+    def _o2c_remind_late(self):
+        """One late activity on each of these orders, and the mark of the step reminded (also
+        on orders nobody can act on, and on an order whose reminder failed: logged, never
+        retried every hour). Returns the orders that got an activity."""
         activity_type = self.env.ref("sales_support.mail_activity_type_o2c_late")
-        reminded = self.env["sales.support.late.activity"]._schedule(
-            late,
-            activity_type,
-            lambda order: order._get_o2c_late_assignee(),
-            lambda order, user: order._prepare_o2c_late_texts(user),
-        )
-        for step, orders in by_step.items():
-            # sudo: the reminder bookkeeping is the server's (see _check_o2c_protected_fields);
-            # orders nobody can act on are marked too, not reminded again every hour
-            orders.sudo().write({"o2c_late_notified_step": step})
-        return len(reminded)
+
+        def schedule(orders):
+            return self.env["sales.support.late.activity"]._schedule(
+                orders,
+                activity_type,
+                lambda order: order._get_o2c_late_assignee(),
+                lambda order, user: order._prepare_o2c_late_texts(user),
+            )
+
+        try:
+            with self.env.cr.savepoint():
+                reminded = schedule(self)
+        except Exception:  # noqa: BLE001 - one broken order must not stop the reminders
+            reminded = self.browse()
+            for order in self:
+                try:
+                    with self.env.cr.savepoint():
+                        reminded |= schedule(order)
+                except Exception:  # noqa: BLE001
+                    _logger.exception("Late reminder of order %s failed", order.name)
+        by_step = defaultdict(list)
+        for order in self:
+            by_step[order.o2c_next_step].append(order.id)
+        for step, ids in by_step.items():
+            # sudo: the reminder bookkeeping is the server's (see _check_o2c_protected_fields)
+            self.browse(ids).sudo().write({"o2c_late_notified_step": step})
+        return reminded
 
     def _get_o2c_late_assignee(self):
         """Who can act on the late step: invoicing goes to someone with invoicing rights (the

@@ -1,6 +1,8 @@
 from odoo import _, api, models
 from odoo.tools import float_compare, float_is_zero
 
+from .sale_order import LINES_SYNCED_KEY
+
 # Order-line fields whose change by a person after confirmation is an order-entry error, and its
 # type.
 LINE_ERROR_FIELDS = {
@@ -29,10 +31,17 @@ class SaleOrderLine(models.Model):
 
     def _get_outgoing_incoming_moves(self, strict=True):
         """A replacement sent for an exchange whose return kept the delivered quantity (a claim's
-        exchange, ``to_refund`` off) does not raise it either: the customer got what the order
-        says once, and an order invoiced on delivery stays invoiced (see stock.return.picking)."""
+        exchange, "Update quantities on SO/PO" off) does not raise it either: the customer got
+        what the order says once, and an order invoiced on delivery stays invoiced (see
+        stock.return.picking)."""
         outgoing, incoming = super()._get_outgoing_incoming_moves(strict=strict)
-        return outgoing.filtered(lambda m: not m.is_o2c_exchange or m.to_refund), incoming
+        return outgoing.filtered(
+            lambda m: not m.is_o2c_exchange or m.is_o2c_exchange_counted
+        ), incoming
+
+    def _is_o2c_discount_line(self):
+        self.ensure_one()
+        return bool(self.product_id) and self.product_id == self.company_id.sale_discount_product_id
 
     def _get_entered_lines(self):
         """Lines of confirmed orders that a person entered, when a person is editing now."""
@@ -51,7 +60,8 @@ class SaleOrderLine(models.Model):
                 [
                     (
                         line.order_id,
-                        "product",
+                        # a discount line (Odoo's Discount wizard) changes the price
+                        "price" if line._is_o2c_discount_line() else "product",
                         None,
                         None,
                         None,
@@ -70,9 +80,13 @@ class SaleOrderLine(models.Model):
 
     def _o2c_sync_orders(self):
         """Lines created or changed on their own (an external script, another module), not
-        through the order: a confirmed order may have more to ship or to invoice."""
-        if not self.env.context.get("sales_support_o2c_lines_synced"):
-            self.order_id.filtered(lambda o: o.state == "sale")._o2c_sync()
+        through the order: a confirmed order may have more to ship or to invoice. Skipped for
+        the orders whose caller syncs them afterwards (sale.order._o2c_syncing_lines)."""
+        orders = self.order_id.filtered(lambda o: o.state == "sale")
+        synced = self.env.context.get(LINES_SYNCED_KEY)
+        if isinstance(synced, models.BaseModel) and synced._name == "sale.order":
+            orders -= synced
+        orders._o2c_sync()
 
     def write(self, vals):
         watched = LINE_ERROR_FIELDS.keys() & vals.keys()

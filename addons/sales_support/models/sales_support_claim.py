@@ -40,6 +40,11 @@ CLAIM_STATES = [
     ("rejected", "Rejected"),
 ]
 
+# Claims whose claimed products are settled.
+CLOSED_CLAIM_STATES = ("resolved", "rejected")
+# Claim fields the claimed products' prices and caps come from: settled with them.
+CLAIM_LINE_SOURCES = {"partner_id", "order_id", "picking_id", "invoice_id", "line_ids"}
+
 
 class SalesSupportClaim(models.Model):
     """A logistic or order claim of a customer, resolved through Odoo's own return and credit-note
@@ -424,6 +429,8 @@ class SalesSupportClaim(models.Model):
     def write(self, vals):
         self._check_server_fields(vals)
         self._check_responsible_right(vals)
+        if CLAIM_LINE_SOURCES & vals.keys() and vals.get("state") not in ("new", "in_progress"):
+            self._check_lines_editable()
         if "state" in vals:
             vals = {
                 **vals,
@@ -516,6 +523,23 @@ class SalesSupportClaim(models.Model):
                 for claim in to_log
             ]
         )
+
+    def _check_lines_editable(self):
+        """What was claimed (the products, and the order, delivery and invoice their prices and
+        caps come from) is settled once the claim is closed: its returns and credit notes were
+        made from it. Reopen the claim (back to New) to correct it."""
+        for claim in self:
+            if claim.state in CLOSED_CLAIM_STATES:
+                raise UserError(
+                    _(
+                        "Claim %(claim)s is %(state)s: its claimed products cannot change. "
+                        "Reopen it to correct them.",
+                        claim=claim.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            claim.state
+                        ],
+                    )
+                )
 
     # ------------------------------------------------------------
     # Actions

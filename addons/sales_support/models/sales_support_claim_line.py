@@ -59,6 +59,27 @@ class SalesSupportClaimLine(models.Model):
     amount = fields.Monetary(compute="_compute_amount", store=True, currency_field="currency_id")
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["sales.support.claim"].browse(
+            {vals["claim_id"] for vals in vals_list if vals.get("claim_id")}
+        )._check_lines_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        claims = self.claim_id
+        if vals.get("claim_id"):
+            claims |= claims.browse(vals["claim_id"])
+        claims._check_lines_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_claim_open(self):
+        self.claim_id._check_lines_editable()
+
+    # ------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------
     @api.depends("order_line_id")

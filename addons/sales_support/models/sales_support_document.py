@@ -360,7 +360,7 @@ class SalesSupportDocument(models.Model):
                     "event_type": event_type,
                     "date": date,
                     "source": doc,
-                    "name": doc.document_type_id.name,
+                    "name": lambda env, doc=doc: doc.document_type_id.with_env(env).name,
                 }
             )
         self.env["sales.support.o2c.event"]._log_events(values)

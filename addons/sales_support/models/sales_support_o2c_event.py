@@ -10,9 +10,11 @@ derived from this ledger (:meth:`_get_milestones`)."""
 from datetime import datetime, time
 
 import pytz
+from psycopg2.extras import Json
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 EVENT_TYPES = [
     ("request", "Request Received"),
@@ -80,6 +82,12 @@ SOURCE_MODELS = [
 ]
 
 
+def local_end_of_day(day, tz_name="UTC"):
+    """The last second of ``day`` in the time zone ``tz_name``, as a naive UTC datetime."""
+    local_end = pytz.timezone(tz_name or "UTC").localize(datetime.combine(day, time(23, 59, 59)))
+    return local_end.astimezone(pytz.utc).replace(tzinfo=None)
+
+
 def end_of_day(day, now, tz_name="UTC"):
     """A date-only source (invoice date, reconciliation date) as a naive UTC datetime: the end of
     that day in the time zone ``tz_name`` (where the date was given: the company's), never later
@@ -87,8 +95,7 @@ def end_of_day(day, now, tz_name="UTC"):
     invoice dated in Los Angeles at 17:30 local time would precede the order's entry.)"""
     if not day:
         return now
-    local_end = pytz.timezone(tz_name or "UTC").localize(datetime.combine(day, time(23, 59, 59)))
-    return min(now, local_end.astimezone(pytz.utc).replace(tzinfo=None))
+    return min(now, local_end_of_day(day, tz_name))
 
 
 class SalesSupportO2cEvent(models.Model):
@@ -137,7 +144,13 @@ class SalesSupportO2cEvent(models.Model):
     source_ref = fields.Reference(
         selection=SOURCE_MODELS, string="Source", compute="_compute_source_ref"
     )
-    name = fields.Char(string="Description", readonly=True)
+    name = fields.Char(
+        string="Description",
+        readonly=True,
+        translate=True,
+        help="Document number, or what happened in each installed language (not in the language "
+        "of whoever caused it).",
+    )
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     coordinator_id = fields.Many2one(related="order_id.coordinator_id")
     salesperson_id = fields.Many2one(related="order_id.user_id", string="Salesperson")
@@ -152,10 +165,12 @@ class SalesSupportO2cEvent(models.Model):
 
     def init(self):
         # The ledger of an order is read in insertion order to derive its milestones.
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            SQL("""
             CREATE INDEX IF NOT EXISTS sales_support_o2c_event_order_id_id_idx
                 ON sales_support_o2c_event (order_id, id)
         """)
+        )
 
     @api.model
     def _selection_step(self):
@@ -215,8 +230,10 @@ class SalesSupportO2cEvent(models.Model):
     def _log_events(self, values_list):
         """Append events. Each dict: ``order_id`` and/or ``tender_id`` (id or record),
         ``event_type``, optional ``date`` (default now), ``source`` (any record), ``user_id``
-        (default the current user when a person), ``name``. Returns the new events. Server-side
-        only (not callable over RPC)."""
+        (default the current user when a person), ``name`` (a string, e.g. a document number, or
+        a function of an environment returning the text in its language: stored in every
+        installed language). Returns the new events. Server-side only (not callable over
+        RPC)."""
         now = fields.Datetime.now()
         person = (
             self.env.user
@@ -224,8 +241,11 @@ class SalesSupportO2cEvent(models.Model):
             else False
         )
         rows = []
+        described = {}  # row index: name function
         for values in values_list:
             values = dict(values)
+            if callable(values.get("name")):
+                described[len(rows)] = values.pop("name")
             order = values.pop("order_id", False)
             order = (
                 order
@@ -258,9 +278,34 @@ class SalesSupportO2cEvent(models.Model):
             )
         if not rows:
             return self.browse()
+        translations = {}
+        if described:
+            langs = [code for code, _name in self.env["res.lang"].get_installed()]
+            envs = {lang: self.with_context(lang=lang).env for lang in {"en_US", *langs}}
+            for index, name in described.items():
+                translations[index] = {lang: name(env) for lang, env in envs.items()}
+                rows[index]["name"] = translations[index]["en_US"]
         # sudo: the ledger is written by the server only; users have read access to it.
         # The orders' milestones follow (stored computes depending on o2c_event_ids).
-        return self.sudo().create(rows).sudo(False)
+        events = self.sudo().with_context(lang="en_US").create(rows)
+        if translations:
+            # every language at once (write is refused on the ledger): one UPDATE
+            self.env.cr.execute(
+                SQL(
+                    """
+                UPDATE sales_support_o2c_event event
+                   SET name = v.name
+                  FROM (VALUES %s) AS v(id, name)
+                 WHERE event.id = v.id
+            """,
+                    SQL(", ").join(
+                        SQL("(%s, %s::jsonb)", events[index].id, Json(names))
+                        for index, names in translations.items()
+                    ),
+                )
+            )
+            events.invalidate_recordset(["name"])
+        return events.with_env(self.env)
 
     @api.model
     def _get_milestones(self, orders):
@@ -274,11 +319,13 @@ class SalesSupportO2cEvent(models.Model):
             return result
         self.flush_model(["order_id", "event_type", "date"])
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT order_id, event_type, date FROM sales_support_o2c_event
              WHERE order_id = ANY(%s) ORDER BY order_id, id
         """,
-            [orders.ids],
+                orders.ids,
+            )
         )
         for order_id, event_type, date in self.env.cr.fetchall():
             milestones = result[order_id]

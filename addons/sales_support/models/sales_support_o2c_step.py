@@ -46,6 +46,12 @@ class SalesSupportO2cStep(models.Model):
         help="Hours allowed after the previous milestone; the order is late on this step past it.",
     )
 
+    is_editable = fields.Boolean(
+        compute="_compute_is_editable",
+        help="Whether the current user may change this target: support and sales managers their "
+        "companies' own, administrators the shared ones too.",
+    )
+
     _sql_constraints = [
         (
             "code_uniq",
@@ -69,6 +75,13 @@ class SalesSupportO2cStep(models.Model):
                 ON sales_support_o2c_step (code) WHERE company_id IS NULL
         """)
         )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_is_editable(self):
+        # the record rules decide (managers: their companies' own; administrators: all)
+        editable = self._origin._filtered_access("write")
+        for step in self:
+            step.is_editable = not step._origin or step._origin in editable
 
     @api.constrains("target_hours")
     def _check_target_hours(self):

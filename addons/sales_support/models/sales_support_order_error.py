@@ -25,6 +25,8 @@ PERSON_EDIT_CALLS = {
     ("sale.order.line", "write"),
     ("sale.order.line", "create"),
     ("sale.order.line", "unlink"),
+    # Odoo's Discount button on the order (a discount on every line, or a discount line)
+    ("sale.order.discount", "action_apply_discount"),
 }
 
 
@@ -176,20 +178,27 @@ class SalesSupportOrderError(models.Model):
         return super().write(vals)
 
     def _log_o2c_events(self):
-        labels = dict(self._fields["error_type"]._description_selection(self.env))
+        def describe(error):
+            def name(env):
+                label = dict(error._fields["error_type"]._description_selection(env))[
+                    error.error_type
+                ]
+                if error.is_customer_request:
+                    return env._("%(type)s (customer request)", type=label)
+                return label
+
+            return name
+
         self.env["sales.support.o2c.event"]._log_events(
             [
                 {
                     "order_id": error.order_id,
+                    # dated by the server's clock when it is recorded: date_found is what the
+                    # person logging it says (like claims' date_claim)
                     "event_type": "order_error",
-                    "date": error.date_found,
                     "source": error,
                     "user_id": error.responsible_user_id,
-                    "name": (
-                        self.env._("%(type)s (customer request)", type=labels[error.error_type])
-                        if error.is_customer_request
-                        else labels[error.error_type]
-                    ),
+                    "name": describe(error),
                 }
                 for error in self
             ]

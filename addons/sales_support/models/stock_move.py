@@ -6,6 +6,8 @@ from .sale_order import DELIVERY_CODES
 
 # Context key set by _create_backorder while it splits claim replacements (a recordset).
 EXCHANGE_SPLIT_KEY = "sales_support_exchange_split"
+# Server-written marks of a claim replacement (see stock.return.picking._get_proc_values).
+EXCHANGE_FIELDS = ("is_o2c_exchange", "is_o2c_exchange_counted")
 
 
 class StockMove(models.Model):
@@ -18,6 +20,14 @@ class StockMove(models.Model):
         help="Replacement sent after a return ('Exchange' in the return wizard): not part of the "
         "order's shipment.",
     )
+    is_o2c_exchange_counted = fields.Boolean(
+        string="Replacement Counts as Delivered",
+        readonly=True,
+        copy=False,
+        help="The return of this replacement lowered the order's delivered quantity ('Update "
+        "quantities on SO/PO'): the replacement raises it again, as in Odoo. Off for a claim's "
+        "exchange, whose return kept it.",
+    )
 
     @api.model
     def _check_o2c_exchange_field(self, vals):
@@ -26,11 +36,12 @@ class StockMove(models.Model):
         a user marking the moves of a delivery would close the order's shipment without
         shipping."""
         splitting = self.env.context.get(EXCHANGE_SPLIT_KEY)
+        written = [fname for fname in EXCHANGE_FIELDS if fname in vals]
         if (
-            "is_o2c_exchange" in vals
+            written
             and not self.env.su
             # a recordset in the context can only come from the server, never from a client
-            and not (isinstance(splitting, models.BaseModel) and vals["is_o2c_exchange"])
+            and not (isinstance(splitting, models.BaseModel) and vals.get("is_o2c_exchange"))
         ):
             raise AccessError(
                 _(
@@ -43,7 +54,7 @@ class StockMove(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_o2c_exchange_field(vals)
-        return super(StockMove, without_client_defaults(self, ["is_o2c_exchange"])).create(
+        return super(StockMove, without_client_defaults(self, list(EXCHANGE_FIELDS))).create(
             vals_list
         )
 
@@ -66,13 +77,14 @@ class StockMove(models.Model):
         if isinstance(splitting, models.BaseModel) and self in splitting:
             for vals in vals_list:
                 vals["is_o2c_exchange"] = True
+                vals["is_o2c_exchange_counted"] = self.is_o2c_exchange_counted
         return vals_list
 
     @api.model
     def _prepare_merge_moves_distinct_fields(self):
         # a claim replacement is never merged into the order's own delivery moves (it would
         # count as delivered again)
-        return [*super()._prepare_merge_moves_distinct_fields(), "is_o2c_exchange"]
+        return [*super()._prepare_merge_moves_distinct_fields(), *EXCHANGE_FIELDS]
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)

@@ -39,7 +39,12 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         self._check_support_documents()
-        res = super()._action_done()
+        # lines Odoo adds to the orders while validating (extra products delivered) are synced
+        # with the picking below, not each on its own in the middle of the validation
+        # sudo: see below
+        orders = self.sudo().sale_id.filtered(lambda o: o.state == "sale")
+        validating = self.with_context(**orders._o2c_syncing_lines().env.context)
+        res = super(StockPicking, validating)._action_done()
         # sudo: a warehouse user may validate deliveries of orders they cannot read; only the
         # link to the order is read, the events are written by the server
         done = self.sudo().filtered(lambda p: p.state == "done" and p.sale_id)

@@ -90,10 +90,21 @@ class SalesSupportCommon(SaleCommon):
 
     @classmethod
     def _create_order(cls, partner, salesperson=None, products=None, **values):
-        return cls.env["sale.order"].create(
+        """A quotation entered by its salesperson (as they would, with their rights, in the
+        order's company), returned in the test's environment. Without an active salesperson
+        (none, or archived: nobody can log in as them), the test's own user enters it."""
+        salesperson = salesperson or partner.user_id
+        Order = cls.env["sale.order"]
+        if values.get("user_id"):
+            salesperson = cls.env["res.users"].browse(values["user_id"])
+        if salesperson and salesperson.active:
+            Order = Order.with_user(salesperson).with_company(
+                values.get("company_id") or salesperson.company_id
+            )
+        order = Order.create(
             {
                 "partner_id": partner.id,
-                "user_id": (salesperson or partner.user_id).id,
+                "user_id": salesperson.id,
                 "team_id": cls.sale_team.id,
                 "order_line": [
                     Command.create({"product_id": p.id, "product_uom_qty": 1})
@@ -102,6 +113,7 @@ class SalesSupportCommon(SaleCommon):
                 **values,
             }
         )
+        return order.with_env(cls.env)
 
 
 class SalesSupportRequestCommon(SalesSupportCommon):

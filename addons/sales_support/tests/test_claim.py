@@ -288,6 +288,32 @@ class TestClaim(SalesSupportCommon):
         self.assertEqual(resolved.date, claim.date_resolved)
         self.assertEqual(self.Claim._get_credit_note_orders(claim.credit_note_ids), self.order)
 
+    def test_closed_claim_lines_are_settled(self):
+        """The products of a resolved (or rejected) claim were returned or credited from it: they
+        cannot change, over the form (one2many commands) or directly, until it is reset."""
+        claim = self._claim()
+        claim.with_user(self.coordinator).action_resolve()
+        line = claim.line_ids.with_user(self.coordinator)
+        message = f"Claim {claim.name} is Resolved"
+        with self.assertRefused(UserError, message):
+            line.quantity = 1
+        with self.assertRefused(UserError, message):
+            claim.with_user(self.coordinator).write(
+                {"line_ids": [Command.create({"order_line_id": self.lathe_line.id})]}
+            )
+        with self.assertRefused(UserError, message):
+            line.unlink()
+        with self.assertRefused(UserError, message):  # the prices would be recomputed
+            claim.with_user(self.coordinator).invoice_id = False
+        self.assertEqual(claim.line_ids.quantity, 2.0)
+        self.assertEqual(claim.invoice_id, self.invoice)
+        claim.with_user(self.coordinator).action_reset()
+        line.quantity = 1
+        self.assertEqual(claim.amount_claimed, 900.0, "1 lathe at 1000 less 10 %")
+        claim.with_user(self.coordinator).action_reject()
+        with self.assertRefused(UserError, f"Claim {claim.name} is Rejected"):
+            line.quantity = 2
+
     def test_claim_quantities_convert_units(self):
         """M7: a product sold by the dozen, claimed in units (or dozens): caps and the credit note
         convert between the claim line's unit, the product's and the invoice line's."""

@@ -281,3 +281,14 @@ class TestMultiCompany(SalesSupportCommon):
             order_a.date_o2c_request + timedelta(hours=3),
             "A keeps its own target",
         )
+        # what each may change shows in the list: the rows others decide are read-only there
+        steps = Step.with_user(self.support_manager).search([("code", "=", "quotation_sent")])
+        self.assertEqual(
+            {s.company_id: s.is_editable for s in steps},
+            {self.company: True, self.env["res.company"]: False},
+            "the manager of A edits A's own target, not the shared one",
+        )
+        with self.assertRefused(AccessError, "doesn't have 'write' access"):
+            shared.with_user(self.support_manager).target_hours = 12
+        admin_steps = Step.with_user(self.env.ref("base.user_admin")).browse(steps.ids)
+        self.assertTrue(all(admin_steps.mapped("is_editable")), "administrators edit both")

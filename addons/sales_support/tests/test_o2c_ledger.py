@@ -378,6 +378,10 @@ class TestO2cLedger(O2cFlowCommon):
                 lambda p: p.picking_type_code == "outgoing" and p != delivery
             )
             self.assertTrue(replacement._is_o2c_exchange())
+            self.assertTrue(replacement.move_ids.is_o2c_exchange_counted, "the return lowered it")
+            self.assertFalse(
+                replacement.move_ids.to_refund, "a move to the customer is no refund in Odoo"
+            )
             self.assertEqual(
                 order.date_o2c_shipped,
                 shipped,
@@ -411,6 +415,8 @@ class TestO2cLedger(O2cFlowCommon):
         with freeze_time("2026-05-08 09:00:00"):
             returned, replacement = self._exchange(delivery, line, 1, invoice=invoice)
             self.assertEqual(replacement.picking_type_code, "outgoing")
+            self.assertFalse(replacement.move_ids.is_o2c_exchange_counted)
+            self.assertFalse(replacement.move_ids.to_refund)
             self._validate(returned)
             self.assertEqual(line.qty_delivered, 3.0, "the return does not lower it")
             self.assertEqual(order.invoice_status, "invoiced")
@@ -448,6 +454,7 @@ class TestO2cLedger(O2cFlowCommon):
         backorder = order.picking_ids.filtered(lambda p: p.backorder_id == replacement)
         self.assertTrue(backorder, "one table left to send")
         self.assertTrue(all(backorder.move_ids.mapped("is_o2c_exchange")))
+        self.assertFalse(any(backorder.move_ids.mapped("is_o2c_exchange_counted")))
         self._validate(backorder)
         self.assertEqual(line.qty_delivered, 3.0)
         self.assertEqual((order.invoice_status, order.o2c_stage), ("invoiced", "paid"))
@@ -462,6 +469,54 @@ class TestO2cLedger(O2cFlowCommon):
         order.order_line.with_context(sales_support_no_error_log=True).product_uom_qty = 3
         self.assertFalse(order.date_o2c_shipped, "two more chairs to ship")
         self.assertIn("shipping_reopened", self._events(order))
+
+    def test_lines_added_on_their_own_reopen_the_shipment_whatever_the_context(self):
+        """A line created directly (a script) on a shipped order reopens the shipment; the
+        marker by which the order's own write syncs once cannot be sent by a client."""
+        self._stock(self.chair, 10)
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.with_user(self.coordinator).action_confirm()
+        self._validate(order.picking_ids)
+        self.assertTrue(order.date_o2c_shipped)
+        self.env["sale.order.line"].with_user(self.coordinator).with_context(
+            sales_support_o2c_lines_synced=True, sales_support_no_error_log=True
+        ).create({"order_id": order.id, "product_id": self.chair.id, "product_uom_qty": 1})
+        self.assertFalse(order.date_o2c_shipped, "one more chair to ship")
+        events = self._events(order)
+        self.assertEqual(
+            events[events.index("shipped") + 1 :], ["shipping_reopened", "goods_ready"]
+        )
+
+    def test_extra_product_delivered_is_synced_with_its_delivery(self):
+        """The warehouse ships a product the order does not have (Odoo adds the order line while
+        validating): the order is shipped once, with the delivery, never reopened in between."""
+        self._stock(self.chair, 10)
+        self._stock(self.table, 10)
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.with_user(self.coordinator).action_confirm()
+        delivery = order.picking_ids
+        move = delivery.move_ids
+        self.env["stock.move"].create(
+            {
+                "name": "Table",
+                "product_id": self.table.id,
+                "product_uom_qty": 1,
+                "quantity": 1,
+                "picked": True,
+                "product_uom": self.table.uom_id.id,
+                "location_id": move.location_id.id,
+                "location_dest_id": move.location_dest_id.id,
+                "picking_id": delivery.id,
+            }
+        )
+        self._validate(delivery)
+        table_line = order.order_line.filtered(lambda line: line.product_id == self.table)
+        self.assertEqual(table_line.qty_delivered, 1.0, "Odoo added the line")
+        self.assertTrue(order.date_o2c_shipped)
+        events = self._events(order)
+        self.assertEqual(events.count("shipped"), 1)
+        self.assertNotIn("shipping_reopened", events)
+        self.assertEqual(events[-2:], ["delivery_done", "shipped"])
 
     def test_credit_note_reopens_invoicing(self):
         """A full credit note from Odoo's reversal wizard puts the quantities back to invoice."""
@@ -781,6 +836,70 @@ class TestO2cFigures(O2cFlowCommon):
             self.env["sale.order"]._cron_o2c_late_activities()
             self.assertEqual(order.activity_ids, activity, "once per step")
 
+    def test_step_reached_again_is_reminded_again(self):
+        """Reminded for 'invoiced', then invoiced, then credited (invoicing reopens): the step is
+        late again and gets a new reminder; the reminder mark follows the order's step."""
+        with freeze_time("2026-04-01 09:00:00"):
+            order = self._create_order(self.customer_1, products=self.consulting)
+            order.with_user(self.coordinator).action_confirm()
+        self.assertEqual(order.o2c_next_step, "invoiced")
+        with freeze_time("2026-04-10 09:00:00"):
+            self.env["sale.order"]._cron_o2c_late_activities()
+            self.assertEqual(order.o2c_late_notified_step, "invoiced")
+            invoice = self._invoice(order)
+            self.assertEqual(order.o2c_next_step, "paid")
+            self.assertFalse(order.o2c_late_notified_step, "another step: the mark is cleared")
+            reversal = (
+                self.env["account.move.reversal"]
+                .with_user(self.billing)
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create({"journal_id": invoice.journal_id.id, "reason": "wrong price"})
+            )
+            reversal.refund_moves()
+            reversal.new_move_ids.with_user(self.billing).action_post()
+            self.assertEqual(order.o2c_next_step, "invoiced")
+            self.assertFalse(order.o2c_late_notified_step)
+        with freeze_time("2026-04-12 09:00:00"):
+            self.env["sale.order"]._cron_o2c_late_activities()
+            self.env["sale.order"]._cron_o2c_late_activities()
+        reminders = order.activity_ids.filtered(lambda a: "Invoiced" in a.summary)
+        self.assertEqual(len(reminders), 2, "late again after the credit note: reminded again")
+        self.assertEqual(order.o2c_late_notified_step, "invoiced")
+
+    def test_late_cron_in_batches(self):
+        """Inside the cron, one batch per call, oldest deadline first, and Odoo is told how
+        many remain; called directly, every batch runs."""
+        orders = self.env["sale.order"]
+        for hour in (13, 9, 12, 10, 11):  # due 24 h later, the second one first
+            with freeze_time(f"2026-04-01 {hour}:00:00"):
+                orders |= self._create_order(self.customer_1, products=self.consulting)
+        cron = self.env.ref("sales_support.ir_cron_o2c_late_activities")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        Order = self.env["sale.order"].with_context(ir_cron_progress_id=progress.id)
+        with freeze_time("2026-04-05 09:00:00"):
+            self.assertEqual(Order._cron_o2c_late_activities(batch_size=2), 2)
+            self.assertEqual((progress.done, progress.remaining), (2, 3))
+            self.assertEqual(
+                set(orders.activity_ids.mapped("res_id")),
+                {orders[1].id, orders[3].id},
+                "the oldest deadlines first (09:00 and 10:00)",
+            )
+            # Odoo calls again while some remain
+            self.assertEqual(Order._cron_o2c_late_activities(batch_size=2), 2)
+            self.assertEqual(Order._cron_o2c_late_activities(batch_size=2), 1)
+            self.assertEqual(progress.remaining, 0)
+            self.assertEqual(len(orders.activity_ids), 5, "one each")
+            self.assertEqual(Order._cron_o2c_late_activities(batch_size=2), 0)
+        with freeze_time("2026-04-01 09:00:00"):
+            more = self.env["sale.order"]
+            for _i in range(3):
+                more |= self._create_order(self.customer_1, products=self.consulting)
+        with freeze_time("2026-04-05 09:00:00"):
+            self.assertEqual(
+                self.env["sale.order"]._cron_o2c_late_activities(batch_size=2), 3, "all batches"
+            )
+        self.assertEqual(len(more.activity_ids), 3)
+
     def test_late_invoice_goes_to_someone_who_can_invoice(self):
         salesperson_4 = new_test_user(
             self.env,
@@ -898,6 +1017,28 @@ class TestO2cFigures(O2cFlowCommon):
         with freeze_time("2026-12-08 02:00:00"):
             self.env["sale.order"]._o2c_rebuild_ledger(order)
         self.assertEqual(order.date_o2c_invoiced, datetime(2026, 12, 8, 2, 0))
+
+    def test_payment_due_at_the_end_of_the_due_day_where_the_company_is(self):
+        """Invoiced on December 7 in Los Angeles, due immediately: the payment is due at the end
+        of December 7 there (08:00 UTC on the 8th), not at the end of the 7th in UTC (16:00 in
+        Los Angeles), and the order is late on it only after that."""
+        self.company.partner_id.tz = "America/Los_Angeles"
+        self.customer_1.property_payment_term_id = self.env.ref(
+            "account.account_payment_term_immediate"
+        )
+        order = self._create_order(self.customer_1, products=self.consulting)
+        with freeze_time("2026-12-07 18:00:00"):  # 10:00 in Los Angeles
+            order.with_user(self.coordinator).action_confirm()
+            invoice = self._invoice(order)
+        self.assertEqual(invoice.invoice_date_due, datetime(2026, 12, 7).date())
+        self.assertEqual(order.o2c_next_step, "paid")
+        self.assertEqual(order.date_o2c_next_deadline, datetime(2026, 12, 8, 7, 59, 59))
+        with freeze_time("2026-12-08 07:00:00"):  # 23:00 on the 7th in Los Angeles
+            order.invalidate_recordset(["is_o2c_late"])
+            self.assertFalse(order.is_o2c_late, "still the due day where the company is")
+        with freeze_time("2026-12-08 08:30:00"):
+            order.invalidate_recordset(["is_o2c_late"])
+            self.assertTrue(order.is_o2c_late)
 
     def test_install_dates_passed_steps_from_the_chatter(self):
         """The post-init hook on orders that lived before the install: a quotation already sent and
@@ -1071,6 +1212,8 @@ class TestO2cOtherDepartments(O2cFlowCommon):
         for user in (self.storekeeper, self.coordinator):
             with self.assertRefused(AccessError, "Claim Replacement"):
                 delivery.move_ids.with_user(user).write({"is_o2c_exchange": True})
+            with self.assertRefused(AccessError, "Claim Replacement"):
+                delivery.move_ids.with_user(user).write({"is_o2c_exchange_counted": True})
         move = delivery.move_ids
         with self.assertRefused(AccessError, "Claim Replacement"):
             self.env["stock.move"].with_user(self.storekeeper).create(

@@ -1,5 +1,5 @@
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 from lxml import etree
@@ -140,6 +140,42 @@ class TestOrderError(SalesSupportCommon):
         invoice = self.order._create_invoices()
         invoice.action_post()
         self.assertFalse(self._errors(), "delivery, pricing and invoicing are the system's work")
+
+    def test_discount_button_on_a_confirmed_order_is_a_price_error(self):
+        """Odoo's Discount button, used by a person on a confirmed order: a discount on every
+        line, or a discount line, is a price change charged to who entered the order."""
+        Discount = self.env["sale.order.discount"].with_user(self.salesperson_1)
+        on_lines = Discount.create(
+            {
+                "sale_order_id": self.order.id,
+                "discount_type": "sol_discount",
+                "discount_percentage": 0.1,
+            }
+        )
+        client_call(on_lines, "action_apply_discount")
+        self.assertEqual(self.order.order_line.discount, 10.0)
+        error = self._errors()
+        self.assertEqual(error.error_type, "price")
+        self.assertEqual(error.responsible_user_id, self.coordinator, "who entered the order")
+        self.company.sale_discount_product_id = self.env["product.product"].create(
+            {"name": "Discount", "type": "service", "invoice_policy": "order"}
+        )
+        global_discount = Discount.create(
+            {
+                "sale_order_id": self.order.id,
+                "discount_type": "amount",
+                "discount_amount": 50.0,
+            }
+        )
+        client_call(global_discount, "action_apply_discount")
+        errors = self._errors()
+        self.assertEqual(len(errors), 2)
+        self.assertEqual(set(errors.mapped("error_type")), {"price"}, "a discount line: price")
+        # the same wizard run by a server flow (not a person's click) logs nothing
+        Discount.create(
+            {"sale_order_id": self.order.id, "discount_type": "amount", "discount_amount": 5.0}
+        ).action_apply_discount()
+        self.assertEqual(len(self._errors()), 2)
 
     def test_price_from_the_pricelist_is_not_an_error(self):
         """The form recomputes the price when the quantity changes (technical_price_unit follows
@@ -387,14 +423,23 @@ class TestOrderError(SalesSupportCommon):
         self.assertEqual(len(claim.order_error_ids), 1, "logged once")
 
     def test_manual_error_and_access(self):
-        error = self.Error.with_user(self.coordinator).create(
-            {
-                "order_id": self.order.id,
-                "responsible_user_id": self.salesperson_1.id,
-                "error_type": "address",
-                "found_by": "customer",
-                "cost": 35.0,
-            }
+        with freeze_time("2026-12-06 10:00:00"):
+            error = self.Error.with_user(self.coordinator).create(
+                {
+                    "order_id": self.order.id,
+                    "responsible_user_id": self.salesperson_1.id,
+                    "error_type": "address",
+                    "found_by": "customer",
+                    "cost": 35.0,
+                    "date_found": "2025-01-15 10:00:00",
+                }
+            )
+        self.assertEqual(error.date_found, datetime(2025, 1, 15, 10, 0), "what they say")
+        event = self.env["sales.support.o2c.event"].search(
+            [("source_model", "=", error._name), ("source_id", "=", error.id)]
+        )
+        self.assertEqual(
+            event.date, datetime(2026, 12, 6, 10, 0), "the ledger is dated by the server"
         )
         self.assertEqual(error.coordinator_id, self.coordinator)
         self.assertEqual(error.company_id, self.order.company_id)

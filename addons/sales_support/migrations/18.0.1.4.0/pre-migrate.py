@@ -1,6 +1,6 @@
-"""18.0.1.3.0: a customer's status, ABC class and contact figures are company-dependent.
+"""18.0.1.4.0: a customer's status, ABC class and contact figures are company-dependent.
 
-Up to 18.0.1.2.0 they were plain columns of res_partner, computed for ONE company: the
+Up to 18.0.1.3.0 they were plain columns of res_partner, computed for ONE company: the
 partner's company, or for a partner shared between companies, the company of the nightly
 computation (the company of the cron's user). Odoo 18 stores company-dependent fields as jsonb
 ``{"<company id>": value}`` and cannot cast a plain column to it itself: convert each column
