@@ -631,7 +631,9 @@ def customer_kpis_query(cr, params, codes=None):
     Facts: a rating given (dated when given), a confirmed order (dated by its order date, with
     the first order date of its customer) and a customer lapsing (the day
     ``CUSTOMER_LAPSE_DAYS`` after an order not followed by another within that time, if that
-    day is past: a customer lost and won back later stays lost in that period)."""
+    day is past: a customer lost and won back later stays lost in that period). A customer is
+    a commercial entity (``sale_order.commercial_partner_id``): the contacts of a company
+    ordering count as that one company, won, retained or lost once."""
     facts = SQL(
         """
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
@@ -644,7 +646,7 @@ def customer_kpis_query(cr, params, codes=None):
                AND %(rating_window)s AND %(companies)s
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
-               'order', NULL, so.partner_id, %(first_period)s >= %(order_period)s
+               'order', NULL, so.commercial_partner_id, %(first_period)s >= %(order_period)s
           FROM confirmed so
           JOIN tz ON tz.company_id = so.company_id
           -- the first order of each of their customers (its local period in the same
@@ -690,8 +692,8 @@ def customer_kpis_query(cr, params, codes=None):
     # orders of their customers, not the other way round).
     confirmed = SQL(
         """confirmed AS MATERIALIZED (
-            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.partner_id,
-                   so.date_order, so.commercial_partner_id
+            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.date_order,
+                   so.commercial_partner_id
               FROM sale_order so
              WHERE so.state = 'sale' AND %s AND %s
         )""",
