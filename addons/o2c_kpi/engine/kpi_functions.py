@@ -930,17 +930,21 @@ KPI_FUNCTIONS = {
 #   SUM(numerator);
 # - "stock": an amount at the period's end (receivables): SUM(numerator) within one period, no
 #   total across periods;
+# - "distinct": a count of distinct things (customers, coordinators, salespeople) over the
+#   facts of the row: the same customer or coordinator can be in several rows (periods,
+#   salespeople of a team), so the rows' counts do not add up; no total, but the single figure
+#   of a group of one period and one dimension key;
 # - "median": cannot be re-aggregated from the rows' figures: no total.
-RATIO, SUM, STOCK, MEDIAN = "ratio", "sum", "stock", "median"
+RATIO, SUM, STOCK, DISTINCT, MEDIAN = "ratio", "sum", "stock", "distinct", "median"
 KPI_TOTALS = {
     "support_first_response_avg": (RATIO, 1.0),
     "support_first_response_median": (MEDIAN, None),
     "support_resolution_avg": (RATIO, 1.0),
     "support_resolution_median": (MEDIAN, None),
     "support_within_sla_pct": (RATIO, 100.0),
-    "support_open_requests_per_coordinator": (RATIO, 1.0),
-    "support_open_orders_per_coordinator": (RATIO, 1.0),
-    "support_salespeople_per_coordinator": (RATIO, 1.0),
+    "support_open_requests_per_coordinator": (DISTINCT, None),
+    "support_open_orders_per_coordinator": (DISTINCT, None),
+    "support_salespeople_per_coordinator": (DISTINCT, None),
     "orders_processing_hours": (RATIO, 1.0),
     "orders_shipment_hours": (RATIO, 1.0),
     "orders_cycle_days": (RATIO, 1.0),
@@ -950,9 +954,9 @@ KPI_TOTALS = {
     "orders_claims_per_100": (RATIO, 100.0),
     "customers_rating_avg": (RATIO, 1.0),
     "customers_satisfied_pct": (RATIO, 100.0),
-    "customers_won": (SUM, None),
-    "customers_retained": (SUM, None),
-    "customers_lost": (SUM, None),
+    "customers_won": (DISTINCT, None),
+    "customers_retained": (DISTINCT, None),
+    "customers_lost": (DISTINCT, None),
     "sales_volume": (SUM, None),
     "sales_quote_conversion_pct": (RATIO, 100.0),
     "sales_lead_conversion_pct": (RATIO, 100.0),
@@ -963,11 +967,23 @@ KPI_TOTALS = {
 }
 
 
-def total_value_sql(code, numerator, denominator, date_start):
+def total_value_sql(code, numerator, denominator, date_start, value=None, keys=()):
     """SQL aggregate of the group total of the figures of KPI ``code`` (see
     :data:`KPI_TOTALS`) from the SQL expressions of their numerator, denominator and period
-    start; NULL (no total) for medians and for KPIs it does not know."""
+    start; for distinct counts, the figure (``value``) of a group of one period and one
+    dimension key (``keys``: the columns of the dimension's key); NULL (no total) for medians
+    and for KPIs it does not know."""
     kind, factor = KPI_TOTALS.get(code, (MEDIAN, None))
+    if kind == DISTINCT and value is not None:
+        single = SQL(" AND ").join(
+            SQL("COUNT(DISTINCT COALESCE(%s, 0)) = 1", column) for column in keys
+        )
+        return SQL(
+            "CASE WHEN COUNT(DISTINCT %s) = 1 AND %s THEN MAX(%s) END",
+            date_start,
+            single or SQL("TRUE"),
+            value,
+        )
     if kind == RATIO:
         return SQL("%s * SUM(%s) / NULLIF(SUM(%s), 0)", factor, numerator, denominator)
     if kind == SUM:

@@ -23,6 +23,8 @@ DIMENSIONS = [
 ]
 
 
+# The key of a figure's dimension (one of them set for a team, salesperson or coordinator).
+KEY_FIELDS = ("company_id", "team_id", "user_id", "coordinator_id")
 ORDER_DIMENSIONS = {
     "company": "company_id",
     "team": "team_id",
@@ -159,8 +161,9 @@ class O2cKpiValue(models.Model):
         aggregator="avg",
         help="Empty when there is no data for the period (never 0 for 'no data'). Group "
         "totals: sum of the numerators / sum of the denominators for averages and ratios, the "
-        "sum for counts and amounts, none for medians (a median cannot be re-aggregated) nor "
-        "across different KPIs, dimensions or period types.",
+        "sum for amounts and counts of orders, none for medians and counts of distinct "
+        "customers or coordinators (they cannot be re-aggregated) nor across different KPIs, "
+        "dimensions, period types or currencies.",
     )
     has_value = fields.Boolean(readonly=True, help="False when there was no data to measure.")
     numerator = fields.Float(readonly=True, aggregator="sum")
@@ -189,8 +192,10 @@ class O2cKpiValue(models.Model):
         average of their figures (an average of averages): factor x SUM(numerator) /
         SUM(denominator) for averages and ratios, SUM(numerator) for counts and amounts (for
         receivables, an amount at a period's end, only within one period); one row keeps its
-        own value. Medians cannot be re-aggregated, and figures of different KPIs, dimensions,
-        period types or currencies do not add up: no total (empty) for those groups."""
+        own value. Medians and counts of distinct customers, coordinators or salespeople
+        (the same one in several rows) cannot be re-aggregated, and figures of different KPIs,
+        dimensions, period types or currencies do not add up: no total (empty) for those
+        groups."""
         if aggregate_spec != "value:avg":
             return super()._read_group_select(aggregate_spec, query)
 
@@ -202,7 +207,12 @@ class O2cKpiValue(models.Model):
                 "WHEN %s THEN %s",
                 code,
                 total_value_sql(
-                    code, column("numerator"), column("denominator"), column("date_start")
+                    code,
+                    column("numerator"),
+                    column("denominator"),
+                    column("date_start"),
+                    value=column("value"),
+                    keys=[column(fname) for fname in KEY_FIELDS],
                 ),
             )
             for code in KPI_TOTALS

@@ -42,6 +42,11 @@ class TestKpiTotals(O2cKpiCommon):
             ("money_receivables", APRIL, sp1, 500.0, 2.0, 500.0),
             ("money_receivables", APRIL, sp2, 700.0, 1.0, 700.0),
             ("money_receivables", MAY, sp1, 300.0, 1.0, 300.0),
+            # Customers won in April: sp1 2 (customers X and Y), sp2 1 (customer X again, also
+            # served by sp2): 2 customers in all, not 3; in May sp1 wins customer Z.
+            ("customers_won", APRIL, sp1, 2.0, 1.0, 2.0),
+            ("customers_won", APRIL, sp2, 1.0, 1.0, 1.0),
+            ("customers_won", MAY, sp1, 1.0, 1.0, 1.0),
         ]
         cls.env["o2c.kpi.value"].create(
             [
@@ -149,6 +154,58 @@ class TestKpiTotals(O2cKpiCommon):
         )
         self.assertEqual(groups[0]["__count"], 3)
         self.assertIs(groups[0]["value"], False)
+
+    def test_no_total_of_distinct_counts(self):
+        """Customers and coordinators counted once in each row can be in several rows: their
+        counts do not add up, whatever the grouping, but a group of one figure shows it."""
+        team_a = self.team_a
+        coordinators = self.kpi["support_open_requests_per_coordinator"]
+        # Open requests per coordinator of team A: end of April 6 requests of 2 coordinators
+        # (3 each), end of May 4 requests of 1 coordinator (4); the coordinator of April is
+        # the one of May, so both months are 10 requests of 2 coordinators, not 10 / 3.
+        self.env["o2c.kpi.value"].create(
+            [
+                {
+                    "kpi_id": coordinators.id,
+                    "period_type": "month",
+                    "date_start": month,
+                    "date_end": end,
+                    "dimension": "team",
+                    "company_id": self.kpi_company.id,
+                    "team_id": team_a.id,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "value": numerator / denominator,
+                    "has_value": True,
+                }
+                for month, end, numerator, denominator in [
+                    (APRIL, date(2025, 4, 30), 6.0, 2.0),
+                    (MAY, date(2025, 5, 31), 4.0, 1.0),
+                ]
+            ]
+        )
+        won = [("kpi_code", "=", "customers_won")]
+        # Customers won by the salespeople in April: sp1 2 + sp2 1 would say 3 for customer X
+        # counted twice: no total.
+        groups = self._totals(won + [("date_start", "=", APRIL)], ["kpi_id"])
+        self.assertEqual(groups[0]["__count"], 2)
+        self.assertIs(groups[0]["value"], False)
+        # Salesperson 1 over April and May (2 + 1, a customer could be won twice): no total.
+        groups = self._totals(won + [("user_id", "=", self.salesperson_1.id)], ["kpi_id"])
+        self.assertEqual(groups[0]["__count"], 2)
+        self.assertIs(groups[0]["value"], False)
+        # One figure per group: each salesperson's April figure, each month of team A.
+        groups = self._totals(won + [("date_start", "=", APRIL)], ["user_id"])
+        self.assertEqual(
+            {group["user_id"][0]: group["value"] for group in groups},
+            {self.salesperson_1.id: 2.0, self.salesperson_2.id: 1.0},
+        )
+        per_coordinator = [("kpi_code", "=", coordinators.code)]
+        groups = self._totals(per_coordinator, ["team_id"])
+        self.assertEqual(groups[0]["__count"], 2)
+        self.assertIs(groups[0]["value"], False)
+        groups = self._totals(per_coordinator, ["date_start:month"])
+        self.assertEqual(sorted(group["value"] for group in groups), [3.0, 4.0])
 
     def test_every_kpi_has_a_total_rule_and_calculator(self):
         """Every KPI of the data knows how its figures add up, and names a registered
