@@ -921,6 +921,58 @@ KPI_FUNCTIONS = {
     "sales_kpis": sales_kpis,
     "money_kpis": money_kpis,
 }
+# The KPI codes each calculator computes (a definition of another code naming it gets no
+# figure from it).
+KPI_CODES = {
+    "support_kpis": frozenset(
+        {
+            "support_first_response_avg",
+            "support_first_response_median",
+            "support_resolution_avg",
+            "support_resolution_median",
+            "support_within_sla_pct",
+            "support_open_requests_per_coordinator",
+            "support_open_orders_per_coordinator",
+            "support_salespeople_per_coordinator",
+        }
+    ),
+    "order_kpis": frozenset(
+        {
+            "orders_processing_hours",
+            "orders_shipment_hours",
+            "orders_cycle_days",
+            "orders_on_time_pct",
+            "orders_perfect_pct",
+            "orders_errors_per_100",
+            "orders_claims_per_100",
+        }
+    ),
+    "customer_kpis": frozenset(
+        {
+            "customers_rating_avg",
+            "customers_satisfied_pct",
+            "customers_won",
+            "customers_retained",
+            "customers_lost",
+        }
+    ),
+    "sales_kpis": frozenset(
+        {
+            "sales_volume",
+            "sales_quote_conversion_pct",
+            "sales_lead_conversion_pct",
+            "sales_average_order_value",
+        }
+    ),
+    "money_kpis": frozenset({"money_receivables", "money_overdue_pct", "money_dso"}),
+}
+
+
+def calculators_of(code):
+    """The calculators computing KPI ``code`` (none for a code no calculator knows)."""
+    return [function for function, codes in KPI_CODES.items() if code in codes]
+
+
 # How the figures of several rows (periods, teams, salespeople...) add up to a group total
 # (pivot and graph views): {code: (kind, factor)}.
 # - "ratio": value = factor x numerator / denominator, so the total is

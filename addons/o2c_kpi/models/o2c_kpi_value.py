@@ -261,6 +261,9 @@ class O2cKpiValue(models.Model):
         replace their snapshots. A fixed number of queries whatever the number of records: one
         statement per period type computes every figure and upserts / deletes the snapshots."""
         kpis = kpis if kpis is not None else self.env["o2c.kpi.definition"].search([])
+        # Only the KPIs their calculator computes: the figures of the others (a code no
+        # calculator knows, written by other means) are neither computed nor deleted.
+        kpis = kpis.filtered(lambda kpi: kpi._is_computed_by_its_calculator())
         if not kpis:
             return 0
         codes_by_function = {}

@@ -7,7 +7,12 @@ from datetime import date, datetime
 from odoo import Command
 from odoo.tests import tagged
 
-from odoo.addons.o2c_kpi.engine.kpi_functions import KpiParams, order_kpis, period_end
+from odoo.addons.o2c_kpi.engine.kpi_functions import (
+    KPI_CODES,
+    KpiParams,
+    order_kpis,
+    period_end,
+)
 
 from .common import APRIL, MARCH, O2cKpiCommon
 
@@ -368,6 +373,14 @@ class TestKpiEngine(O2cKpiCommon):
         self.assertEqual(figure(MARCH, user_id=self.salesperson_2.id)["customers_won"], 2)
         # April: Carol's first order is Contoso's second month: 1 retained, none won.
         self.assertEqual(figure(APRIL), {"customers_won": 0, "customers_retained": 1})
+
+    def test_calculators_compute_their_codes(self):
+        """Each calculator gives figures of the codes it is registered with (KPI_CODES) only
+        (the money KPIs have no data in March: no figure at all)."""
+        for function, codes in KPI_CODES.items():
+            figures = self.compute(MARCH, MARCH, function=function)
+            self.assertEqual(bool(figures), function != "money_kpis", function)
+            self.assertLessEqual({key[0] for key in figures}, codes, function)
 
     def test_period_helpers(self):
         self.assertEqual(period_end(date(2024, 2, 1), "month"), date(2024, 2, 29))

@@ -5,10 +5,11 @@ written as the refresh would (superuser), with worked-out numerators and denomin
 
 from datetime import date
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.o2c_kpi.engine.kpi_functions import KPI_FUNCTIONS, KPI_TOTALS
+from odoo.addons.o2c_kpi.engine.kpi_functions import KPI_CODES, KPI_FUNCTIONS, KPI_TOTALS
 
 from .common import APRIL, O2cKpiCommon
 
@@ -222,3 +223,69 @@ class TestKpiTotals(O2cKpiCommon):
             kpi.write({"compute_function": "sales_volume_v2"})
         kpi.write({"compute_function": "sales_kpis", "name": "Sales Volume (net)"})
         self.assertEqual(kpi.compute_function, "sales_kpis")
+        # Each calculator's codes are the KPIs with a total rule, and every definition names
+        # the calculator computing its code.
+        self.assertEqual(set().union(*KPI_CODES.values()), set(KPI_TOTALS))
+        self.assertEqual(set(KPI_CODES), set(KPI_FUNCTIONS))
+        for definition in definitions:
+            self.assertIn(definition.code, KPI_CODES[definition.compute_function])
+
+    def test_calculator_must_compute_the_kpi(self):
+        """A registered calculator that does not compute the KPI is refused, naming the one
+        that does; a definition broken anyway (by SQL) keeps its stored figures."""
+        manager = self.support_manager
+        volume = self.kpi["sales_volume"].with_user(manager)
+        with self.assertRaisesRegex(
+            ValidationError,
+            "The calculator support_kpis does not compute the KPI sales_volume: use sales_kpis.",
+        ):
+            volume.write({"compute_function": "support_kpis"})
+        # A code no calculator computes (figures written by other means, a definition of an
+        # integrator's module: managers create none) may name any.
+        custom = self.env["o2c.kpi.definition"].create(
+            {
+                "code": "custom_visits",
+                "name": "Customer Visits",
+                "category": "customers",
+                "unit": "count",
+                "compute_function": "customer_kpis",
+            }
+        )
+        self.env["o2c.kpi.value"].create(
+            {
+                "kpi_id": custom.id,
+                "period_type": "month",
+                "date_start": APRIL,
+                "date_end": date(2025, 4, 30),
+                "dimension": "company",
+                "company_id": self.kpi_company.id,
+                "numerator": 12.0,
+                "denominator": 1.0,
+                "value": 12.0,
+                "has_value": True,
+            }
+        )
+        # Sales volume named the support calculator before this check (an older database):
+        # the refresh of April skips it and leaves its two figures (sp1 1000, sp2 3000; the
+        # company has no order in April, so its own calculator would delete them) and the
+        # custom KPI's figure, while the first response figures (no request in April) go.
+        self.env.cr.execute(
+            "UPDATE o2c_kpi_definition SET compute_function = 'support_kpis' WHERE id = %s",
+            [volume.id],
+        )
+        self.env.invalidate_all()
+        self.env["o2c.kpi.refresh"].with_user(manager).create(
+            {
+                "date_from": APRIL,
+                "date_to": date(2025, 4, 30),
+                "period_type": "month",
+                "company_ids": [Command.set(self.kpi_company.ids)],
+            }
+        ).action_refresh()
+        Value = self.env["o2c.kpi.value"].with_user(manager)
+        april = [("company_id", "=", self.kpi_company.id), ("date_start", "=", APRIL)]
+        volumes = Value.search([*april, ("kpi_id", "=", volume.id)])
+        self.assertEqual(sorted(volumes.mapped("value")), [1000.0, 3000.0])
+        self.assertEqual(Value.search([*april, ("kpi_id", "=", custom.id)]).value, 12.0)
+        first_response = self.kpi["support_first_response_avg"]
+        self.assertFalse(Value.search([*april, ("kpi_id", "=", first_response.id)]))
