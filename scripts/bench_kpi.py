@@ -95,7 +95,8 @@ def generate(env, n_orders):
         SQL(
             """
             INSERT INTO sale_order (name, company_id, partner_id, commercial_partner_id,
-                   partner_invoice_id, partner_shipping_id, currency_id, currency_rate, picking_policy, state,
+                   partner_invoice_id, partner_shipping_id, currency_id, currency_rate,
+                   picking_policy, state,
                    create_date, write_date, date_order, user_id, team_id, coordinator_id,
                    amount_untaxed, amount_tax, amount_total, has_o2c_deliveries,
                    date_o2c_request, date_o2c_entered, date_o2c_shipped, date_o2c_paid,
