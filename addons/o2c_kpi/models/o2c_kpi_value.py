@@ -171,7 +171,8 @@ class O2cKpiValue(models.Model):
     currency_id = fields.Many2one(
         "res.currency",
         readonly=True,
-        help="For amounts: the company's currency.",
+        help="For amounts and ratios of amounts (overdue %, DSO): the company's currency they "
+        "are computed in.",
     )
     date_computed = fields.Datetime(string="Computed At", readonly=True)
 
@@ -315,8 +316,10 @@ class O2cKpiValue(models.Model):
                            CASE WHEN row.dimension = 'coordinator' THEN row.coordinator_id END
                                AS coordinator_id,
                            row.numerator, row.denominator, row.value,
-                           CASE WHEN kpi.unit = 'amount' THEN company.currency_id END
-                               AS currency_id
+                           -- amounts and ratios of amounts (overdue, DSO): the currency
+                           -- they are computed in, which group totals must not mix
+                           CASE WHEN kpi.unit = 'amount' OR kpi.category = 'money'
+                                THEN company.currency_id END AS currency_id
                       FROM (%(rows)s) AS row
                       JOIN o2c_kpi_definition kpi ON kpi.code = row.code AND kpi.id IN %(kpis)s
                       JOIN res_company company ON company.id = row.company_id

@@ -4,12 +4,13 @@ definition a manager reworded is left alone."""
 
 import importlib.util
 import json
+from datetime import date
 from pathlib import Path
 
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import O2cKpiCommon
+from .common import MARCH, O2cKpiCommon
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
@@ -69,3 +70,41 @@ class TestKpiMigration(O2cKpiCommon):
             kpis["money_receivables"].with_user(self.support_manager).with_context(lang="he_IL")
         )
         self.assertEqual(receivables.description, receivables_new)
+
+    def test_money_ratios_get_their_currency(self):
+        """18.0.1.2.0: overdue % and DSO figures stored without a currency get their
+        company's; other figures without one (a percentage of orders) keep none."""
+        post_migrate = _load_migration("18.0.1.2.0", "post-migrate")
+        kpis = {kpi.code: kpi for kpi in self.env["o2c.kpi.definition"].search([])}
+        figures = self.env["o2c.kpi.value"].create(
+            [
+                {
+                    "kpi_id": kpis[code].id,
+                    "period_type": "month",
+                    "date_start": MARCH,
+                    "date_end": date(2025, 3, 31),
+                    "dimension": "company",
+                    "company_id": self.kpi_company.id,
+                    "numerator": 1.0,
+                    "denominator": 2.0,
+                    "value": 50.0,
+                    "has_value": True,
+                }
+                for code in ("money_overdue_pct", "money_dso", "orders_on_time_pct")
+            ]
+        )
+        self.env.flush_all()
+        post_migrate.migrate(self.env.cr, "18.0.1.1.0")
+        figures.invalidate_recordset()
+        currency = self.kpi_company.currency_id
+        self.assertEqual(
+            {
+                figure.kpi_code: figure.currency_id
+                for figure in figures.with_user(self.support_manager)
+            },
+            {
+                "money_overdue_pct": currency,
+                "money_dso": currency,
+                "orders_on_time_pct": self.env["res.currency"],
+            },
+        )

@@ -164,6 +164,9 @@ class TestKpiMoney(O2cKpiCommon):
         self.assertAlmostEqual(april["money_overdue_pct"]["value"], 100 * 600 / 1100, places=6)
         # DSO: receivables 1100 x 30 days of April / invoiced in April (1000 + 500) = 22 days.
         self.assertAlmostEqual(april["money_dso"]["value"], 1100 * 30 / 1500, places=6)
+        # Ratios of amounts carry the currency they are computed in (totals never mix two).
+        self.assertEqual(april["money_overdue_pct"]["currency"], currency)
+        self.assertEqual(april["money_dso"]["currency"], currency)
 
         may = self._figures(MAY)
         # May: no order confirmed: no sales figure at all (nothing to divide, never 0).

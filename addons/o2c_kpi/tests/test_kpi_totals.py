@@ -208,6 +208,74 @@ class TestKpiTotals(O2cKpiCommon):
         groups = self._totals(per_coordinator, ["date_start:month"])
         self.assertEqual(sorted(group["value"] for group in groups), [3.0, 4.0])
 
+    def test_no_total_of_money_ratios_across_currencies(self):
+        """Overdue % and DSO of companies in different currencies do not add up (their amounts
+        are in different units); in the same currency they do."""
+        usd, eur = self.env.ref("base.USD"), self.env.ref("base.EUR")
+        eur.active = True
+        self.kpi_company.currency_id = usd
+        euro_company = self.env["res.company"].create({"name": "KPI Euro", "currency_id": eur.id})
+        dollar_company = self.env["res.company"].create(
+            {"name": "KPI Dollar", "currency_id": usd.id}
+        )
+        self.support_manager.company_ids |= euro_company | dollar_company
+        rows = [
+            # (company, code, numerator, denominator): overdue 100 x 300 / 1000 = 30 % in USD,
+            # 100 x 800 / 1000 = 80 % in EUR, 100 x 100 / 1000 = 10 % in USD; DSO 1000 x 30
+            # days / 1500 billed = 20 days in USD, 1000 x 30 / 600 = 50 days in EUR.
+            (self.kpi_company, "money_overdue_pct", 300.0, 1000.0),
+            (euro_company, "money_overdue_pct", 800.0, 1000.0),
+            (dollar_company, "money_overdue_pct", 100.0, 1000.0),
+            (self.kpi_company, "money_dso", 30000.0, 1500.0),
+            (euro_company, "money_dso", 30000.0, 600.0),
+        ]
+        factor = {"money_overdue_pct": 100.0, "money_dso": 1.0}
+        # As the refresh writes them: in the company's currency.
+        self.env["o2c.kpi.value"].create(
+            [
+                {
+                    "kpi_id": self.kpi[code].id,
+                    "period_type": "month",
+                    "date_start": APRIL,
+                    "date_end": date(2025, 4, 30),
+                    "dimension": "company",
+                    "company_id": company.id,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "value": factor[code] * numerator / denominator,
+                    "has_value": True,
+                    "currency_id": company.currency_id.id,
+                }
+                for company, code, numerator, denominator in rows
+            ]
+        )
+        companies = self.kpi_company | euro_company | dollar_company
+        Value = (
+            self.env["o2c.kpi.value"]
+            .with_user(self.support_manager)
+            .with_context(allowed_company_ids=companies.ids)
+        )
+
+        def total(code, company_set):
+            groups = Value.read_group(
+                [
+                    ("kpi_code", "=", code),
+                    ("dimension", "=", "company"),
+                    ("company_id", "in", company_set.ids),
+                ],
+                ["value"],
+                ["kpi_id"],
+                lazy=False,
+            )
+            self.assertEqual(groups[0]["__count"], len(company_set))
+            return groups[0]["value"]
+
+        # Dollars and euros: no total (not 100 x 1100 / 2000 = 55 %, nor 60000 / 2100 days).
+        self.assertIs(total("money_overdue_pct", self.kpi_company | euro_company), False)
+        self.assertIs(total("money_dso", self.kpi_company | euro_company), False)
+        # Two companies in dollars: 100 x (300 + 100) / (1000 + 1000) = 20 %.
+        self.assertAlmostEqual(total("money_overdue_pct", self.kpi_company | dollar_company), 20.0)
+
     def test_every_kpi_has_a_total_rule_and_calculator(self):
         """Every KPI of the data knows how its figures add up, and names a registered
         calculator (the field offers only those)."""
