@@ -380,7 +380,8 @@ class O2cKpiValue(models.Model):
         """{company id: earliest date} of what changed since ``watermark`` (UTC datetime) in the
         sources of the KPIs: orders (and their ledger events, which keep the dates of the
         milestones an order lost), requests, claims, order-entry errors, ratings, receivable
-        journal items, leads. One query."""
+        journal items (new or posted since: their date; reconciled since: the
+        reconciliation's date), leads. One query."""
         has_leads = "crm.lead" in self.env
         lead_sql = (
             SQL(
@@ -424,8 +425,37 @@ class O2cKpiValue(models.Model):
                       FROM rating_rating rating JOIN sale_order so ON so.id = rating.res_id
                      WHERE rating.res_model = 'sale.order' AND rating.write_date >= %(wm)s
                     UNION ALL
-                    SELECT company_id, date::timestamp FROM account_move_line
-                     WHERE write_date >= %(wm)s AND parent_state = 'posted'
+                    -- a receivable item changes the figures from its own date when it is new
+                    -- or newly posted (its entry's state changed since), or changed otherwise
+                    -- (unreconciled: from its date, the earliest its reconciliation can be);
+                    -- an item only reconciled since changes them from the reconciliation's
+                    -- date (below), not from its invoice's: paying an old invoice does not
+                    -- recompute the years since
+                    SELECT aml.company_id, aml.date::timestamp FROM account_move_line aml
+                      JOIN account_account account ON account.id = aml.account_id
+                     WHERE aml.write_date >= %(wm)s AND aml.parent_state = 'posted'
+                       AND account.account_type = 'asset_receivable'
+                       AND (aml.create_date >= %(wm)s
+                            OR NOT EXISTS (SELECT 1 FROM account_partial_reconcile partial
+                                            WHERE partial.debit_move_id = aml.id
+                                              AND partial.create_date >= %(wm)s)
+                               AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile partial
+                                                WHERE partial.credit_move_id = aml.id
+                                                  AND partial.create_date >= %(wm)s)
+                            OR EXISTS (SELECT 1 FROM mail_message message
+                                         JOIN mail_tracking_value tracking
+                                           ON tracking.mail_message_id = message.id
+                                         JOIN ir_model_fields field
+                                           ON field.id = tracking.field_id
+                                        WHERE message.model = 'account.move'
+                                          AND message.res_id = aml.move_id
+                                          AND message.create_date >= %(wm)s
+                                          AND field.model = 'account.move'
+                                          AND field.name = 'state'))
+                    UNION ALL
+                    -- reconciliations since: from their date (the later of the two items')
+                    SELECT company_id, max_date::timestamp FROM account_partial_reconcile
+                     WHERE create_date >= %(wm)s
                     %(leads)s
                 )
                 SELECT company_id, MIN(date) FROM changes
