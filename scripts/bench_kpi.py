@@ -94,13 +94,14 @@ def generate(env, n_orders):
     cr.execute(
         SQL(
             """
-            INSERT INTO sale_order (name, company_id, partner_id, partner_invoice_id,
-                   partner_shipping_id, currency_id, currency_rate, picking_policy, state,
+            INSERT INTO sale_order (name, company_id, partner_id, commercial_partner_id,
+                   partner_invoice_id, partner_shipping_id, currency_id, currency_rate,
+                   picking_policy, state,
                    create_date, write_date, date_order, user_id, team_id, coordinator_id,
                    amount_untaxed, amount_tax, amount_total, has_o2c_deliveries,
                    date_o2c_request, date_o2c_entered, date_o2c_shipped, date_o2c_paid,
                    commitment_date, delivery_status)
-            SELECT 'KB' || g, %(company)s, c, c, c, %(currency)s, 1.0, 'direct',
+            SELECT 'KB' || g, %(company)s, c, c, c, c, %(currency)s, 1.0, 'direct',
                    CASE WHEN r1 < 0.8 THEN 'sale' WHEN r1 < 0.9 THEN 'sent' ELSE 'draft' END,
                    created, created, created + interval '1 hour' * (r2 * 72), s, t, co,
                    round((100 + r3 * 9900)::numeric, 2), 0, round((100 + r3 * 9900)::numeric, 2),

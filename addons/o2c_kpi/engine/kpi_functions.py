@@ -631,7 +631,9 @@ def customer_kpis_query(cr, params, codes=None):
     Facts: a rating given (dated when given), a confirmed order (dated by its order date, with
     the first order date of its customer) and a customer lapsing (the day
     ``CUSTOMER_LAPSE_DAYS`` after an order not followed by another within that time, if that
-    day is past: a customer lost and won back later stays lost in that period)."""
+    day is past: a customer lost and won back later stays lost in that period). A customer is
+    a commercial entity (``sale_order.commercial_partner_id``): the contacts of a company
+    ordering count as that one company, won, retained or lost once."""
     facts = SQL(
         """
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
@@ -644,7 +646,7 @@ def customer_kpis_query(cr, params, codes=None):
                AND %(rating_window)s AND %(companies)s
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
-               'order', NULL, so.partner_id, %(first_period)s >= %(order_period)s
+               'order', NULL, so.commercial_partner_id, %(first_period)s >= %(order_period)s
           FROM confirmed so
           JOIN tz ON tz.company_id = so.company_id
           -- the first order of each of their customers (its local period in the same
@@ -690,8 +692,8 @@ def customer_kpis_query(cr, params, codes=None):
     # orders of their customers, not the other way round).
     confirmed = SQL(
         """confirmed AS MATERIALIZED (
-            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.partner_id,
-                   so.date_order, so.commercial_partner_id
+            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.date_order,
+                   so.commercial_partner_id
               FROM sale_order so
              WHERE so.state = 'sale' AND %s AND %s
         )""",
@@ -919,6 +921,58 @@ KPI_FUNCTIONS = {
     "sales_kpis": sales_kpis,
     "money_kpis": money_kpis,
 }
+# The KPI codes each calculator computes (a definition of another code naming it gets no
+# figure from it).
+KPI_CODES = {
+    "support_kpis": frozenset(
+        {
+            "support_first_response_avg",
+            "support_first_response_median",
+            "support_resolution_avg",
+            "support_resolution_median",
+            "support_within_sla_pct",
+            "support_open_requests_per_coordinator",
+            "support_open_orders_per_coordinator",
+            "support_salespeople_per_coordinator",
+        }
+    ),
+    "order_kpis": frozenset(
+        {
+            "orders_processing_hours",
+            "orders_shipment_hours",
+            "orders_cycle_days",
+            "orders_on_time_pct",
+            "orders_perfect_pct",
+            "orders_errors_per_100",
+            "orders_claims_per_100",
+        }
+    ),
+    "customer_kpis": frozenset(
+        {
+            "customers_rating_avg",
+            "customers_satisfied_pct",
+            "customers_won",
+            "customers_retained",
+            "customers_lost",
+        }
+    ),
+    "sales_kpis": frozenset(
+        {
+            "sales_volume",
+            "sales_quote_conversion_pct",
+            "sales_lead_conversion_pct",
+            "sales_average_order_value",
+        }
+    ),
+    "money_kpis": frozenset({"money_receivables", "money_overdue_pct", "money_dso"}),
+}
+
+
+def calculators_of(code):
+    """The calculators computing KPI ``code`` (none for a code no calculator knows)."""
+    return [function for function, codes in KPI_CODES.items() if code in codes]
+
+
 # How the figures of several rows (periods, teams, salespeople...) add up to a group total
 # (pivot and graph views): {code: (kind, factor)}.
 # - "ratio": value = factor x numerator / denominator, so the total is
@@ -928,17 +982,21 @@ KPI_FUNCTIONS = {
 #   SUM(numerator);
 # - "stock": an amount at the period's end (receivables): SUM(numerator) within one period, no
 #   total across periods;
+# - "distinct": a count of distinct things (customers, coordinators, salespeople) over the
+#   facts of the row: the same customer or coordinator can be in several rows (periods,
+#   salespeople of a team), so the rows' counts do not add up; no total, but the single figure
+#   of a group of one period and one dimension key;
 # - "median": cannot be re-aggregated from the rows' figures: no total.
-RATIO, SUM, STOCK, MEDIAN = "ratio", "sum", "stock", "median"
+RATIO, SUM, STOCK, DISTINCT, MEDIAN = "ratio", "sum", "stock", "distinct", "median"
 KPI_TOTALS = {
     "support_first_response_avg": (RATIO, 1.0),
     "support_first_response_median": (MEDIAN, None),
     "support_resolution_avg": (RATIO, 1.0),
     "support_resolution_median": (MEDIAN, None),
     "support_within_sla_pct": (RATIO, 100.0),
-    "support_open_requests_per_coordinator": (RATIO, 1.0),
-    "support_open_orders_per_coordinator": (RATIO, 1.0),
-    "support_salespeople_per_coordinator": (RATIO, 1.0),
+    "support_open_requests_per_coordinator": (DISTINCT, None),
+    "support_open_orders_per_coordinator": (DISTINCT, None),
+    "support_salespeople_per_coordinator": (DISTINCT, None),
     "orders_processing_hours": (RATIO, 1.0),
     "orders_shipment_hours": (RATIO, 1.0),
     "orders_cycle_days": (RATIO, 1.0),
@@ -948,9 +1006,9 @@ KPI_TOTALS = {
     "orders_claims_per_100": (RATIO, 100.0),
     "customers_rating_avg": (RATIO, 1.0),
     "customers_satisfied_pct": (RATIO, 100.0),
-    "customers_won": (SUM, None),
-    "customers_retained": (SUM, None),
-    "customers_lost": (SUM, None),
+    "customers_won": (DISTINCT, None),
+    "customers_retained": (DISTINCT, None),
+    "customers_lost": (DISTINCT, None),
     "sales_volume": (SUM, None),
     "sales_quote_conversion_pct": (RATIO, 100.0),
     "sales_lead_conversion_pct": (RATIO, 100.0),
@@ -961,11 +1019,23 @@ KPI_TOTALS = {
 }
 
 
-def total_value_sql(code, numerator, denominator, date_start):
+def total_value_sql(code, numerator, denominator, date_start, value=None, keys=()):
     """SQL aggregate of the group total of the figures of KPI ``code`` (see
     :data:`KPI_TOTALS`) from the SQL expressions of their numerator, denominator and period
-    start; NULL (no total) for medians and for KPIs it does not know."""
+    start; for distinct counts, the figure (``value``) of a group of one period and one
+    dimension key (``keys``: the columns of the dimension's key); NULL (no total) for medians
+    and for KPIs it does not know."""
     kind, factor = KPI_TOTALS.get(code, (MEDIAN, None))
+    if kind == DISTINCT and value is not None:
+        single = SQL(" AND ").join(
+            SQL("COUNT(DISTINCT COALESCE(%s, 0)) = 1", column) for column in keys
+        )
+        return SQL(
+            "CASE WHEN COUNT(DISTINCT %s) = 1 AND %s THEN MAX(%s) END",
+            date_start,
+            single or SQL("TRUE"),
+            value,
+        )
     if kind == RATIO:
         return SQL("%s * SUM(%s) / NULLIF(SUM(%s), 0)", factor, numerator, denominator)
     if kind == SUM:

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..engine.kpi_functions import KPI_FUNCTIONS
+from ..engine.kpi_functions import KPI_CODES, KPI_FUNCTIONS, calculators_of
 
 KPI_UNITS = [
     ("hours", "Hours"),
@@ -91,6 +91,30 @@ class O2cKpiDefinition(models.Model):
                     functions=", ".join(KPI_FUNCTIONS),
                 )
             )
+
+    @api.constrains("code", "compute_function")
+    def _check_compute_function(self):
+        """A KPI that a calculator computes names that calculator: another one gives it no
+        figure (and a refresh would find none to keep). A code no calculator computes (figures
+        written by other means) may name any."""
+        for kpi in self:
+            calculators = calculators_of(kpi.code)
+            if calculators and kpi.compute_function not in calculators:
+                raise ValidationError(
+                    _(
+                        "The calculator %(function)s does not compute the KPI %(code)s: use "
+                        "%(calculators)s.",
+                        function=kpi.compute_function,
+                        code=kpi.code,
+                        calculators=", ".join(calculators),
+                    )
+                )
+
+    def _is_computed_by_its_calculator(self):
+        """Whether the KPI's calculator computes its code (the refresh skips the others, and
+        never deletes their figures)."""
+        self.ensure_one()
+        return self.code in KPI_CODES.get(self.compute_function, ())
 
     @api.model_create_multi
     def create(self, vals_list):

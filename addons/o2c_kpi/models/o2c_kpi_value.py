@@ -23,6 +23,8 @@ DIMENSIONS = [
 ]
 
 
+# The key of a figure's dimension (one of them set for a team, salesperson or coordinator).
+KEY_FIELDS = ("company_id", "team_id", "user_id", "coordinator_id")
 ORDER_DIMENSIONS = {
     "company": "company_id",
     "team": "team_id",
@@ -159,8 +161,9 @@ class O2cKpiValue(models.Model):
         aggregator="avg",
         help="Empty when there is no data for the period (never 0 for 'no data'). Group "
         "totals: sum of the numerators / sum of the denominators for averages and ratios, the "
-        "sum for counts and amounts, none for medians (a median cannot be re-aggregated) nor "
-        "across different KPIs, dimensions or period types.",
+        "sum for amounts and counts of orders, none for medians and counts of distinct "
+        "customers or coordinators (they cannot be re-aggregated) nor across different KPIs, "
+        "dimensions, period types or currencies.",
     )
     has_value = fields.Boolean(readonly=True, help="False when there was no data to measure.")
     numerator = fields.Float(readonly=True, aggregator="sum")
@@ -168,7 +171,8 @@ class O2cKpiValue(models.Model):
     currency_id = fields.Many2one(
         "res.currency",
         readonly=True,
-        help="For amounts: the company's currency.",
+        help="For amounts and ratios of amounts (overdue %, DSO): the company's currency they "
+        "are computed in.",
     )
     date_computed = fields.Datetime(string="Computed At", readonly=True)
 
@@ -189,8 +193,10 @@ class O2cKpiValue(models.Model):
         average of their figures (an average of averages): factor x SUM(numerator) /
         SUM(denominator) for averages and ratios, SUM(numerator) for counts and amounts (for
         receivables, an amount at a period's end, only within one period); one row keeps its
-        own value. Medians cannot be re-aggregated, and figures of different KPIs, dimensions,
-        period types or currencies do not add up: no total (empty) for those groups."""
+        own value. Medians and counts of distinct customers, coordinators or salespeople
+        (the same one in several rows) cannot be re-aggregated, and figures of different KPIs,
+        dimensions, period types or currencies do not add up: no total (empty) for those
+        groups."""
         if aggregate_spec != "value:avg":
             return super()._read_group_select(aggregate_spec, query)
 
@@ -202,7 +208,12 @@ class O2cKpiValue(models.Model):
                 "WHEN %s THEN %s",
                 code,
                 total_value_sql(
-                    code, column("numerator"), column("denominator"), column("date_start")
+                    code,
+                    column("numerator"),
+                    column("denominator"),
+                    column("date_start"),
+                    value=column("value"),
+                    keys=[column(fname) for fname in KEY_FIELDS],
                 ),
             )
             for code in KPI_TOTALS
@@ -251,6 +262,9 @@ class O2cKpiValue(models.Model):
         replace their snapshots. A fixed number of queries whatever the number of records: one
         statement per period type computes every figure and upserts / deletes the snapshots."""
         kpis = kpis if kpis is not None else self.env["o2c.kpi.definition"].search([])
+        # Only the KPIs their calculator computes: the figures of the others (a code no
+        # calculator knows, written by other means) are neither computed nor deleted.
+        kpis = kpis.filtered(lambda kpi: kpi._is_computed_by_its_calculator())
         if not kpis:
             return 0
         codes_by_function = {}
@@ -302,8 +316,10 @@ class O2cKpiValue(models.Model):
                            CASE WHEN row.dimension = 'coordinator' THEN row.coordinator_id END
                                AS coordinator_id,
                            row.numerator, row.denominator, row.value,
-                           CASE WHEN kpi.unit = 'amount' THEN company.currency_id END
-                               AS currency_id
+                           -- amounts and ratios of amounts (overdue, DSO): the currency
+                           -- they are computed in, which group totals must not mix
+                           CASE WHEN kpi.unit = 'amount' OR kpi.category = 'money'
+                                THEN company.currency_id END AS currency_id
                       FROM (%(rows)s) AS row
                       JOIN o2c_kpi_definition kpi ON kpi.code = row.code AND kpi.id IN %(kpis)s
                       JOIN res_company company ON company.id = row.company_id
@@ -364,7 +380,8 @@ class O2cKpiValue(models.Model):
         """{company id: earliest date} of what changed since ``watermark`` (UTC datetime) in the
         sources of the KPIs: orders (and their ledger events, which keep the dates of the
         milestones an order lost), requests, claims, order-entry errors, ratings, receivable
-        journal items, leads. One query."""
+        journal items (new or posted since: their date; reconciled since: the
+        reconciliation's date), leads. One query."""
         has_leads = "crm.lead" in self.env
         lead_sql = (
             SQL(
@@ -408,8 +425,37 @@ class O2cKpiValue(models.Model):
                       FROM rating_rating rating JOIN sale_order so ON so.id = rating.res_id
                      WHERE rating.res_model = 'sale.order' AND rating.write_date >= %(wm)s
                     UNION ALL
-                    SELECT company_id, date::timestamp FROM account_move_line
-                     WHERE write_date >= %(wm)s AND parent_state = 'posted'
+                    -- a receivable item changes the figures from its own date when it is new
+                    -- or newly posted (its entry's state changed since), or changed otherwise
+                    -- (unreconciled: from its date, the earliest its reconciliation can be);
+                    -- an item only reconciled since changes them from the reconciliation's
+                    -- date (below), not from its invoice's: paying an old invoice does not
+                    -- recompute the years since
+                    SELECT aml.company_id, aml.date::timestamp FROM account_move_line aml
+                      JOIN account_account account ON account.id = aml.account_id
+                     WHERE aml.write_date >= %(wm)s AND aml.parent_state = 'posted'
+                       AND account.account_type = 'asset_receivable'
+                       AND (aml.create_date >= %(wm)s
+                            OR NOT EXISTS (SELECT 1 FROM account_partial_reconcile partial
+                                            WHERE partial.debit_move_id = aml.id
+                                              AND partial.create_date >= %(wm)s)
+                               AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile partial
+                                                WHERE partial.credit_move_id = aml.id
+                                                  AND partial.create_date >= %(wm)s)
+                            OR EXISTS (SELECT 1 FROM mail_message message
+                                         JOIN mail_tracking_value tracking
+                                           ON tracking.mail_message_id = message.id
+                                         JOIN ir_model_fields field
+                                           ON field.id = tracking.field_id
+                                        WHERE message.model = 'account.move'
+                                          AND message.res_id = aml.move_id
+                                          AND message.create_date >= %(wm)s
+                                          AND field.model = 'account.move'
+                                          AND field.name = 'state'))
+                    UNION ALL
+                    -- reconciliations since: from their date (the later of the two items')
+                    SELECT company_id, max_date::timestamp FROM account_partial_reconcile
+                     WHERE create_date >= %(wm)s
                     %(leads)s
                 )
                 SELECT company_id, MIN(date) FROM changes

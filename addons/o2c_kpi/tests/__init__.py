@@ -8,3 +8,4 @@ from . import test_kpi_access
 from . import test_kpi_money
 from . import test_kpi_team_change
 from . import test_kpi_totals
+from . import test_kpi_migration

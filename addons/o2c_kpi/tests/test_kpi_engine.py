@@ -4,9 +4,15 @@ enough: no ORM in the engine). Times are UTC in the data; Jerusalem is UTC+2 unt
 
 from datetime import date, datetime
 
+from odoo import Command
 from odoo.tests import tagged
 
-from odoo.addons.o2c_kpi.engine.kpi_functions import KpiParams, order_kpis, period_end
+from odoo.addons.o2c_kpi.engine.kpi_functions import (
+    KPI_CODES,
+    KpiParams,
+    order_kpis,
+    period_end,
+)
 
 from .common import APRIL, MARCH, O2cKpiCommon
 
@@ -322,6 +328,59 @@ class TestKpiEngine(O2cKpiCommon):
             {key: row.value for key, row in longer.items() if key[1] == date(2026, 3, 1)},
             {key: row.value for key, row in later.items()},
         )
+
+    def test_customers_are_commercial_entities(self):
+        """The contacts of a company ordering are one customer: won once, then retained."""
+        contoso = self.env["res.partner"].create({"name": "Contoso", "is_company": True})
+        alice, bob, carol = self.env["res.partner"].create(
+            [{"name": name, "parent_id": contoso.id} for name in ("Alice", "Bob", "Carol")]
+        )
+        # Contoso's first month is March 2025: Alice orders from salesperson 1 (03-25), Bob
+        # from salesperson 2 (03-26), both of team A; in April Carol, a third contact, orders
+        # from salesperson 1 for the first time (04-10): Contoso's, not a new customer.
+        self._order(self.salesperson_1, customer=alice, date_order=datetime(2025, 3, 25, 9))
+        self._order(self.salesperson_2, customer=bob, date_order=datetime(2025, 3, 26, 9))
+        self._order(self.salesperson_1, customer=carol, date_order=datetime(2025, 4, 10, 9))
+        self.env.flush_all()
+        manager = self.support_manager
+        self.env["o2c.kpi.refresh"].with_user(manager).create(
+            {
+                "date_from": MARCH,
+                "date_to": date(2025, 4, 30),
+                "period_type": "month",
+                "company_ids": [Command.set(self.kpi_company.ids)],
+            }
+        ).action_refresh()
+        Value = self.env["o2c.kpi.value"].with_user(manager)
+
+        def figure(month, **dimension):
+            rows = Value.get_kpis(
+                month,
+                month,
+                "month",
+                company_id=self.kpi_company.id,
+                kpi_codes=["customers_won", "customers_retained"],
+                **dimension,
+            )
+            return {row["kpi"]: row["value"] for row in rows}
+
+        # March, company: customer 1 (o1, o2), customer 3 (o3) and Contoso (Alice, Bob) order
+        # for the first time: 3 won (the contacts would make it 4), none retained.
+        self.assertEqual(figure(MARCH), {"customers_won": 3, "customers_retained": 0})
+        # Team A: customer 1 (o1, o2) and Contoso (Alice, Bob): 2 won (not 3).
+        self.assertEqual(figure(MARCH, team_id=self.team_a.id)["customers_won"], 2)
+        # Salesperson 2: customer 1 (o2) and Contoso (Bob): 2 won.
+        self.assertEqual(figure(MARCH, user_id=self.salesperson_2.id)["customers_won"], 2)
+        # April: Carol's first order is Contoso's second month: 1 retained, none won.
+        self.assertEqual(figure(APRIL), {"customers_won": 0, "customers_retained": 1})
+
+    def test_calculators_compute_their_codes(self):
+        """Each calculator gives figures of the codes it is registered with (KPI_CODES) only
+        (the money KPIs have no data in March: no figure at all)."""
+        for function, codes in KPI_CODES.items():
+            figures = self.compute(MARCH, MARCH, function=function)
+            self.assertEqual(bool(figures), function != "money_kpis", function)
+            self.assertLessEqual({key[0] for key in figures}, codes, function)
 
     def test_period_helpers(self):
         self.assertEqual(period_end(date(2024, 2, 1), "month"), date(2024, 2, 29))

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import O2cKpiCommon
 
@@ -164,6 +165,9 @@ class TestKpiMoney(O2cKpiCommon):
         self.assertAlmostEqual(april["money_overdue_pct"]["value"], 100 * 600 / 1100, places=6)
         # DSO: receivables 1100 x 30 days of April / invoiced in April (1000 + 500) = 22 days.
         self.assertAlmostEqual(april["money_dso"]["value"], 1100 * 30 / 1500, places=6)
+        # Ratios of amounts carry the currency they are computed in (totals never mix two).
+        self.assertEqual(april["money_overdue_pct"]["currency"], currency)
+        self.assertEqual(april["money_dso"]["currency"], currency)
 
         may = self._figures(MAY)
         # May: no order confirmed: no sales figure at all (nothing to divide, never 0).
@@ -238,3 +242,53 @@ class TestKpiMoney(O2cKpiCommon):
         self.assertAlmostEqual(june_sp3["money_dso"]["value"], 30.0, places=6)
         self.assertAlmostEqual(june_sp3["money_overdue_pct"]["value"], 0.0, places=6)
         self.assertIs(july_sp1["money_dso"]["value"], False)
+
+    def test_changes_of_receivables_dated_by_reconciliation(self):
+        """The nightly refresh starts a company's recomputation at the earliest change: a
+        payment of an old invoice from the reconciliation's date (not the invoice's), the
+        new payment from its own date."""
+        Value = self.env["o2c.kpi.value"]
+        # Everything of setUpClass happened before the watermark (the test's transaction
+        # time, when the new records below are written).
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        watermark = self.env.cr.fetchone()[0]
+        before = datetime(2025, 1, 1)
+        company = self.kpi_company.id
+        self.env.flush_all()
+        for table, columns in [
+            ("sale_order", ["write_date"]),
+            ("sales_support_o2c_event", ["create_date"]),
+            ("account_move_line", ["create_date", "write_date"]),
+            ("account_partial_reconcile", ["create_date"]),
+        ]:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE company_id = %s",
+                    SQL.identifier(table),
+                    SQL(", ").join(
+                        SQL("%s = %s", SQL.identifier(column), before) for column in columns
+                    ),
+                    company,
+                )
+            )
+        self.env.cr.execute(
+            "UPDATE mail_message SET create_date = %s WHERE model = 'account.move'"
+            " AND res_id IN (SELECT id FROM account_move WHERE company_id = %s)",
+            [before, company],
+        )
+        self.env.invalidate_all()
+        self.assertNotIn(company, Value._get_changed_since(watermark))
+        # 200.00 more of i1 (April 5) paid on June 20: from June 20 (it was from April 5,
+        # the invoice's date: two more months recomputed for nothing).
+        self._pay(self.i1, 200.0, date(2025, 6, 20))
+        self.env.flush_all()
+        self.assertEqual(Value._get_changed_since(watermark)[company], datetime(2025, 6, 20))
+        # Its reconciliations undone: no reconciliation is left to date the change by, so
+        # from the invoice's own date, April 5 (every later open amount changed).
+        receivable = self.i1.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        receivable.remove_move_reconcile()
+        self.env.flush_all()
+        self.assertEqual(Value._get_changed_since(watermark)[company], datetime(2025, 4, 5))

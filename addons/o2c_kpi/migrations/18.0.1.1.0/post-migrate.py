@@ -1,6 +1,8 @@
 """The receivables of a team, salesperson or coordinator are now the open amounts of their
 invoices (payments lower them once reconciled): the definitions loaded by the data file
-(``noupdate``) get the new wording, unless a manager reworded them."""
+(``noupdate``) get the new wording, unless a manager reworded them. A definition still worded
+as before in English gets the new English text alone: its translations (he, ar, ru) say the old
+thing, and the module's new translations fill them in when its terms are loaded."""
 
 DESCRIPTIONS = {
     "money_receivables": (
@@ -25,7 +27,7 @@ def migrate(cr, version):
         cr.execute(
             """
             UPDATE o2c_kpi_definition
-               SET description = description || jsonb_build_object('en_US', %s::text)
+               SET description = jsonb_build_object('en_US', %s::text)
              WHERE code = %s AND description->>'en_US' = %s
             """,
             [new, code, old],

@@ -1,0 +1,110 @@
+"""Migration 18.0.1.1.0: the money definitions still worded as before get the new wording in
+every language (the old translations are dropped, not left saying the old thing); a
+definition a manager reworded is left alone."""
+
+import importlib.util
+import json
+from datetime import date
+from pathlib import Path
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import MARCH, O2cKpiCommon
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+
+
+def _load_migration(version, name):
+    spec = importlib.util.spec_from_file_location(
+        f"o2c_kpi_migration_{name.replace('-', '_')}", MIGRATIONS / version / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestKpiMigration(O2cKpiCommon):
+    def test_post_migrate_rewords_every_language(self):
+        post_migrate = _load_migration("18.0.1.1.0", "post-migrate")
+        receivables_old, receivables_new = post_migrate.DESCRIPTIONS["money_receivables"]
+        overdue_old = post_migrate.DESCRIPTIONS["money_overdue_pct"][0]
+        kpis = {
+            kpi.code: kpi
+            for kpi in self.env["o2c.kpi.definition"].search(
+                [("code", "in", ["money_receivables", "money_overdue_pct"])]
+            )
+        }
+        # As in 18.0.1.0.0: receivables worded as before in English, Hebrew and Russian;
+        # overdue reworded by a manager in English (its Hebrew still the old one's).
+        for code, description in [
+            ("money_receivables", {"en_US": receivables_old, "he_IL": "ישן", "ru_RU": "Старый"}),
+            ("money_overdue_pct", {"en_US": "Our own wording.", "he_IL": "ישן"}),
+        ]:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE o2c_kpi_definition SET description = %s::jsonb WHERE id = %s",
+                    json.dumps(description),
+                    kpis[code].id,
+                )
+            )
+        self.assertNotEqual(overdue_old, "Our own wording.")
+        post_migrate.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.env.cr.execute(
+            "SELECT code, description FROM o2c_kpi_definition WHERE id IN %s",
+            [tuple(kpi.id for kpi in kpis.values())],
+        )
+        descriptions = dict(self.env.cr.fetchall())
+        # The new English text alone: no stale translation of the old one.
+        self.assertEqual(descriptions["money_receivables"], {"en_US": receivables_new})
+        # The manager's wording untouched, in every language.
+        self.assertEqual(
+            descriptions["money_overdue_pct"], {"en_US": "Our own wording.", "he_IL": "ישן"}
+        )
+        # A Hebrew-speaking KPI manager reads the new wording (English until translated).
+        self.env["res.lang"]._activate_lang("he_IL")
+        receivables = (
+            kpis["money_receivables"].with_user(self.support_manager).with_context(lang="he_IL")
+        )
+        self.assertEqual(receivables.description, receivables_new)
+
+    def test_money_ratios_get_their_currency(self):
+        """18.0.1.2.0: overdue % and DSO figures stored without a currency get their
+        company's; other figures without one (a percentage of orders) keep none."""
+        post_migrate = _load_migration("18.0.1.2.0", "post-migrate")
+        kpis = {kpi.code: kpi for kpi in self.env["o2c.kpi.definition"].search([])}
+        figures = self.env["o2c.kpi.value"].create(
+            [
+                {
+                    "kpi_id": kpis[code].id,
+                    "period_type": "month",
+                    "date_start": MARCH,
+                    "date_end": date(2025, 3, 31),
+                    "dimension": "company",
+                    "company_id": self.kpi_company.id,
+                    "numerator": 1.0,
+                    "denominator": 2.0,
+                    "value": 50.0,
+                    "has_value": True,
+                }
+                for code in ("money_overdue_pct", "money_dso", "orders_on_time_pct")
+            ]
+        )
+        self.env.flush_all()
+        post_migrate.migrate(self.env.cr, "18.0.1.1.0")
+        figures.invalidate_recordset()
+        currency = self.kpi_company.currency_id
+        self.assertEqual(
+            {
+                figure.kpi_code: figure.currency_id
+                for figure in figures.with_user(self.support_manager)
+            },
+            {
+                "money_overdue_pct": currency,
+                "money_dso": currency,
+                "orders_on_time_pct": self.env["res.currency"],
+            },
+        )
