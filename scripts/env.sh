@@ -137,8 +137,9 @@ update_project_addons() {
         psql -d "$db" -tAc "select 1 from ir_module_module where name='$name' and state='installed'" \
             | grep -q 1 || missing+=("$name")
     done
-    local IFS=,
-    odoo_bin -d "$db" -u "$PROJECT_ADDONS" ${missing[@]:+-i "${missing[*]}"} --stop-after-init "$@"
+    local args=(-u "$PROJECT_ADDONS")
+    ((${#missing[@]})) && args+=(-i "$(IFS=,; echo "${missing[*]}")")
+    odoo_bin -d "$db" "${args[@]}" --stop-after-init "$@"
 }
 
 setup_all() {

@@ -879,8 +879,9 @@ class ResPartner(models.Model):
         for company, partners in self.commercial_partner_id.grouped(
             lambda p: p.company_id or self.env.company
         ).items():
+            # ranked as the nightly run ranks them: among the company's own and shared customers
             self.env["res.partner"]._run_customer_care(
-                company, only_partners=partners, include_shared=not partners.company_id
+                company, only_partners=partners, include_shared=True
             )
         return True
 

@@ -12,7 +12,8 @@ class SalesSupportDigest(models.AbstractModel):
     @api.model
     def _get_digest_promotions(self, day):
         """Plus the loyalty programs running on ``day`` (both validity dates included, as the
-        program form says), with their rewards and discount codes: three queries whatever the
+        program form says) that are offered on sales orders, have a start or an end date and are not
+        used up, with their rewards and discount codes: a fixed number of queries whatever the
         number of programs and salespeople."""
         promotions = super()._get_digest_promotions(day)
         # sudo: the digest cron reads the programs of every company; _get_digest_data gives
@@ -21,6 +22,13 @@ class SalesSupportDigest(models.AbstractModel):
         programs = Program.search_fetch(
             [
                 ("program_type", "in", DIGEST_PROGRAM_TYPES),
+                # offered on sales orders (not only in the shop or the point of sale)
+                ("sale_ok", "=", True),
+                # a campaign with dates, as for price-list rules: a permanent program is no
+                # news, and would send every salesperson the same mail every morning
+                "|",
+                ("date_from", "!=", False),
+                ("date_to", "!=", False),
                 "|",
                 ("date_from", "=", False),
                 ("date_from", "<=", day),
@@ -30,6 +38,10 @@ class SalesSupportDigest(models.AbstractModel):
             ],
             ["name", "program_type", "company_id", "date_from", "date_to"],
             order="sequence, id",
+        )
+        # used up: no more orders may use it (the count is read for all programs at once)
+        programs = programs.filtered(
+            lambda p: not p.limit_usage or p.total_order_count < p.max_usage
         )
         programs.fetch(["reward_ids", "rule_ids"])
         programs.reward_ids.fetch(["description"])
