@@ -78,12 +78,13 @@ def test_exchange_flag_is_refused_over_xmlrpc(xmlrpc_login):
     call("sale.order", "action_confirm", [order_id])
     move_ids = call("stock.move", "search", [("sale_line_id.order_id", "=", order_id)])
     assert move_ids
-    with pytest.raises(xmlrpc.client.Fault) as fault:
-        call("stock.move", "write", move_ids, {"is_o2c_exchange": True})
-    assert fault.value.faultCode == 4, fault.value.faultString
-    assert "Claim Replacement" in fault.value.faultString
-    moves = call("stock.move", "read", move_ids, ["is_o2c_exchange"])
-    assert not any(move["is_o2c_exchange"] for move in moves)
+    for fname in ("is_o2c_exchange", "is_o2c_exchange_counted"):
+        with pytest.raises(xmlrpc.client.Fault) as fault:
+            call("stock.move", "write", move_ids, {fname: True})
+        assert fault.value.faultCode == 4, fault.value.faultString
+        assert "Claim Replacement" in fault.value.faultString
+    moves = call("stock.move", "read", move_ids, ["is_o2c_exchange", "is_o2c_exchange_counted"])
+    assert not any(move["is_o2c_exchange"] or move["is_o2c_exchange_counted"] for move in moves)
 
 
 def test_claim_opened_is_dated_by_the_server(xmlrpc_login):

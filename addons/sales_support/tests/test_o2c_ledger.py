@@ -127,6 +127,19 @@ class O2cFlowCommon(SalesSupportCommon):
             active_ids=invoice.ids,
         ).create(values)._create_payments()
 
+    def _credit_note(self, invoice, reason):
+        """The billing user's full credit note of ``invoice`` (Odoo's reversal wizard), posted:
+        posting it reconciles it with the invoice when the invoice is open."""
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_user(self.billing)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": reason})
+        )
+        reversal.refund_moves()
+        reversal.new_move_ids.with_user(self.billing).action_post()
+        return reversal.new_move_ids
+
     def _events(self, order):
         return order.o2c_event_ids.sorted("id").mapped("event_type")
 
@@ -524,14 +537,7 @@ class TestO2cLedger(O2cFlowCommon):
         order.with_user(self.coordinator).action_confirm()
         invoice = self._invoice(order)
         self.assertTrue(order.date_o2c_invoiced)
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_user(self.billing)
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"journal_id": invoice.journal_id.id, "reason": "wrong customer"})
-        )
-        reversal.refund_moves()
-        reversal.new_move_ids.with_user(self.billing).action_post()
+        self._credit_note(invoice, "wrong customer")
         self.assertEqual(order.invoice_status, "to invoice")
         self.assertFalse(order.date_o2c_invoiced)
         self.assertFalse(order.date_o2c_paid, "a credited invoice is no payment")
@@ -849,14 +855,7 @@ class TestO2cFigures(O2cFlowCommon):
             invoice = self._invoice(order)
             self.assertEqual(order.o2c_next_step, "paid")
             self.assertFalse(order.o2c_late_notified_step, "another step: the mark is cleared")
-            reversal = (
-                self.env["account.move.reversal"]
-                .with_user(self.billing)
-                .with_context(active_model="account.move", active_ids=invoice.ids)
-                .create({"journal_id": invoice.journal_id.id, "reason": "wrong price"})
-            )
-            reversal.refund_moves()
-            reversal.new_move_ids.with_user(self.billing).action_post()
+            self._credit_note(invoice, "wrong price")
             self.assertEqual(order.o2c_next_step, "invoiced")
             self.assertFalse(order.o2c_late_notified_step)
         with freeze_time("2026-04-12 09:00:00"):

@@ -126,16 +126,8 @@ class TestO2cQueries(O2cFlowCommon):
         order.with_user(self.coordinator).action_confirm()
         self._validate(order.picking_ids)
         invoice = self._invoice(order)
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_user(self.billing)
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"journal_id": invoice.journal_id.id, "reason": "wrong price"})
-        )
-        reversal.refund_moves()
-        credit_note = reversal.new_move_ids
         # posting the reversal of an open invoice reconciles the two (Odoo)
-        credit_note.with_user(self.billing).action_post()
+        self._credit_note(invoice, "wrong price")
         self.assertEqual(invoice.payment_state, "reversed")
         events = self._events(order)
         self.assertIn("credit_note_settled", events)
