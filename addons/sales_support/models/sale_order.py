@@ -757,9 +757,12 @@ class SaleOrder(models.Model):
         # together at once (their customers' exposure per company, their bounced cheques in one
         # grouped query), not order by order. Emptied first: the figures are those of now.
         self.invalidate_recordset(CREDIT_CHECK_FIELDS)
+        # quotations of one customer confirmed together: each is checked with the ones before it
+        # in the batch, which its own figures (computed as if confirmed alone) do not count
+        batch_holds = self._get_support_credit_batch_holds()
         # credit policy "warn": the reasons are read before the confirmation, logged after it
         warnings = {
-            order: order.support_credit_hold
+            order: batch_holds[order][0] if order in batch_holds else order.support_credit_hold
             for order in self
             if order.state in ("draft", "sent")
             and order.company_id.sales_support_credit_policy == "warn"
@@ -776,6 +779,22 @@ class SaleOrder(models.Model):
                     orders=", ".join(self.mapped("name")),
                 )
             )
+        for order, (holds, before) in batch_holds.items():
+            if (
+                holds
+                and order.company_id.sales_support_credit_policy == "block"
+                and not order.support_credit_override_valid
+            ):
+                raise UserError(
+                    _(
+                        "%(order)s cannot be confirmed together with %(others)s: %(reasons)s. "
+                        "Confirm them one by one, or a sales or support manager may approve an "
+                        "override with a reason.",
+                        order=order.name,
+                        others=", ".join(before.mapped("name")),
+                        reasons="; ".join(holds.splitlines()),
+                    )
+                )
         res = super().action_confirm()
         replacements = self.filtered(
             lambda o: o.origin_order_id.state == "cancel"
@@ -1805,11 +1824,59 @@ class SaleOrder(models.Model):
         )
         return {(company.id, partner.id): count for company, partner, count in groups}
 
-    def _get_support_credit_info(self, figures=None, bounced=None):
+    def _get_support_credit_batch_holds(self):
+        """{order: (reasons to hold it, the quotations before it)} for the quotations of
+        ``self`` that follow another quotation of the same customer and company in ``self``
+        (confirmed together): their exposure counts the amounts of those before them. Empty
+        when no two quotations of ``self`` share a customer (the common case: nothing is read)."""
+        quotations = self.filtered(
+            lambda o: o.state in ("draft", "sent")
+            and o.company_id.sales_support_credit_policy != "none"
+            and o.company_id.sales_support_exposure_to_invoice
+            and o.partner_id
+        )
+        running = defaultdict(float)
+        before = defaultdict(lambda: self.browse())
+        extras = {}
+        for order in quotations:
+            company = order.company_id
+            key = (company, order.partner_id.commercial_partner_id)
+            if before[key]:
+                extras[order] = (running[key], before[key])
+            before[key] |= order
+            running[key] += order.currency_id._convert(
+                order.amount_total,
+                company.currency_id,
+                company,
+                order.date_order or fields.Date.context_today(order),
+            )
+        if not extras:
+            return {}
+        batch = self.browse([order.id for order in extras])
+        figures = {
+            company: orders.partner_id._get_credit_exposure(company)
+            for company, orders in batch.grouped("company_id").items()
+        }
+        bounced = batch._get_bounced_cheque_counts()
+        return {
+            order: (
+                "\n".join(
+                    order._get_support_credit_info(figures[order.company_id], bounced, extra)[
+                        "holds"
+                    ]
+                ),
+                others,
+            )
+            for order, (extra, others) in extras.items()
+        }
+
+    def _get_support_credit_info(self, figures=None, bounced=None, extra=0.0):
         """Exposure of the order's customer in the order's company (this order added while it is
         a quotation) and the reasons to hold it: {exposure, limit, holds, bounce_hold}.
         ``figures``: the result of ``res.partner._get_credit_exposure`` when already read;
-        ``bounced``: the result of ``_get_bounced_cheque_counts`` when already read."""
+        ``bounced``: the result of ``_get_bounced_cheque_counts`` when already read;
+        ``extra``: an amount in the company's currency added to the exposure (the quotations
+        confirmed together with this one, before it)."""
         self.ensure_one()
         company = self.company_id or self.env.company
         customer = self.partner_id.commercial_partner_id
@@ -1819,7 +1886,7 @@ class SaleOrder(models.Model):
         if not figures or customer.id not in figures:
             figures = customer._get_credit_exposure(company)
         figures = figures[customer.id]
-        exposure = figures["exposure"]
+        exposure = figures["exposure"] + extra
         if self.state in ("draft", "sent") and company.sales_support_exposure_to_invoice:
             exposure += self.currency_id._convert(
                 self.amount_total,

@@ -239,6 +239,45 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         with self.assertRaisesRegex(UserError, "cannot be confirmed"):
             quotation.action_confirm()
 
+    def test_quotations_confirmed_together_count_each_other(self):
+        """Exposure 1,950 (invoice 1,000 + order 800 + cheque 150), limit 3,000. Two quotations
+        of 600: each alone 2,550 (under the limit); confirmed together, the second one counts
+        the first: 1,950 + 600 + 600 = 3,150 (over it)."""
+        self.company.sales_support_credit_policy = "block"
+        first = self._order(self.customer_1, 600)
+        second = self._order(self.customer_1, 600)
+        other_customer = self._order(self.customer_il, 600)
+        batch = (first | other_customer | second).with_user(self.salesperson_1)
+        self.assertEqual(batch.mapped("support_credit_exposure"), [2550, 600, 2550])
+        self.assertFalse(any(batch.mapped("support_credit_hold")))
+        with self.assertRaisesRegex(
+            UserError,
+            rf"{second.name} cannot be confirmed together with {first.name}: "
+            r"Customer of Sales 1.s exposure \$\s?3,150.00 is over its credit limit",
+        ):
+            batch.action_confirm()
+        self.assertEqual(set(batch.mapped("state")), {"draft"})
+        # an approved override lets the batch through
+        self.env["sales.support.credit.override"].with_user(self.support_manager).create(
+            {"order_id": second.id, "reason": "Both paid upfront by wire"}
+        ).action_approve()
+        batch.action_confirm()
+        self.assertEqual(set(batch.mapped("state")), {"sale"})
+
+    def test_warn_counts_quotations_confirmed_together(self):
+        """Policy warn: the same batch is confirmed, and only the second quotation is logged as
+        confirmed over the limit (3,150 > 3,000; the first one was at 2,550)."""
+        first = self._order(self.customer_1, 600)
+        second = self._order(self.customer_1, 600)
+        (first | second).with_user(self.salesperson_1).action_confirm()
+        self.assertEqual(set((first | second).mapped("state")), {"sale"})
+
+        def logged(order):
+            return order.message_ids.filtered(lambda m: "Confirmed over" in (m.body or ""))
+
+        self.assertFalse(logged(first))
+        self.assertIn("3,150.00", logged(second).body)
+
     def test_warn_logs_confirmation_over_limit(self):
         quotation = self._order(self.customer_1, 1500).with_user(self.salesperson_1)
         quotation.action_confirm()
