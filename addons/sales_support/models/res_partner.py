@@ -324,7 +324,8 @@ class ResPartner(models.Model):
         compute="_compute_support_credit",
         currency_field="support_credit_currency_id",
         string="Uncleared Cheques",
-        help="Cheques received or deposited that the bank has not paid yet.",
+        help="Cheques received or deposited that the bank has not paid yet, whose payment is "
+        "registered (until then the debt they pay is still in the open receivables).",
     )
     support_credit_exposure = fields.Monetary(
         compute="_compute_support_credit",
@@ -573,7 +574,10 @@ class ResPartner(models.Model):
             )
         )
         to_invoice = self.env.cr.fetchall()
-        # 3. cheques not cleared yet
+        # 3. cheques not cleared yet whose payment is booked: the debt left the receivables
+        # but comes back if the bank refuses the cheque. A cheque whose payment is not booked
+        # yet is still in the receivables (or the orders to invoice): counting it would count
+        # the same debt twice.
         # sudo: figures only; the caller decides who sees them
         cheques = (
             self.env["sales.customer.cheque"]
@@ -583,6 +587,7 @@ class ResPartner(models.Model):
                     ("commercial_partner_id", "in", customers.ids),
                     ("company_id", "in", companies.ids),
                     ("state", "in", UNCLEARED_STATES),
+                    ("payment_id.state", "in", ("in_process", "paid")),
                 ],
                 ["commercial_partner_id", "currency_id"],
                 ["amount:sum"],
