@@ -221,14 +221,18 @@ class TestCheque(SalesSupportAccountingCommon):
             self.company.chart_template or "generic_coa", company=other, install_demo=False
         )
         other.currency_id = self.eur  # the chart sets its own; no entry yet, it may change
-        foreign = self.env["sales.customer.cheque"].with_company(other).create(
-            {
-                "name": "X-1",
-                "partner_id": self.customer_1.id,
-                "amount": 70,
-                "currency_id": self.eur.id,
-                "company_id": other.id,
-            }
+        foreign = (
+            self.env["sales.customer.cheque"]
+            .with_company(other)
+            .create(
+                {
+                    "name": "X-1",
+                    "partner_id": self.customer_1.id,
+                    "amount": 70,
+                    "currency_id": self.eur.id,
+                    "company_id": other.id,
+                }
+            )
         )
         foreign.action_register_payment()
         mine = self._cheque(amount=20)
