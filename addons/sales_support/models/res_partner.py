@@ -746,13 +746,20 @@ class ResPartner(models.Model):
         help="Among the customers of the current company: A: the customers that make the top "
         "80% of the last 12 months' revenue; B: the next 15%; C: the rest.",
     )
+    # per company, as the figures they override: a customer strategic for one company of the
+    # group may be an occasional buyer of another
     is_customer_strategic = fields.Boolean(
         string="Strategic",
+        company_dependent=True,
         tracking=True,
-        help="Contacted as often as class A customers, whatever their revenue.",
+        help="Contacted as often as class A customers in the current company, whatever their "
+        "revenue.",
     )
     is_customer_lost = fields.Boolean(
-        string="Marked Lost", tracking=True, help="Lost whatever its orders say."
+        string="Marked Lost",
+        company_dependent=True,
+        tracking=True,
+        help="Lost for the current company whatever its orders say.",
     )
     customer_last_contact_date = fields.Date(
         string="Last Contact",
@@ -818,9 +825,14 @@ class ResPartner(models.Model):
     def _search_customer_next_contact_date(self, operator, value):
         # the computation above in SQL, in the current company: last contact (else first
         # order) + the cadence of the class (class A for strategic customers)
-        if operator not in ("<", "<=", ">", ">=", "=", "!=") or not value:
+        if operator not in ("<", "<=", ">", ">=", "=", "!=") or (
+            not value and operator not in ("=", "!=")
+        ):
             raise UserError(
-                _("Search the next contact date with <, <=, >, >=, = or != and a date.")
+                _(
+                    "Search the next contact date with <, <=, >, >=, = or != and a date, or "
+                    "with = or != and no date (customers with no contact due, or with one)."
+                )
             )
         self.env["res.partner"].flush_model()
         company = self.env.company
@@ -835,7 +847,7 @@ class ResPartner(models.Model):
                     SELECT p.id,
                            COALESCE(%(contact)s, %(first)s)::date AS start,
                            CASE
-                               WHEN p.is_customer_strategic OR %(abc)s = 'A'
+                               WHEN %(strategic)s OR %(abc)s = 'A'
                                    THEN c.sales_support_cadence_a
                                WHEN %(abc)s = 'B' THEN c.sales_support_cadence_b
                                WHEN %(abc)s = 'C' THEN c.sales_support_cadence_c
@@ -844,17 +856,21 @@ class ResPartner(models.Model):
                       JOIN res_company c ON c.id = COALESCE(p.company_id, %(company)s)
                      WHERE %(contact)s IS NOT NULL OR %(first)s IS NOT NULL
                 ) dues
-                WHERE cadence > 0 AND start + cadence %(operator)s %(value)s
+                WHERE cadence > 0 AND %(condition)s
                 """,
                 contact=cd("customer_last_contact_date"),
                 first=cd("customer_first_order_date"),
                 abc=cd("customer_abc_class"),
+                strategic=SQL("COALESCE(%s::boolean, FALSE)", cd("is_customer_strategic")),
                 company=company.id,
-                operator=SQL(operator),
-                value=fields.Date.to_date(value),
+                # no date: the customers that have one, then the complement below
+                condition=SQL("start + cadence %s %s", SQL(operator), fields.Date.to_date(value))
+                if value
+                else SQL("TRUE"),
             )
         )
-        return [("id", "in", [row[0] for row in rows])]
+        ids = [row[0] for row in rows]
+        return [("id", "not in" if not value and operator == "=" else "in", ids)]
 
     def _compute_payment_promise_stats(self):
         counts = {

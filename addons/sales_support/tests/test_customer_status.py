@@ -164,7 +164,8 @@ class TestCustomerStatus(SalesSupportCommon):
         coordinator_b = new_test_user(
             self.env,
             login="ss_coordinator_b",
-            groups="sales_support.group_support_coordinator",
+            # as Odoo's default internal user, the coordinator may edit contacts
+            groups="sales_support.group_support_coordinator,base.group_partner_manager",
             company_id=other_company.id,
         )
         shared = self.env["res.partner"].create(
@@ -218,6 +219,10 @@ class TestCustomerStatus(SalesSupportCommon):
         # the contact reminder (due 86 days ago in the Care Company) goes to its coordinator,
         # once; none in the other company
         self.assertEqual(self._reminders(shared).user_id, self.coordinator)
+        # marked strategic and lost in the other company only: the Care Company's figures stay
+        in_b.write({"is_customer_strategic": True, "is_customer_lost": True})
+        self.assertEqual((in_b.is_customer_strategic, in_b.is_customer_lost), (True, True))
+        self.assertEqual((in_a.is_customer_strategic, in_a.is_customer_lost), (False, False))
         # 40 days later, silent for 50 days in the Care Company (more than 1.5 x 30)
         later = self.today + timedelta(days=40)
         Partner._run_customer_care(self.care_company, include_shared=True, today=later)
@@ -240,6 +245,12 @@ class TestCustomerStatus(SalesSupportCommon):
         overdue = [("customer_next_contact_date", "<", self.today)]
         self.assertIn(shared, Partner.with_company(self.care_company).search(overdue))
         self.assertNotIn(shared, Partner.with_company(other_company).search(overdue))
+        # no contact due in the other company (strategic there, but no order to start from)
+        none_due = [("customer_next_contact_date", "=", False), ("id", "=", shared.id)]
+        self.assertFalse(Partner.with_company(self.care_company).search(none_due))
+        self.assertEqual(Partner.with_company(other_company).search(none_due), shared)
+        some_due = [("customer_next_contact_date", "!=", False), ("id", "=", shared.id)]
+        self.assertEqual(Partner.with_company(self.care_company).search(some_due), shared)
 
     def test_recompute_on_demand(self):
         partner = self.p["P3"].with_user(self.coordinator)
