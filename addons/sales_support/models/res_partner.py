@@ -979,9 +979,11 @@ class ResPartner(models.Model):
         return {row[0]: row[1:] for row in rows}
 
     @api.model
-    def _get_last_contact_dates(self, partner_ids, today):
-        """{commercial partner id: last contact day}: meetings it attends (calendar events up to
-        now), messages and done activities of internal users on it or its orders."""
+    def _get_last_contact_dates(self, partner_ids, today, company):
+        """{commercial partner id: last contact day for ``company``}: meetings it attends
+        (calendar events up to now, organised by a user of the company), messages and done
+        activities of the company's internal users on it or on its orders in the company. A
+        customer shared by two companies is not "contacted" for one by the other's staff."""
         if not partner_ids:
             return {}
         for model in ("calendar.event", "mail.message", "sale.order"):
@@ -989,8 +991,11 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH internal AS (
-                    SELECT partner_id FROM res_users WHERE share IS NOT TRUE
+                WITH staff AS (
+                    SELECT u.id, u.partner_id
+                      FROM res_users u
+                      JOIN res_company_users_rel rel ON rel.user_id = u.id
+                     WHERE u.share IS NOT TRUE AND rel.cid = %(company)s
                 )
                 SELECT partner_id, MAX(day) FROM (
                     SELECT partner.commercial_partner_id AS partner_id, event.start::date AS day
@@ -998,6 +1003,7 @@ class ResPartner(models.Model):
                       JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = event.id
                       JOIN res_partner partner ON partner.id = rel.res_partner_id
                      WHERE event.active AND event.start::date <= %(today)s
+                       AND event.user_id IN (SELECT id FROM staff)
                        AND partner.commercial_partner_id IN %(ids)s
                  UNION ALL
                     SELECT partner.commercial_partner_id, msg.date::date
@@ -1005,7 +1011,7 @@ class ResPartner(models.Model):
                       JOIN res_partner partner ON partner.id = msg.res_id
                      WHERE msg.model = 'res.partner'
                        AND (msg.message_type = 'comment' OR msg.mail_activity_type_id IS NOT NULL)
-                       AND msg.author_id IN (SELECT partner_id FROM internal)
+                       AND msg.author_id IN (SELECT partner_id FROM staff)
                        AND partner.commercial_partner_id IN %(ids)s
                  UNION ALL
                     SELECT partner.commercial_partner_id, msg.date::date
@@ -1013,14 +1019,16 @@ class ResPartner(models.Model):
                       JOIN sale_order so ON so.id = msg.res_id
                       JOIN res_partner partner ON partner.id = so.partner_id
                      WHERE msg.model = 'sale.order'
+                       AND so.company_id = %(company)s
                        AND (msg.message_type = 'comment' OR msg.mail_activity_type_id IS NOT NULL)
-                       AND msg.author_id IN (SELECT partner_id FROM internal)
+                       AND msg.author_id IN (SELECT partner_id FROM staff)
                        AND partner.commercial_partner_id IN %(ids)s
                 ) contacts
               GROUP BY partner_id
                 """,
                 today=today,
                 ids=tuple(partner_ids),
+                company=company.id,
             )
         )
         return dict(rows)
@@ -1066,7 +1074,7 @@ class ResPartner(models.Model):
                     ("id", "not in", list(history)),
                 ]
             )
-        contacts = self._get_last_contact_dates(scope.ids, today)
+        contacts = self._get_last_contact_dates(scope.ids, today, company)
         values = []
         for partner in scope:
             data = history.get(partner.id)

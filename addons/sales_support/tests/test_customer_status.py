@@ -194,6 +194,10 @@ class TestCustomerStatus(SalesSupportCommon):
         orders.action_confirm()
         for order, day in zip(orders, (10, 40, 70, 100), strict=True):
             order.date_order = datetime.combine(self.today - timedelta(days=day), time(10))
+        # the other company's coordinator calls the customer: no contact for the Care Company
+        shared.with_user(coordinator_b).message_post(
+            body="Called about their next order", message_type="comment"
+        )
         Partner = self.env["res.partner"]
         Partner._run_customer_care(self.care_company, include_shared=True, today=self.today)
         Partner._run_customer_care(other_company, include_shared=True, today=self.today)
@@ -204,7 +208,8 @@ class TestCustomerStatus(SalesSupportCommon):
             ("active", "A", 10000.0),
         )
         self.assertEqual(in_a.customer_order_interval, 30.0)
-        # never contacted: due 14 days after the first order, 100 days ago
+        self.assertFalse(in_a.customer_last_contact_date)
+        # never contacted (by the Care Company): due 14 days after the first order, 100 days ago
         self.assertEqual(in_a.customer_next_contact_date, self.today - timedelta(days=86))
         in_b = shared.with_user(coordinator_b)
         self.assertEqual(in_b.env.company, other_company)
