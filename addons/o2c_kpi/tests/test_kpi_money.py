@@ -292,3 +292,49 @@ class TestKpiMoney(O2cKpiCommon):
         receivable.remove_move_reconcile()
         self.env.flush_all()
         self.assertEqual(Value._get_changed_since(watermark)[company], datetime(2025, 4, 5))
+
+    def test_draft_then_posted_invoice_is_a_change(self):
+        """An invoice entered as a draft before the watermark and posted after it changes the
+        money figures from its date, and only those: the nightly refresh recomputes the money
+        KPIs from then (the order KPIs, whose sources did not change, are left alone)."""
+        Value = self.env["o2c.kpi.value"]
+        self._refresh(APRIL, date(2025, 5, 31))
+        # i5: 300.00 dated May 10, due June 30, entered as a draft (not posted yet).
+        invoice = self._invoice(date(2025, 5, 10), date(2025, 6, 30), 300.0)
+        invoice.button_draft()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        watermark = self.env.cr.fetchone()[0]
+        # Everything so far happened before the watermark.
+        before = datetime(2025, 1, 1)
+        for table, columns in [
+            ("sale_order", ["write_date"]),
+            ("sales_support_o2c_event", ["create_date"]),
+            ("account_move_line", ["create_date", "write_date"]),
+            ("account_partial_reconcile", ["create_date"]),
+        ]:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE company_id = %s",
+                    SQL.identifier(table),
+                    SQL(", ").join(
+                        SQL("%s = %s", SQL.identifier(column), before) for column in columns
+                    ),
+                    self.kpi_company.id,
+                )
+            )
+        self.env.cr.execute(
+            "UPDATE mail_message SET create_date = %s WHERE model = 'account.move'",
+            [before],
+        )
+        self.env.invalidate_all()
+        self.assertNotIn(self.kpi_company.id, Value._get_changed_since(watermark))
+        # Posted after the watermark: a change of the money KPIs from May 10, of nothing else.
+        invoice.action_post()
+        self.env.flush_all()
+        changed = Value._get_changed_since_by_calculator(watermark)[self.kpi_company.id]
+        self.assertEqual(changed, {"money_kpis": datetime(2025, 5, 10)})
+        Value._refresh_incremental(watermark)
+        # Receivables at the end of May: 1100 (setUpClass) + 300 = 1400; April untouched.
+        self.assertAlmostEqual(self._figures(MAY)["money_receivables"]["value"], 1400.0)
+        self.assertAlmostEqual(self._figures(APRIL)["money_receivables"]["value"], 1100.0)
