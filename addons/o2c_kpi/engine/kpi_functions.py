@@ -815,8 +815,10 @@ def money_kpis_query(cr, params, codes=None):
     period of the reconciliation's date. Items of other entries (payments not reconciled yet,
     miscellaneous entries) count for the company only, whose receivables stay the balance of
     all its receivable items (a reconciliation lowers both of its items by the same amount).
-    Overdue = open amounts of the debit items due before the period's end; DSO = receivables
-    / receivable debits of the period x days of the period.
+    Overdue % = open amounts of the debit items (invoices) due before the period's end / open
+    amounts of all the debit items then (a share of what is owed on invoices, 0 to 100 %:
+    credit notes and payments not reconciled with an invoice are allocated to none, and lower
+    neither); DSO = receivables / receivable debits of the period x days of the period.
 
     Open amounts add up, so no item is joined to every period it is open in: each item and
     each reconciliation is a *change* of its dimension's amounts from the period of its date
@@ -875,12 +877,12 @@ def money_kpis_query(cr, params, codes=None):
         """reconciled AS MATERIALIZED (
             SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
                    %(period)s AS period, %(due_period)s AS due_period,
-                   -partial.amount AS amount
+                   items.balance > 0 AS is_debit, -partial.amount AS amount
               FROM account_partial_reconcile partial
               JOIN items ON items.id = partial.debit_move_id
             UNION ALL
             SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-                   %(period)s, %(due_period)s, partial.amount
+                   %(period)s, %(due_period)s, items.balance > 0, partial.amount
               FROM account_partial_reconcile partial
               JOIN items ON items.id = partial.credit_move_id
         )""",
@@ -892,29 +894,31 @@ def money_kpis_query(cr, params, codes=None):
         ),
     )
     # The changes of each dimension key's amounts per period: receivable amount, items,
-    # overdue amount, and what was invoiced in the period (receivable debits, for the DSO).
+    # overdue amount, open amount of the debit items, and what was invoiced in the period
+    # (receivable debits, for the DSO).
     changes = SQL(
         """changes AS (
             SELECT company_id, team_id, user_id, coordinator_id, period,
                    SUM(receivable) AS receivable, SUM(items) AS items,
-                   SUM(overdue) AS overdue, SUM(billed) AS billed
+                   SUM(overdue) AS overdue, SUM(debits) AS debits, SUM(billed) AS billed
               FROM (
                 SELECT company_id, team_id, user_id, coordinator_id, period,
                        balance AS receivable, 1 AS items, 0 AS overdue,
+                       GREATEST(balance, 0) AS debits,
                        CASE WHEN balance > 0 AND date >= %(date_from)s THEN balance END
                            AS billed
                   FROM items
                 UNION ALL
                 SELECT company_id, team_id, user_id, coordinator_id, due_period, 0, 0,
-                       balance, NULL
+                       balance, 0, NULL
                   FROM items WHERE due_period IS NOT NULL
                 UNION ALL
                 SELECT company_id, team_id, user_id, coordinator_id, period, amount, 0, 0,
-                       NULL
+                       CASE WHEN is_debit THEN amount ELSE 0 END, NULL
                   FROM reconciled
                 UNION ALL
                 SELECT company_id, team_id, user_id, coordinator_id, due_period, 0, 0, amount,
-                       NULL
+                       0, NULL
                   FROM reconciled WHERE due_period IS NOT NULL
               ) change
              WHERE period <= %(date_to)s
@@ -929,6 +933,7 @@ def money_kpis_query(cr, params, codes=None):
         SELECT changes.company_id, changes.team_id, changes.user_id, changes.coordinator_id,
                periods.period, SUM(changes.receivable) AS balance,
                SUM(changes.items) AS items, SUM(changes.overdue) AS overdue,
+               SUM(changes.debits) AS debits,
                SUM(changes.billed) FILTER (WHERE changes.period = periods.period) AS billed,
                (periods.period_end::date - periods.period) AS days
           FROM changes
@@ -947,7 +952,10 @@ def money_kpis_query(cr, params, codes=None):
             end_items,
             SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", end_items, receivable),
         ),
-        _ratio("money_overdue_pct", "SUM(overdue)", SQL("NULLIF(%s, 0)", receivable), 100.0),
+        # of the open amounts of the debit items (invoices): between 0 and 100 %; credit
+        # notes and payments not reconciled with an invoice lower neither side (measured
+        # against the receivables they lowered, overdue went over 100 %, or below 0)
+        _ratio("money_overdue_pct", "SUM(overdue)", "NULLIF(SUM(debits), 0)", 100.0),
         _ratio("money_dso", SQL("%s * MAX(days)", receivable), "SUM(billed)"),
     ]
     ctes = [_periods_cte(params), sale_moves, items, reconciled, changes]
