@@ -724,6 +724,42 @@ class O2cKpiValue(models.Model):
             end.astimezone(pytz.utc).replace(tzinfo=None),
         )
 
+    def _get_open_receivable_item_ids(self):
+        """Ids of the posted receivable items of the figure's company open at the end of its
+        period (balance minus the reconciliations dated up to then, as the money KPIs count
+        them); for overdue %, the debit items among them due before then. One query."""
+        self.ensure_one()
+        end = self.date_end + timedelta(days=1)
+        overdue = self.kpi_code == "money_overdue_pct"
+        self.env["account.move.line"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT aml.id
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted' AND aml.company_id = %(company)s
+                   AND aml.date < %(end)s
+                   AND (NOT %(overdue)s OR aml.balance > 0 AND aml.date_maturity < %(end)s)
+                   AND aml.balance
+                       - COALESCE((SELECT SUM(partial.amount)
+                                     FROM account_partial_reconcile partial
+                                    WHERE partial.debit_move_id = aml.id
+                                      AND partial.max_date < %(end)s), 0)
+                       + COALESCE((SELECT SUM(partial.amount)
+                                     FROM account_partial_reconcile partial
+                                    WHERE partial.credit_move_id = aml.id
+                                      AND partial.max_date < %(end)s), 0) != 0
+                """,
+                company=self.company_id.id,
+                end=end,
+                overdue=overdue,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
     def action_open_records(self):
         """The orders, requests, claims, errors, ratings or journal items behind the figure:
         those of its period (the date the KPI measures) and dimension."""
@@ -738,6 +774,12 @@ class O2cKpiValue(models.Model):
         else:
             domain = [(date_field, ">=", start), (date_field, "<", end)]
         domain += EXTRA_DOMAIN.get(model, [])
+        if model == "account.move.line":
+            # Money figures are measured on the items open at the period's end (dates, not
+            # times): those only, not every item ever dated before it.
+            domain = [("id", "in", self._get_open_receivable_item_ids())] + [
+                term for term in domain if term[0] != date_field
+            ]
         if model == "rating.rating":
             # Ratings carry no company: those of the company's orders.
             orders = self.env["sale.order"].search([("company_id", "=", self.company_id.id)])

@@ -416,3 +416,32 @@ class TestKpiMoney(O2cKpiCommon):
         self.assertAlmostEqual(april["value"], 100 * 600 / 1100, places=6)
         self.assertAlmostEqual(april["denominator"], 1100.0)
         self.assertAlmostEqual(self._figures(MAY)["money_overdue_pct"]["value"], 100.0, places=6)
+
+    def test_drill_down_lists_open_items(self):
+        """The journal items behind a money figure are those open at the period's end: not
+        the payment reconciled with i1 (closed), nor, for overdue %, i2 (not due yet)."""
+        self._refresh(APRIL, date(2025, 5, 31))
+        Value = self.env["o2c.kpi.value"].with_user(self.support_manager)
+
+        def items(code, month):
+            figure = Value.search(
+                [
+                    ("company_id", "=", self.kpi_company.id),
+                    ("kpi_code", "=", code),
+                    ("dimension", "=", "company"),
+                    ("date_start", "=", month),
+                    ("period_type", "=", "month"),
+                ]
+            )
+            action = figure.action_open_records()
+            return self.env[action["res_model"]].search(action["domain"])
+
+        receivable_items = (self.i1 | self.i2).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertEqual(items("money_receivables", APRIL), receivable_items)
+        self.assertEqual(
+            items("money_overdue_pct", APRIL),
+            receivable_items.filtered(lambda line: line.move_id == self.i1),
+        )
+        self.assertEqual(items("money_overdue_pct", MAY), receivable_items)
