@@ -308,3 +308,69 @@ class TestCustomerStatus(SalesSupportCommon):
         self.assertEqual(p1.customer_status, "active")
         self.assertEqual(p1.customer_abc_class, "A")
         self.assertEqual(self._reminders(p1).user_id, self.coordinator)
+
+    def test_shared_customer_ordering_in_both_companies(self):
+        """A customer shared by two companies buys in both: each company's status, class,
+        revenue and interval come from its own orders only, as its coordinator reads them."""
+        other_company = self.env["res.company"].create({"name": "Branch Care Company"})
+        self.coordinator.company_ids |= other_company
+        shared = self.env["res.partner"].create(
+            {"name": "Buys Everywhere", "is_company": True, "user_id": self.salesperson_1.id}
+        )
+
+        def order(company, price, days_ago):
+            so = (
+                self.env["sale.order"]
+                .with_company(company)
+                .create(
+                    {
+                        "partner_id": shared.id,
+                        "company_id": company.id,
+                        "user_id": self.salesperson_1.id,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": self.product.id, "price_unit": price, "tax_id": []}
+                            )
+                        ],
+                    }
+                )
+            )
+            so.action_confirm()
+            so.date_order = datetime.combine(self.today - timedelta(days=days_ago), time(10))
+
+        # Care Company: every 30 days, 4 x 2,500 (class A among its customers, active)
+        for days_ago in (10, 40, 70, 100):
+            order(self.care_company, 2500.0, days_ago)
+        # the branch: one order of 100 twenty days ago (new there, class A: its only customer)
+        order(other_company, 100.0, 20)
+        Partner = self.env["res.partner"]
+        Partner._run_customer_care(self.care_company, include_shared=True, today=self.today)
+        Partner._run_customer_care(other_company, include_shared=True, today=self.today)
+        coordinator = shared.with_user(self.coordinator)
+        in_care = coordinator.with_company(self.care_company)
+        in_branch = coordinator.with_company(other_company)
+        self.assertEqual(
+            (
+                in_care.customer_status,
+                in_care.customer_abc_class,
+                in_care.customer_revenue_12m,
+                in_care.customer_order_interval,
+                in_care.customer_first_order_date,
+            ),
+            ("active", "A", 10000.0, 30.0, self.today - timedelta(days=100)),
+        )
+        self.assertEqual(
+            (
+                in_branch.customer_status,
+                in_branch.customer_abc_class,
+                in_branch.customer_revenue_12m,
+                in_branch.customer_first_order_date,
+            ),
+            ("new", "A", 100.0, self.today - timedelta(days=20)),
+        )
+        # marked lost in the branch only
+        in_branch.sudo().is_customer_lost = True
+        Partner._run_customer_care(other_company, include_shared=True, today=self.today)
+        Partner._run_customer_care(self.care_company, include_shared=True, today=self.today)
+        self.assertEqual(in_branch.customer_status, "lost")
+        self.assertEqual(in_care.customer_status, "active")
