@@ -434,7 +434,12 @@ class TestKpiMoney(O2cKpiCommon):
                 ]
             )
             action = figure.action_open_records()
-            return self.env[action["res_model"]].search(action["domain"])
+            return (
+                self.env[action["res_model"]]
+                .with_user(self.support_manager)
+                .with_context(allowed_company_ids=self.kpi_company.ids)
+                .search(action["domain"])
+            )
 
         receivable_items = (self.i1 | self.i2).line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"

@@ -765,8 +765,9 @@ class ResPartner(models.Model):
         string="Last Contact",
         company_dependent=True,
         readonly=True,
-        help="Last meeting (calendar event the customer attends), or last message or done "
-        "activity of an internal user on the customer or its orders.",
+        help="In the current company: last meeting (calendar event the customer attends, "
+        "organised by a user of the company), or last message or done activity of an internal "
+        "user of the company on the customer or its orders in the company.",
     )
     customer_contact_cadence = fields.Integer(
         string="Contact Every (days)", compute="_compute_customer_contact_cadence"
@@ -981,9 +982,10 @@ class ResPartner(models.Model):
     @api.model
     def _get_last_contact_dates(self, partner_ids, today, company):
         """{commercial partner id: last contact day for ``company``}: meetings it attends
-        (calendar events up to now, organised by a user of the company), messages and done
-        activities of the company's internal users on it or on its orders in the company. A
-        customer shared by two companies is not "contacted" for one by the other's staff."""
+        (calendar events up to now, organised by a user of the company or by nobody), messages
+        and done activities of the company's internal users on it or on its orders in the
+        company. A customer shared by two companies is not "contacted" for one by staff who
+        work for the other only (a user of both companies contacts it for both)."""
         if not partner_ids:
             return {}
         for model in ("calendar.event", "mail.message", "sale.order"):
@@ -1003,7 +1005,7 @@ class ResPartner(models.Model):
                       JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = event.id
                       JOIN res_partner partner ON partner.id = rel.res_partner_id
                      WHERE event.active AND event.start::date <= %(today)s
-                       AND event.user_id IN (SELECT id FROM staff)
+                       AND (event.user_id IS NULL OR event.user_id IN (SELECT id FROM staff))
                        AND partner.commercial_partner_id IN %(ids)s
                  UNION ALL
                     SELECT partner.commercial_partner_id, msg.date::date

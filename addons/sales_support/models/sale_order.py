@@ -780,8 +780,11 @@ class SaleOrder(models.Model):
                 )
             )
         for order, (holds, before) in batch_holds.items():
+            # an order held on its own is refused by Odoo's check below, with its own reasons:
+            # "confirm them one by one" would not help it
             if (
                 holds
+                and not order.support_credit_hold
                 and order.company_id.sales_support_credit_policy == "block"
                 and not order.support_credit_override_valid
             ):

@@ -2,15 +2,10 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-import pytz
-
 from odoo import Command, api, fields, models
 from odoo.tools import format_date
 
 LOW_STOCK_MONTHS = 6  # a product is "usual" when ordered by the salesperson's customers lately
-# Time zones span UTC-12 to UTC+14: the changes of every salesperson's local days are read at
-# once in this wider UTC window, then each keeps those of its own days.
-TZ_MARGIN = timedelta(hours=14)
 
 
 class DigestLabel(NamedTuple):
@@ -85,14 +80,10 @@ class SalesSupportDigest(models.AbstractModel):
         # sudo: the digest reads prices, stock, events and invoices for the salespeople it
         # writes to, each filtered to that salesperson's customers below
         env = self.sudo().env
-        start = datetime.combine(since, time.min) - TZ_MARGIN
-        end = datetime.combine(day, time.min) + TZ_MARGIN
-        tz_of = {user.id: pytz.timezone(user.tz or "UTC") for user in users}
-
-        def on_their_days(user_id, moment):
-            """Whether ``moment`` (UTC) falls on the salesperson's days since..day (local)."""
-            local = pytz.utc.localize(moment).astimezone(tz_of[user_id]).date()
-            return since <= local < day
+        # the days of the run (UTC): a salesperson's local day would leave a gap between two
+        # runs for those west of the run's time (their day is not over when the cron runs)
+        start = datetime.combine(since, time.min)
+        end = datetime.combine(day, time.min)
 
         data = {
             user.id: {
@@ -160,10 +151,10 @@ class SalesSupportDigest(models.AbstractModel):
                 "price": item.price,
                 "code": "",
                 "reward": item.price,
-                "date_start": item.date_start and item.date_start.date() or "",
-                "date_end": item.date_end and item.date_end.date() or "",
+                # datetimes: shown as dates in each salesperson's time zone
+                "date_start": item.date_start or "",
+                "date_end": item.date_end or "",
                 "company_id": item.company_id.id or item.pricelist_id.company_id.id,
-                "_changed": item.write_date,
             }
 
         changed_values = [item_values(item) for item in changed]
@@ -171,9 +162,7 @@ class SalesSupportDigest(models.AbstractModel):
         promo_values += self._get_digest_promotions(day)
         for user in users:
             data[user.id]["pricelist_changes"] = [
-                v
-                for v in changed_values
-                if visible(user.id, v["company_id"]) and on_their_days(user.id, v["_changed"])
+                v for v in changed_values if visible(user.id, v["company_id"])
             ]
             data[user.id]["promotions"] = [
                 v for v in promo_values if visible(user.id, v["company_id"])
@@ -219,10 +208,7 @@ class SalesSupportDigest(models.AbstractModel):
         )
         events.order_id.fetch(["name", "user_id", "partner_id"])
         for event in events:
-            user_id = event.order_id.user_id.id
-            if not on_their_days(user_id, event.date):
-                continue
-            data[user_id]["order_events"].append(
+            data[event.order_id.user_id.id]["order_events"].append(
                 {
                     "order": event.order_id.name,
                     "customer": event.order_id.partner_id.display_name,
@@ -263,9 +249,9 @@ class SalesSupportDigest(models.AbstractModel):
 
     @api.model
     def _localize_digest_data(self, data, users):
-        """Each salesperson's sections in their language: dates, amounts and selection labels
-        (``date``, ``DigestAmount``, ``DigestLabel`` values) formatted for them; keys starting
-        with ``_`` (used to split the data) dropped. Labels are read once per language."""
+        """Each salesperson's sections in their language: dates (datetimes in their time zone),
+        amounts and selection labels (``date``, ``DigestAmount``, ``DigestLabel`` values)
+        formatted for them. Labels are read once per language."""
         labels = {}
 
         def localize(value, env):
@@ -282,12 +268,9 @@ class SalesSupportDigest(models.AbstractModel):
             return value
 
         for user in users:
-            env = self.with_context(lang=user.lang or self.env.lang).env
+            env = self.with_context(lang=user.lang or self.env.lang, tz=user.tz).env
             data[user.id] = {
-                section: [
-                    {k: localize(v, env) for k, v in row.items() if not k.startswith("_")}
-                    for row in rows
-                ]
+                section: [{k: localize(v, env) for k, v in row.items()} for row in rows]
                 for section, rows in data[user.id].items()
             }
         return data

@@ -203,6 +203,10 @@ class SalesSupportStatement(models.AbstractModel):
 
     @api.model
     def _get_line_kind(self, row):
+        if row.get("cross_kind") == "paid" and row["move_type"] == "out_refund":
+            return "credit_note", _(
+                "Credited in %(currency)s", currency=self._currency_name(row["cross_currency_id"])
+            )
         if row.get("cross_kind") == "paid":
             return "payment", _(
                 "Paid in %(currency)s", currency=self._currency_name(row["cross_currency_id"])

@@ -305,6 +305,13 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         ):
             batch.action_confirm()
         self.assertEqual(set(batch.mapped("state")), {"draft"})
+        # a quotation over the limit on its own (1,950 + 1,200 = 3,150) gets Odoo's own
+        # refusal with its own reasons, not "confirm them one by one"
+        big = self._order(self.customer_1, 1200)
+        with self.assertRaises(UserError) as refused:
+            (first | big).with_user(self.salesperson_1).action_confirm()
+        self.assertNotIn("cannot be confirmed together", str(refused.exception))
+        self.assertIn("3,150.00", str(refused.exception))
         # an approved override lets the batch through
         self.env["sales.support.credit.override"].with_user(self.support_manager).create(
             {"order_id": second.id, "reason": "Both paid upfront by wire"}
