@@ -774,12 +774,21 @@ class O2cKpiValue(models.Model):
         else:
             domain = [(date_field, ">=", start), (date_field, "<", end)]
         domain += EXTRA_DOMAIN.get(model, [])
+        if not self.env[model].has_access("read"):
+            raise AccessError(_("You cannot read the records behind this figure."))
         if model == "account.move.line":
             # Money figures are measured on the items open at the period's end (dates, not
-            # times): those only, not every item ever dated before it.
-            domain = [("id", "in", self._get_open_receivable_item_ids())] + [
-                term for term in domain if term[0] != date_field
-            ]
+            # times): those only, not every item ever dated before it. For a period not over
+            # yet, the items open today (their residual, a domain the list can page through);
+            # for a past one, rebuilt from the reconciliations dated up to its end.
+            domain = [term for term in domain if term[0] != date_field]
+            if self.date_end >= fields.Date.context_today(self):
+                domain += [("amount_residual", "!=", 0)]
+                if self.kpi_code == "money_overdue_pct":
+                    overdue_end = self.date_end + timedelta(days=1)
+                    domain += [("balance", ">", 0), ("date_maturity", "<", overdue_end)]
+            else:
+                domain = [("id", "in", self._get_open_receivable_item_ids())] + domain
         if model == "rating.rating":
             # Ratings carry no company: those of the company's orders.
             orders = self.env["sale.order"].search([("company_id", "=", self.company_id.id)])
@@ -793,8 +802,6 @@ class O2cKpiValue(models.Model):
         }.get(self.dimension)
         if key and dimension_fields.get(self.dimension):
             domain += [(dimension_fields[self.dimension], "=", key)]
-        if not self.env[model].has_access("read"):
-            raise AccessError(_("You cannot read the records behind this figure."))
         return {
             "type": "ir.actions.act_window",
             "name": _(
