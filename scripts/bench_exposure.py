@@ -7,9 +7,10 @@ throwaway copy). Everything runs in ONE transaction that is rolled back at the e
 database is left as it was.
 
 Generated with the ORM: N customers of one salesperson, one posted invoice each (amounts
-100..199, half in a second currency), a confirmed order to invoice for every other customer
-and an uncleared cheque for every fifth one; one customer gets --lines invoices and partial
-payments for the statement. Timed (cold caches each time), with the number of SQL queries:
+100..199, half in a second currency), a confirmed order to invoice for every other customer and
+an uncleared cheque (payment registered) for every fifth one; one customer gets --lines
+invoices and partial payments for the statement. Timed (cold caches each time), with the number
+of SQL queries:
   1. the exposure of the N customers read as the support manager (the Credit Exposure list);
   2. the same read as the salesperson (who serves them: one more grouped query);
   3. the statement of account of the big customer (period of a year, as of today).
@@ -89,12 +90,13 @@ def generate(env, n, n_lines):
         ]
     )
     orders.action_confirm()
+    # their payments registered: only then do uncleared cheques count in the exposure
     env["sales.customer.cheque"].create(
         [
             {"name": f"B{i}", "partner_id": p.id, "amount": 30, "date_due": today}
             for i, p in enumerate(partners[::5])
         ]
-    )
+    ).action_register_payment()
     big = partners[0]
     big_moves = env["account.move"].create(
         [

@@ -244,7 +244,10 @@ def _downgrade_customer_care(db):
         + ", ".join(
             f"ALTER COLUMN {column} TYPE {kind} USING NULL" for column, kind in CARE_COLUMNS.items()
         )
-        + ", ADD COLUMN customer_next_contact_date date",
+        + ", ADD COLUMN customer_next_contact_date date"
+        # up to 18.0.1.4.0: the manual flags shared by every company
+        + ", ALTER COLUMN is_customer_strategic TYPE bool USING NULL"
+        + ", ALTER COLUMN is_customer_lost TYPE bool USING NULL",
     )
     [(shared, owned, owned_company, cron_company)] = _query(
         db,
@@ -260,10 +263,11 @@ def _downgrade_customer_care(db):
         db,
         """UPDATE res_partner SET customer_status = 'active', customer_abc_class = 'A',
                   customer_revenue_12m = 5000.5, customer_status_date = '2026-01-15',
-                  customer_order_interval = 30.5, customer_next_contact_date = '2026-02-01'
+                  customer_order_interval = 30.5, customer_next_contact_date = '2026-02-01',
+                  is_customer_strategic = TRUE
             WHERE id = %s;
            UPDATE res_partner SET customer_status = 'dormant', customer_abc_class = 'C',
-                  customer_revenue_12m = 0
+                  customer_revenue_12m = 0, is_customer_strategic = TRUE, is_customer_lost = TRUE
             WHERE id = %s""",
         (shared, owned),
     )
@@ -383,6 +387,20 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
             ),
         ]
     )
+    # the manual flags (migrations/18.0.1.5.0): a company's customer keeps them in its company,
+    # a shared customer in every company
+    [(every_company,)] = _query(db_copy, "SELECT array_agg(id::text) FROM res_company")
+    assert _query(
+        db_copy,
+        """SELECT id, is_customer_strategic, is_customer_lost
+             FROM res_partner WHERE id IN %s ORDER BY id""",
+        (tuple(cared_for),),
+    ) == sorted(
+        [
+            (shared, dict.fromkeys(every_company, True), None),
+            (owned, {str(cared_for[owned]): True}, {str(cared_for[owned]): True}),
+        ]
+    )
     assert not _query(
         db_copy,
         "SELECT 1 FROM information_schema.columns WHERE table_name = 'res_partner' "
@@ -396,7 +414,7 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     assert _query(
         db_copy,
         "SELECT latest_version FROM ir_module_module WHERE name = 'sales_support'",
-    ) == [("18.0.1.4.0",)]
+    ) == [("18.0.1.5.0",)]
     # o2c_kpi 18.0.1.1.0: a calculator that does not exist becomes its category's; the
     # receivables get the new wording (open amounts)
     assert _query(

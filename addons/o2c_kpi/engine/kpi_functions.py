@@ -240,8 +240,14 @@ def _partial_ratio(code, numerator, denominator, factor=1.0):
 
 
 def _flag(condition):
-    """1 when ``condition`` holds (NULL counts as false), else 0: a row's share of a count."""
-    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+    """1 when ``condition`` (SQL) holds (NULL counts as false), else 0: a row's share of a
+    count."""
+    return SQL("CASE WHEN %s THEN 1 ELSE 0 END", SQL(condition))
+
+
+def _when(condition, expression):
+    """``expression`` where ``condition`` holds, else NULL (skipped by the aggregates)."""
+    return SQL("CASE WHEN %s THEN %s END", SQL(condition), SQL(expression))
 
 
 def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
@@ -444,13 +450,13 @@ def support_kpis_query(cr, params, codes=None):
         companies=_company_filter(params, "request.company_id"),
         order_companies=_company_filter(params, "so.company_id"),
     )
-    answered = "fact = 'answered'"
-    done = "fact = 'done'"
+    answered = SQL("fact = 'answered'")
+    done = SQL("fact = 'done'")
     measures = [
-        _avg("support_first_response_avg", f"CASE WHEN {answered} THEN hours END"),
-        _median("support_first_response_median", f"CASE WHEN {answered} THEN hours END"),
-        _avg("support_resolution_avg", f"CASE WHEN {done} THEN hours END"),
-        _median("support_resolution_median", f"CASE WHEN {done} THEN hours END"),
+        _avg("support_first_response_avg", _when(answered, "hours")),
+        _median("support_first_response_median", _when(answered, "hours")),
+        _avg("support_resolution_avg", _when(done, "hours")),
+        _median("support_resolution_median", _when(done, "hours")),
         _percent("support_within_sla_pct", "within_sla", done),
         _ratio(
             "support_open_requests_per_coordinator",
@@ -539,19 +545,19 @@ def order_kpis_query(cr, params, codes=None):
         companies=_company_filter(params, "so.company_id"),
         claim_companies=_company_filter(params, "claim.company_id"),
     )
-    entered = "fact = 'entered'"
-    shipped = "fact = 'shipped'"
+    entered = SQL("fact = 'entered'")
+    shipped = SQL("fact = 'shipped'")
     # Partial sums per period and person (see _aggregate).
     partials = [
-        ("entered_hours", f"CASE WHEN {entered} THEN hours END"),
-        ("entered_timed", _flag(f"{entered} AND hours IS NOT NULL")),
-        ("shipped_hours", f"CASE WHEN {shipped} THEN hours END"),
-        ("shipped_timed", _flag(f"{shipped} AND hours IS NOT NULL")),
-        ("paid_days", "CASE WHEN fact = 'paid' THEN hours / 24.0 END"),
+        ("entered_hours", _when(entered, "hours")),
+        ("entered_timed", _flag(SQL("%s AND hours IS NOT NULL", entered))),
+        ("shipped_hours", _when(shipped, "hours")),
+        ("shipped_timed", _flag(SQL("%s AND hours IS NOT NULL", shipped))),
+        ("paid_days", _when("fact = 'paid'", "hours / 24.0")),
         ("paid_timed", _flag("fact = 'paid' AND hours IS NOT NULL")),
-        ("on_time", _flag(f"{shipped} AND on_time IS NOT NULL AND on_time")),
-        ("committed", _flag(f"{shipped} AND on_time IS NOT NULL")),
-        ("perfect", _flag(f"{shipped} AND perfect")),
+        ("on_time", _flag(SQL("%s AND on_time IS NOT NULL AND on_time", shipped))),
+        ("committed", _flag(SQL("%s AND on_time IS NOT NULL", shipped))),
+        ("perfect", _flag(SQL("%s AND perfect", shipped))),
         ("shipped", _flag(shipped)),
         ("entered", _flag(entered)),
         ("errors", _flag("fact = 'error'")),
@@ -809,79 +815,150 @@ def money_kpis_query(cr, params, codes=None):
     period of the reconciliation's date. Items of other entries (payments not reconciled yet,
     miscellaneous entries) count for the company only, whose receivables stay the balance of
     all its receivable items (a reconciliation lowers both of its items by the same amount).
-    Overdue = open amounts of the debit items due before the period's end; DSO = receivables
-    / receivable debits of the period x days of the period."""
-    items = SQL(
-        """items AS (
-            SELECT aml.id, aml.company_id, aml.date, aml.date_maturity, aml.balance,
-                   aml.amount_residual = aml.balance AS never_reconciled,
-                   -- the dimensions of customer invoices and credit notes only
-                   CASE WHEN move.move_type IN %(sale_types)s THEN move.team_id END AS team_id,
-                   CASE WHEN move.move_type IN %(sale_types)s THEN move.invoice_user_id END
-                       AS user_id,
-                   CASE WHEN move.move_type IN %(sale_types)s
-                        THEN salesperson.support_coordinator_id END AS coordinator_id
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN account_account account ON account.id = aml.account_id
+    Overdue % = open amounts of the debit items (invoices) due before the period's end / open
+    amounts of all the debit items then (a share of what is owed on invoices, 0 to 100 %:
+    credit notes and payments not reconciled with an invoice are allocated to none, and lower
+    neither); DSO = receivables / receivable debits of the period x days of the period.
+
+    Open amounts add up, so no item is joined to every period it is open in: each item and
+    each reconciliation is a *change* of its dimension's amounts from the period of its date
+    on (an item: its balance, from its date; its reconciliations: minus / plus their amount,
+    from their date; for the overdue amounts, not before the item's due date). The changes
+    are summed per dimension key and period (a few rows per salesperson and month), and a
+    period's amounts are the sums of the changes of that period and the earlier ones."""
+
+    def bucket(column):
+        # The first period whose end is after ``column`` (a date): the period of that date,
+        # or the first period of the range for anything dated before it.
+        return SQL(
+            "GREATEST(date_trunc(%s, (%s)::timestamp)::date, %s::date)",
+            params.period_type,
+            SQL(column),
+            params.date_from,
+        )
+
+    # The dimensions of customer invoices and credit notes (their sales team and salesperson,
+    # the salesperson's coordinator), found once per entry.
+    sale_moves = SQL(
+        """sale_moves AS MATERIALIZED (
+            SELECT move.id, move.team_id, move.invoice_user_id AS user_id,
+                   salesperson.support_coordinator_id AS coordinator_id
+              FROM account_move move
          LEFT JOIN res_users salesperson ON salesperson.id = move.invoice_user_id
+             WHERE move.move_type IN %(sale_types)s AND move.state = 'posted'
+                   AND %(companies)s
+        )""",
+        sale_types=("out_invoice", "out_refund", "out_receipt"),
+        companies=_company_filter(params, "move.company_id"),
+    )
+    # The receivable items up to the range's end, with the first period they count in
+    # (``period``) and, for debit items, the first period they are overdue in (``due_period``).
+    items = SQL(
+        """items AS MATERIALIZED (
+            SELECT aml.id, aml.company_id, sale.team_id, sale.user_id, sale.coordinator_id,
+                   aml.balance, aml.date, %(period)s AS period,
+                   CASE WHEN aml.balance > 0 AND aml.date_maturity IS NOT NULL
+                        THEN %(due_period)s END AS due_period
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+         LEFT JOIN sale_moves sale ON sale.id = aml.move_id
              WHERE account.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
                    AND aml.date < %(date_to)s AND %(companies)s
         )""",
+        period=bucket("aml.date"),
+        due_period=bucket("GREATEST(aml.date, aml.date_maturity)"),
         date_to=period_end(period_start(params.date_to, params.period_type), params.period_type)
         + timedelta(days=1),
         companies=_company_filter(params, "aml.company_id"),
-        sale_types=("out_invoice", "out_refund", "out_receipt"),
     )
+    # The reconciliations of the items, from their date: deducted from the debit item, added
+    # back to the credit item; for a debit item's overdue amount, not before it is overdue.
+    reconciled = SQL(
+        """reconciled AS MATERIALIZED (
+            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+                   %(period)s AS period, %(due_period)s AS due_period,
+                   items.balance > 0 AS is_debit, -partial.amount AS amount
+              FROM account_partial_reconcile partial
+              JOIN items ON items.id = partial.debit_move_id
+            UNION ALL
+            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+                   %(period)s, %(due_period)s, items.balance > 0, partial.amount
+              FROM account_partial_reconcile partial
+              JOIN items ON items.id = partial.credit_move_id
+        )""",
+        period=bucket("partial.max_date"),
+        # (GREATEST skips NULLs: an item never overdue stays so)
+        due_period=SQL(
+            "CASE WHEN items.due_period IS NOT NULL THEN GREATEST(%s, items.due_period) END",
+            bucket("partial.max_date"),
+        ),
+    )
+    # The changes of each dimension key's amounts per period: receivable amount, items,
+    # overdue amount, open amount of the debit items, and what was invoiced in the period
+    # (receivable debits, for the DSO).
+    changes = SQL(
+        """changes AS (
+            SELECT company_id, team_id, user_id, coordinator_id, period,
+                   SUM(receivable) AS receivable, SUM(items) AS items,
+                   SUM(overdue) AS overdue, SUM(debits) AS debits, SUM(billed) AS billed
+              FROM (
+                SELECT company_id, team_id, user_id, coordinator_id, period,
+                       balance AS receivable, 1 AS items, 0 AS overdue,
+                       GREATEST(balance, 0) AS debits,
+                       CASE WHEN balance > 0 AND date >= %(date_from)s THEN balance END
+                           AS billed
+                  FROM items
+                UNION ALL
+                SELECT company_id, team_id, user_id, coordinator_id, due_period, 0, 0,
+                       balance, 0, NULL
+                  FROM items WHERE due_period IS NOT NULL
+                UNION ALL
+                SELECT company_id, team_id, user_id, coordinator_id, period, amount, 0, 0,
+                       CASE WHEN is_debit THEN amount ELSE 0 END, NULL
+                  FROM reconciled
+                UNION ALL
+                SELECT company_id, team_id, user_id, coordinator_id, due_period, 0, 0, amount,
+                       0, NULL
+                  FROM reconciled WHERE due_period IS NOT NULL
+              ) change
+             WHERE period <= %(date_to)s
+             GROUP BY company_id, team_id, user_id, coordinator_id, period
+        )""",
+        date_from=params.date_from,
+        date_to=params.date_to,
+    )
+    # The amounts at each period's end: the changes of that period and the earlier ones.
     facts = SQL(
         """
-        SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-               periods.period, 'end' AS fact, open.amount AS balance,
-               CASE WHEN items.balance > 0 AND items.date_maturity < periods.period_end::date
-                    THEN open.amount END AS overdue,
-               (periods.period_end::date - periods.period) AS days,
-               NULL::numeric AS billed
-          FROM items
-          JOIN periods ON items.date < periods.period_end::date
-         -- open at the period's end: the reconciliations dated up to then deducted (as the
-         -- debit item) or added back (as the credit item)
-         CROSS JOIN LATERAL (
-               SELECT CASE WHEN items.never_reconciled THEN items.balance
-                           ELSE items.balance
-                                - COALESCE((SELECT SUM(partial.amount)
-                                              FROM account_partial_reconcile partial
-                                             WHERE partial.debit_move_id = items.id
-                                               AND partial.max_date < periods.period_end::date),
-                                           0)
-                                + COALESCE((SELECT SUM(partial.amount)
-                                              FROM account_partial_reconcile partial
-                                             WHERE partial.credit_move_id = items.id
-                                               AND partial.max_date < periods.period_end::date),
-                                           0)
-                      END AS amount) open
-        UNION ALL
-        SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-               date_trunc(%(period_type)s, items.date)::date, 'billed', NULL, NULL, NULL,
-               items.balance
-          FROM items
-         WHERE items.balance > 0 AND items.date >= %(date_from)s
-        """,
-        date_from=params.date_from,
-        period_type=params.period_type,
+        SELECT changes.company_id, changes.team_id, changes.user_id, changes.coordinator_id,
+               periods.period, SUM(changes.receivable) AS balance,
+               SUM(changes.items) AS items, SUM(changes.overdue) AS overdue,
+               SUM(changes.debits) AS debits,
+               SUM(changes.billed) FILTER (WHERE changes.period = periods.period) AS billed,
+               (periods.period_end::date - periods.period) AS days
+          FROM changes
+          JOIN periods ON changes.period <= periods.period
+         GROUP BY changes.company_id, changes.team_id, changes.user_id,
+                  changes.coordinator_id, periods.period, periods.period_end
+        HAVING SUM(changes.items) > 0
+        """
     )
-    receivable = "SUM(balance) FILTER (WHERE fact = 'end')"
-    billed = "SUM(billed) FILTER (WHERE fact = 'billed')"
+    receivable = SQL("SUM(balance)")
+    end_items = SQL("COALESCE(SUM(items), 0)")
     measures = [
-        _sum("money_receivables", "CASE WHEN fact = 'end' THEN balance END", "fact = 'end'"),
-        _ratio(
-            "money_overdue_pct",
-            "SUM(GREATEST(overdue, 0)) FILTER (WHERE fact = 'end')",
-            f"NULLIF({receivable}, 0)",
-            100.0,
+        (
+            "money_receivables",
+            receivable,
+            end_items,
+            SQL("CASE WHEN %s > 0 THEN COALESCE(%s, 0) END", end_items, receivable),
         ),
-        _ratio("money_dso", f"{receivable} * MAX(days)", billed),
+        # of the open amounts of the debit items (invoices): between 0 and 100 %; credit
+        # notes and payments not reconciled with an invoice lower neither side (measured
+        # against the receivables they lowered, overdue went over 100 %, or below 0)
+        _ratio("money_overdue_pct", "SUM(overdue)", "NULLIF(SUM(debits), 0)", 100.0),
+        _ratio("money_dso", SQL("%s * MAX(days)", receivable), "SUM(billed)"),
     ]
-    ctes = [_tz_cte(params), _periods_cte(params), items]
+    ctes = [_periods_cte(params), sale_moves, items, reconciled, changes]
     return _aggregate(params, ctes, facts, measures, codes)
 
 

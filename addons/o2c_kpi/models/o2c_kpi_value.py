@@ -43,6 +43,21 @@ MOVE_LINE_DIMENSIONS = {
     "salesperson": "move_id.invoice_user_id",
     "coordinator": "move_id.invoice_user_id.support_coordinator_id",
 }
+# The calculators whose figures a change of each source of _get_changed_since_by_calculator
+# can change.
+SOURCE_CALCULATORS = {
+    # orders: processing, shipment, sales, customers; open orders and salespeople served
+    "orders": ("order_kpis", "sales_kpis", "customer_kpis", "support_kpis"),
+    "requests": ("support_kpis",),
+    "claims": ("order_kpis",),
+    "errors": ("order_kpis",),
+    "ratings": ("customer_kpis",),
+    "money": ("money_kpis",),
+    "leads": ("sales_kpis",),
+}
+# Calculators whose figures move with time alone (customers lapse a year after their last
+# order): today's period is recomputed every night.
+TIME_DEPENDENT_CALCULATORS = {"customer_kpis"}
 # What else restricts the records behind a figure, per model.
 EXTRA_DOMAIN = {
     "account.move.line": [
@@ -378,16 +393,29 @@ class O2cKpiValue(models.Model):
     @api.model
     def _get_changed_since(self, watermark):
         """{company id: earliest date} of what changed since ``watermark`` (UTC datetime) in the
-        sources of the KPIs: orders (and their ledger events, which keep the dates of the
-        milestones an order lost), requests, claims, order-entry errors, ratings, receivable
-        journal items (new or posted since: their date; reconciled since: the
-        reconciliation's date), leads. One query."""
+        sources of the KPIs (see :meth:`_get_changed_since_by_calculator`)."""
+        return {
+            company_id: min(dates.values())
+            for company_id, dates in self._get_changed_since_by_calculator(watermark).items()
+        }
+
+    @api.model
+    def _get_changed_since_by_calculator(self, watermark):
+        """{company id: {calculator: earliest date}} of what changed since ``watermark`` (UTC
+        datetime) in the sources of each calculator's KPIs (``SOURCE_CALCULATORS``): orders
+        (and their ledger events, which keep the dates of the milestones an order lost),
+        requests, claims, order-entry errors, ratings, receivable journal items (new or posted
+        since: their date; reconciled since: the reconciliation's date), leads. One query."""
+        # No JIT compilation for this batch query (as in _refresh): its cost estimates (the
+        # receivable items' sub-queries) made PostgreSQL compile it for seconds to run it in
+        # milliseconds.
+        self.env.cr.execute("SET LOCAL jit = off")
         has_leads = "crm.lead" in self.env
         lead_sql = (
             SQL(
                 """
             UNION ALL
-            SELECT company_id, create_date FROM crm_lead WHERE write_date >= %s
+            SELECT company_id, create_date, 'leads' FROM crm_lead WHERE write_date >= %s
             """,
                 watermark,
             )
@@ -407,21 +435,23 @@ class O2cKpiValue(models.Model):
                            LEAST(so.create_date, so.date_order, so.date_o2c_request,
                                  so.date_o2c_entered, so.date_o2c_shipped, so.date_o2c_paid,
                                  (SELECT MIN(event.date) FROM sales_support_o2c_event event
-                                   WHERE event.order_id = so.id)) AS date
+                                   WHERE event.order_id = so.id)) AS date,
+                           'orders' AS source
                       FROM sale_order so JOIN changed_orders ON changed_orders.id = so.id
                     UNION ALL
-                    SELECT company_id, date_received FROM sales_support_request
+                    SELECT company_id, date_received, 'requests' FROM sales_support_request
                      WHERE write_date >= %(wm)s
                     UNION ALL
-                    SELECT company_id, date_claim FROM sales_support_claim
+                    SELECT company_id, date_claim, 'claims' FROM sales_support_claim
                      WHERE write_date >= %(wm)s
                     UNION ALL
-                    SELECT so.company_id, LEAST(error.date_found, so.date_o2c_entered)
+                    SELECT so.company_id, LEAST(error.date_found, so.date_o2c_entered),
+                           'errors'
                       FROM sales_support_order_error error
                       JOIN sale_order so ON so.id = error.order_id
                      WHERE error.write_date >= %(wm)s
                     UNION ALL
-                    SELECT so.company_id, rating.write_date
+                    SELECT so.company_id, rating.write_date, 'ratings'
                       FROM rating_rating rating JOIN sale_order so ON so.id = rating.res_id
                      WHERE rating.res_model = 'sale.order' AND rating.write_date >= %(wm)s
                     UNION ALL
@@ -431,7 +461,8 @@ class O2cKpiValue(models.Model):
                     -- an item only reconciled since changes them from the reconciliation's
                     -- date (below), not from its invoice's: paying an old invoice does not
                     -- recompute the years since
-                    SELECT aml.company_id, aml.date::timestamp FROM account_move_line aml
+                    SELECT aml.company_id, aml.date::timestamp, 'money'
+                      FROM account_move_line aml
                       JOIN account_account account ON account.id = aml.account_id
                      WHERE aml.write_date >= %(wm)s AND aml.parent_state = 'posted'
                        AND account.account_type = 'asset_receivable'
@@ -454,38 +485,93 @@ class O2cKpiValue(models.Model):
                                           AND field.name = 'state'))
                     UNION ALL
                     -- reconciliations since: from their date (the later of the two items')
-                    SELECT company_id, max_date::timestamp FROM account_partial_reconcile
+                    SELECT company_id, max_date::timestamp, 'money'
+                      FROM account_partial_reconcile
                      WHERE create_date >= %(wm)s
                     %(leads)s
                 )
-                SELECT company_id, MIN(date) FROM changes
-                 WHERE company_id IS NOT NULL GROUP BY company_id
+                SELECT company_id, source, MIN(date) FROM changes
+                 WHERE company_id IS NOT NULL AND date IS NOT NULL
+                 GROUP BY company_id, source
                 """,
                 wm=watermark,
                 leads=lead_sql,
             )
         )
-        return dict(self.env.cr.fetchall())
+        changed = {}
+        for company_id, source, date in self.env.cr.fetchall():
+            for function in SOURCE_CALCULATORS[source]:
+                dates = changed.setdefault(company_id, {})
+                dates[function] = min(dates.get(function, date), date)
+        return changed
 
     @api.model
     def _refresh_incremental(self, watermark):
-        """Recompute, per company, the periods from the earliest change since ``watermark`` to
-        today (figures at a period's end, like open requests or receivables, carry a change to
-        every later period; today's period always moves with time: lapsed customers, overdue
-        items). Returns the number of figures stored."""
+        """Recompute, per company and calculator, the periods from the earliest change of its
+        sources since ``watermark`` to today (figures at a period's end, like open requests or
+        receivables, carry a change to every later period). Without a change: today's period
+        of the customer KPIs (lapsed customers move with time), and today's period of the
+        others where it has no figure yet (a new period: receivables, open requests carried
+        over); nothing else. Returns the number of figures stored."""
         today = fields.Date.context_today(self)
-        changed = self._get_changed_since(watermark)
+        kpis = self.env["o2c.kpi.definition"].search([])
+        kpis = kpis.filtered(lambda kpi: kpi._is_computed_by_its_calculator())
+        functions = set(kpis.mapped("compute_function"))
+        changed = self._get_changed_since_by_calculator(watermark)
+        current = self._get_calculators_with_current_figures(today)
         companies = self.env["res.company"].search([])
-        count = 0
+        # {(start, companies): calculators}: one refresh per start date and set of companies.
         by_start = {}
         for company in companies:
-            start = changed.get(company.id)
-            start = min(start.date(), today) if start else today
-            by_start.setdefault(start, self.env["res.company"])
-            by_start[start] |= company
-        for start, company_group in by_start.items():
-            count += self._refresh(start - timedelta(days=1), today, companies=company_group)
+            for function in functions:
+                start = changed.get(company.id, {}).get(function)
+                if start:
+                    start = min(start.date(), today)
+                elif function in TIME_DEPENDENT_CALCULATORS or (
+                    (company.id, function) not in current
+                ):
+                    start = today
+                else:
+                    continue
+                by_start.setdefault((start, function), self.env["res.company"])
+                by_start[start, function] |= company
+        grouped = {}
+        for (start, function), company_group in by_start.items():
+            grouped.setdefault((start, company_group), set()).add(function)
+        count = 0
+        for (start, company_group), group_functions in grouped.items():
+            count += self._refresh(
+                start - timedelta(days=1),
+                today,
+                companies=company_group,
+                kpis=kpis.filtered_domain([("compute_function", "in", list(group_functions))]),
+            )
         return count
+
+    @api.model
+    def _get_calculators_with_current_figures(self, today):
+        """{(company id, calculator)} having figures for the period of ``today`` of every
+        stored period type (one query)."""
+        period_types = self._get_refresh_period_types()
+        if not period_types:
+            return set()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT value.company_id, kpi.compute_function
+                  FROM o2c_kpi_value value
+                  JOIN o2c_kpi_definition kpi ON kpi.id = value.kpi_id
+                 WHERE (value.period_type, value.date_start) IN %s
+                 GROUP BY value.company_id, kpi.compute_function
+                HAVING COUNT(DISTINCT value.period_type) = %s
+                """,
+                tuple(
+                    (period_type, period_start(today, period_type)) for period_type in period_types
+                ),
+                len(period_types),
+            )
+        )
+        return set(self.env.cr.fetchall())
 
     @api.model
     def _cron_refresh(self):
@@ -638,6 +724,42 @@ class O2cKpiValue(models.Model):
             end.astimezone(pytz.utc).replace(tzinfo=None),
         )
 
+    def _get_open_receivable_item_ids(self):
+        """Ids of the posted receivable items of the figure's company open at the end of its
+        period (balance minus the reconciliations dated up to then, as the money KPIs count
+        them); for overdue %, the debit items among them due before then. One query."""
+        self.ensure_one()
+        end = self.date_end + timedelta(days=1)
+        overdue = self.kpi_code == "money_overdue_pct"
+        self.env["account.move.line"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT aml.id
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted' AND aml.company_id = %(company)s
+                   AND aml.date < %(end)s
+                   AND (NOT %(overdue)s OR aml.balance > 0 AND aml.date_maturity < %(end)s)
+                   AND aml.balance
+                       - COALESCE((SELECT SUM(partial.amount)
+                                     FROM account_partial_reconcile partial
+                                    WHERE partial.debit_move_id = aml.id
+                                      AND partial.max_date < %(end)s), 0)
+                       + COALESCE((SELECT SUM(partial.amount)
+                                     FROM account_partial_reconcile partial
+                                    WHERE partial.credit_move_id = aml.id
+                                      AND partial.max_date < %(end)s), 0) != 0
+                """,
+                company=self.company_id.id,
+                end=end,
+                overdue=overdue,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
     def action_open_records(self):
         """The orders, requests, claims, errors, ratings or journal items behind the figure:
         those of its period (the date the KPI measures) and dimension."""
@@ -652,6 +774,12 @@ class O2cKpiValue(models.Model):
         else:
             domain = [(date_field, ">=", start), (date_field, "<", end)]
         domain += EXTRA_DOMAIN.get(model, [])
+        if model == "account.move.line":
+            # Money figures are measured on the items open at the period's end (dates, not
+            # times): those only, not every item ever dated before it.
+            domain = [("id", "in", self._get_open_receivable_item_ids())] + [
+                term for term in domain if term[0] != date_field
+            ]
         if model == "rating.rating":
             # Ratings carry no company: those of the company's orders.
             orders = self.env["sale.order"].search([("company_id", "=", self.company_id.id)])

@@ -2,7 +2,9 @@
 hand-made dataset, refreshed and read by a KPI manager; the expected figures are worked out in
 the comments. April 2025 has the data, May 2025 none of its own."""
 
+import importlib.util
 from datetime import date, datetime
+from pathlib import Path
 
 from odoo import Command
 from odoo.tests import tagged
@@ -292,3 +294,154 @@ class TestKpiMoney(O2cKpiCommon):
         receivable.remove_move_reconcile()
         self.env.flush_all()
         self.assertEqual(Value._get_changed_since(watermark)[company], datetime(2025, 4, 5))
+
+    def test_draft_then_posted_invoice_is_a_change(self):
+        """An invoice entered as a draft before the watermark and posted after it changes the
+        money figures from its date, and only those: the nightly refresh recomputes the money
+        KPIs from then (the order KPIs, whose sources did not change, are left alone)."""
+        Value = self.env["o2c.kpi.value"]
+        self._refresh(APRIL, date(2025, 5, 31))
+        # i5: 300.00 dated May 10, due June 30, entered as a draft (not posted yet).
+        invoice = self._invoice(date(2025, 5, 10), date(2025, 6, 30), 300.0)
+        invoice.button_draft()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        watermark = self.env.cr.fetchone()[0]
+        # Everything so far happened before the watermark.
+        before = datetime(2025, 1, 1)
+        for table, columns in [
+            ("sale_order", ["write_date"]),
+            ("sales_support_o2c_event", ["create_date"]),
+            ("account_move_line", ["create_date", "write_date"]),
+            ("account_partial_reconcile", ["create_date"]),
+        ]:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE company_id = %s",
+                    SQL.identifier(table),
+                    SQL(", ").join(
+                        SQL("%s = %s", SQL.identifier(column), before) for column in columns
+                    ),
+                    self.kpi_company.id,
+                )
+            )
+        self.env.cr.execute(
+            "UPDATE mail_message SET create_date = %s WHERE model = 'account.move'",
+            [before],
+        )
+        self.env.invalidate_all()
+        self.assertNotIn(self.kpi_company.id, Value._get_changed_since(watermark))
+        # Posted after the watermark: a change of the money KPIs from May 10, of nothing else.
+        invoice.action_post()
+        self.env.flush_all()
+        changed = Value._get_changed_since_by_calculator(watermark)[self.kpi_company.id]
+        self.assertEqual(changed, {"money_kpis": datetime(2025, 5, 10)})
+        Value._refresh_incremental(watermark)
+        # Receivables at the end of May: 1100 (setUpClass) + 300 = 1400; April untouched.
+        self.assertAlmostEqual(self._figures(MAY)["money_receivables"]["value"], 1400.0)
+        self.assertAlmostEqual(self._figures(APRIL)["money_receivables"]["value"], 1100.0)
+
+    def test_overdue_share_of_invoices_with_an_open_credit_note(self):
+        """Overdue % is the share of the open amounts of the invoices that is overdue: a
+        credit note not reconciled with any invoice lowers the receivables but is allocated to
+        no invoice, so it changes neither side (against the receivables it went over 100 %)."""
+        # A credit note of 800.00 dated May 20 for salesperson 1, left open.
+        refund = (
+            self.env["account.move"]
+            .with_company(self.kpi_company)
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "company_id": self.kpi_company.id,
+                    "partner_id": self.customer_1.id,
+                    "invoice_date": date(2025, 5, 20),
+                    "invoice_user_id": self.salesperson_1.id,
+                    "team_id": self.team_a.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "KPI refund",
+                                "quantity": 1,
+                                "price_unit": 800.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        refund.action_post()
+        self._refresh(APRIL, date(2025, 5, 31))
+        may = self._figures(MAY)
+        # Receivables at the end of May: i1 600 + i2 500 - 800 = 300.
+        self.assertAlmostEqual(may["money_receivables"]["value"], 300.0)
+        # Overdue: i1 600 and i2 500 (due May 15), of the invoices' open 1100: 100 %, not
+        # 100 x 1100 / 300 = 366.7 %.
+        self.assertAlmostEqual(may["money_overdue_pct"]["value"], 100.0, places=6)
+        self.assertAlmostEqual(may["money_overdue_pct"]["denominator"], 1100.0)
+        sp1 = self._figures(MAY, user_id=self.salesperson_1.id)
+        self.assertAlmostEqual(sp1["money_overdue_pct"]["value"], 100.0, places=6)
+        # April (before the credit note): i1's 600 overdue of 1100 open, as before.
+        april = self._figures(APRIL)
+        self.assertAlmostEqual(april["money_overdue_pct"]["value"], 100 * 600 / 1100, places=6)
+
+    def test_migration_recomputes_overdue(self):
+        """Migration 18.0.1.3.0: the overdue definition still worded as before gets the new
+        wording, and the stored overdue figures are recomputed with the new definition."""
+        spec = importlib.util.spec_from_file_location(
+            "o2c_kpi_migration_18_0_1_3_0",
+            Path(__file__).parent.parent / "migrations" / "18.0.1.3.0" / "post-migrate.py",
+        )
+        post_migrate = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(post_migrate)
+        self._refresh(APRIL, date(2025, 5, 31))
+        self.env.flush_all()
+        # As stored by 18.0.1.2.0: the old wording, figures of the old definition.
+        self.env.cr.execute(
+            """
+            UPDATE o2c_kpi_definition SET description = jsonb_build_object('en_US', %s::text)
+             WHERE code = 'money_overdue_pct';
+            UPDATE o2c_kpi_value SET value = 366.0, denominator = 300.0
+             WHERE kpi_code = 'money_overdue_pct'
+            """,
+            [post_migrate.OLD],
+        )
+        self.env.invalidate_all()
+        post_migrate.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        kpi = self.env["o2c.kpi.definition"].search([("code", "=", "money_overdue_pct")])
+        self.assertEqual(kpi.description, post_migrate.NEW)
+        # April: i1's 600 overdue of the invoices' 1100 open; May: both overdue, 100 %.
+        april = self._figures(APRIL)["money_overdue_pct"]
+        self.assertAlmostEqual(april["value"], 100 * 600 / 1100, places=6)
+        self.assertAlmostEqual(april["denominator"], 1100.0)
+        self.assertAlmostEqual(self._figures(MAY)["money_overdue_pct"]["value"], 100.0, places=6)
+
+    def test_drill_down_lists_open_items(self):
+        """The journal items behind a money figure are those open at the period's end: not
+        the payment reconciled with i1 (closed), nor, for overdue %, i2 (not due yet)."""
+        self._refresh(APRIL, date(2025, 5, 31))
+        Value = self.env["o2c.kpi.value"].with_user(self.support_manager)
+
+        def items(code, month):
+            figure = Value.search(
+                [
+                    ("company_id", "=", self.kpi_company.id),
+                    ("kpi_code", "=", code),
+                    ("dimension", "=", "company"),
+                    ("date_start", "=", month),
+                    ("period_type", "=", "month"),
+                ]
+            )
+            action = figure.action_open_records()
+            return self.env[action["res_model"]].search(action["domain"])
+
+        receivable_items = (self.i1 | self.i2).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertEqual(items("money_receivables", APRIL), receivable_items)
+        self.assertEqual(
+            items("money_overdue_pct", APRIL),
+            receivable_items.filtered(lambda line: line.move_id == self.i1),
+        )
+        self.assertEqual(items("money_overdue_pct", MAY), receivable_items)

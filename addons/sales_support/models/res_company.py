@@ -75,8 +75,9 @@ class ResCompany(models.Model):
     sales_support_exposure_cheques = fields.Boolean(
         string="Exposure: Uncleared Cheques",
         default=True,
-        help="Count the customer's cheques received or deposited but not yet cleared in its "
-        "exposure (a post-dated cheque is credit until the bank pays it).",
+        help="Count the customer's cheques received or deposited but not yet cleared, whose "
+        "payment is registered, in its exposure (a post-dated cheque is credit until the bank "
+        "pays it; before its payment is registered the debt is still in the receivables).",
     )
     sales_support_hold_on_bounced_cheque = fields.Boolean(
         string="Hold Orders on Bounced Cheques",

@@ -324,7 +324,8 @@ class ResPartner(models.Model):
         compute="_compute_support_credit",
         currency_field="support_credit_currency_id",
         string="Uncleared Cheques",
-        help="Cheques received or deposited that the bank has not paid yet.",
+        help="Cheques received or deposited that the bank has not paid yet, whose payment is "
+        "registered (until then the debt they pay is still in the open receivables).",
     )
     support_credit_exposure = fields.Monetary(
         compute="_compute_support_credit",
@@ -573,7 +574,10 @@ class ResPartner(models.Model):
             )
         )
         to_invoice = self.env.cr.fetchall()
-        # 3. cheques not cleared yet
+        # 3. cheques not cleared yet whose payment is booked: the debt left the receivables
+        # but comes back if the bank refuses the cheque. A cheque whose payment is not booked
+        # yet is still in the receivables (or the orders to invoice): counting it would count
+        # the same debt twice.
         # sudo: figures only; the caller decides who sees them
         cheques = (
             self.env["sales.customer.cheque"]
@@ -583,6 +587,7 @@ class ResPartner(models.Model):
                     ("commercial_partner_id", "in", customers.ids),
                     ("company_id", "in", companies.ids),
                     ("state", "in", UNCLEARED_STATES),
+                    ("payment_id.state", "in", ("in_process", "paid")),
                 ],
                 ["commercial_partner_id", "currency_id"],
                 ["amount:sum"],
@@ -741,13 +746,20 @@ class ResPartner(models.Model):
         help="Among the customers of the current company: A: the customers that make the top "
         "80% of the last 12 months' revenue; B: the next 15%; C: the rest.",
     )
+    # per company, as the figures they override: a customer strategic for one company of the
+    # group may be an occasional buyer of another
     is_customer_strategic = fields.Boolean(
         string="Strategic",
+        company_dependent=True,
         tracking=True,
-        help="Contacted as often as class A customers, whatever their revenue.",
+        help="Contacted as often as class A customers in the current company, whatever their "
+        "revenue.",
     )
     is_customer_lost = fields.Boolean(
-        string="Marked Lost", tracking=True, help="Lost whatever its orders say."
+        string="Marked Lost",
+        company_dependent=True,
+        tracking=True,
+        help="Lost for the current company whatever its orders say.",
     )
     customer_last_contact_date = fields.Date(
         string="Last Contact",
@@ -813,9 +825,14 @@ class ResPartner(models.Model):
     def _search_customer_next_contact_date(self, operator, value):
         # the computation above in SQL, in the current company: last contact (else first
         # order) + the cadence of the class (class A for strategic customers)
-        if operator not in ("<", "<=", ">", ">=", "=", "!=") or not value:
+        if operator not in ("<", "<=", ">", ">=", "=", "!=") or (
+            not value and operator not in ("=", "!=")
+        ):
             raise UserError(
-                _("Search the next contact date with <, <=, >, >=, = or != and a date.")
+                _(
+                    "Search the next contact date with <, <=, >, >=, = or != and a date, or "
+                    "with = or != and no date (customers with no contact due, or with one)."
+                )
             )
         self.env["res.partner"].flush_model()
         company = self.env.company
@@ -830,7 +847,7 @@ class ResPartner(models.Model):
                     SELECT p.id,
                            COALESCE(%(contact)s, %(first)s)::date AS start,
                            CASE
-                               WHEN p.is_customer_strategic OR %(abc)s = 'A'
+                               WHEN %(strategic)s OR %(abc)s = 'A'
                                    THEN c.sales_support_cadence_a
                                WHEN %(abc)s = 'B' THEN c.sales_support_cadence_b
                                WHEN %(abc)s = 'C' THEN c.sales_support_cadence_c
@@ -839,17 +856,21 @@ class ResPartner(models.Model):
                       JOIN res_company c ON c.id = COALESCE(p.company_id, %(company)s)
                      WHERE %(contact)s IS NOT NULL OR %(first)s IS NOT NULL
                 ) dues
-                WHERE cadence > 0 AND start + cadence %(operator)s %(value)s
+                WHERE cadence > 0 AND %(condition)s
                 """,
                 contact=cd("customer_last_contact_date"),
                 first=cd("customer_first_order_date"),
                 abc=cd("customer_abc_class"),
+                strategic=SQL("COALESCE(%s::boolean, FALSE)", cd("is_customer_strategic")),
                 company=company.id,
-                operator=SQL(operator),
-                value=fields.Date.to_date(value),
+                # no date: the customers that have one, then the complement below
+                condition=SQL("start + cadence %s %s", SQL(operator), fields.Date.to_date(value))
+                if value
+                else SQL("TRUE"),
             )
         )
-        return [("id", "in", [row[0] for row in rows])]
+        ids = [row[0] for row in rows]
+        return [("id", "not in" if not value and operator == "=" else "in", ids)]
 
     def _compute_payment_promise_stats(self):
         counts = {
@@ -958,9 +979,11 @@ class ResPartner(models.Model):
         return {row[0]: row[1:] for row in rows}
 
     @api.model
-    def _get_last_contact_dates(self, partner_ids, today):
-        """{commercial partner id: last contact day}: meetings it attends (calendar events up to
-        now), messages and done activities of internal users on it or its orders."""
+    def _get_last_contact_dates(self, partner_ids, today, company):
+        """{commercial partner id: last contact day for ``company``}: meetings it attends
+        (calendar events up to now, organised by a user of the company), messages and done
+        activities of the company's internal users on it or on its orders in the company. A
+        customer shared by two companies is not "contacted" for one by the other's staff."""
         if not partner_ids:
             return {}
         for model in ("calendar.event", "mail.message", "sale.order"):
@@ -968,8 +991,11 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH internal AS (
-                    SELECT partner_id FROM res_users WHERE share IS NOT TRUE
+                WITH staff AS (
+                    SELECT u.id, u.partner_id
+                      FROM res_users u
+                      JOIN res_company_users_rel rel ON rel.user_id = u.id
+                     WHERE u.share IS NOT TRUE AND rel.cid = %(company)s
                 )
                 SELECT partner_id, MAX(day) FROM (
                     SELECT partner.commercial_partner_id AS partner_id, event.start::date AS day
@@ -977,6 +1003,7 @@ class ResPartner(models.Model):
                       JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = event.id
                       JOIN res_partner partner ON partner.id = rel.res_partner_id
                      WHERE event.active AND event.start::date <= %(today)s
+                       AND event.user_id IN (SELECT id FROM staff)
                        AND partner.commercial_partner_id IN %(ids)s
                  UNION ALL
                     SELECT partner.commercial_partner_id, msg.date::date
@@ -984,7 +1011,7 @@ class ResPartner(models.Model):
                       JOIN res_partner partner ON partner.id = msg.res_id
                      WHERE msg.model = 'res.partner'
                        AND (msg.message_type = 'comment' OR msg.mail_activity_type_id IS NOT NULL)
-                       AND msg.author_id IN (SELECT partner_id FROM internal)
+                       AND msg.author_id IN (SELECT partner_id FROM staff)
                        AND partner.commercial_partner_id IN %(ids)s
                  UNION ALL
                     SELECT partner.commercial_partner_id, msg.date::date
@@ -992,14 +1019,16 @@ class ResPartner(models.Model):
                       JOIN sale_order so ON so.id = msg.res_id
                       JOIN res_partner partner ON partner.id = so.partner_id
                      WHERE msg.model = 'sale.order'
+                       AND so.company_id = %(company)s
                        AND (msg.message_type = 'comment' OR msg.mail_activity_type_id IS NOT NULL)
-                       AND msg.author_id IN (SELECT partner_id FROM internal)
+                       AND msg.author_id IN (SELECT partner_id FROM staff)
                        AND partner.commercial_partner_id IN %(ids)s
                 ) contacts
               GROUP BY partner_id
                 """,
                 today=today,
                 ids=tuple(partner_ids),
+                company=company.id,
             )
         )
         return dict(rows)
@@ -1045,7 +1074,7 @@ class ResPartner(models.Model):
                     ("id", "not in", list(history)),
                 ]
             )
-        contacts = self._get_last_contact_dates(scope.ids, today)
+        contacts = self._get_last_contact_dates(scope.ids, today, company)
         values = []
         for partner in scope:
             data = history.get(partner.id)

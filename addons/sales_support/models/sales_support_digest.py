@@ -1,10 +1,31 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+import pytz
 
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, format_date
 
 LOW_STOCK_MONTHS = 6  # a product is "usual" when ordered by the salesperson's customers lately
+# Time zones span UTC-12 to UTC+14: the changes of every salesperson's local days are read at
+# once in this wider UTC window, then each keeps those of its own days.
+TZ_MARGIN = timedelta(hours=14)
+
+
+class DigestLabel(NamedTuple):
+    """A selection value of the digest data, shown in each salesperson's language."""
+
+    model: str
+    field: str
+    key: str
+
+
+class DigestAmount(NamedTuple):
+    """An amount of the digest data, formatted in each salesperson's language."""
+
+    amount: float
+    currency: models.BaseModel
 
 
 class SalesSupportDigest(models.AbstractModel):
@@ -64,8 +85,15 @@ class SalesSupportDigest(models.AbstractModel):
         # sudo: the digest reads prices, stock, events and invoices for the salespeople it
         # writes to, each filtered to that salesperson's customers below
         env = self.sudo().env
-        start = datetime.combine(since, time.min)
-        end = datetime.combine(day, time.min)
+        start = datetime.combine(since, time.min) - TZ_MARGIN
+        end = datetime.combine(day, time.min) + TZ_MARGIN
+        tz_of = {user.id: pytz.timezone(user.tz or "UTC") for user in users}
+
+        def on_their_days(user_id, moment):
+            """Whether ``moment`` (UTC) falls on the salesperson's days since..day (local)."""
+            local = pytz.utc.localize(moment).astimezone(tz_of[user_id]).date()
+            return since <= local < day
+
         data = {
             user.id: {
                 "pricelist_changes": [],
@@ -132,9 +160,10 @@ class SalesSupportDigest(models.AbstractModel):
                 "price": item.price,
                 "code": "",
                 "reward": item.price,
-                "date_start": item.date_start and format_date(env, item.date_start) or "",
-                "date_end": item.date_end and format_date(env, item.date_end) or "",
+                "date_start": item.date_start and item.date_start.date() or "",
+                "date_end": item.date_end and item.date_end.date() or "",
                 "company_id": item.company_id.id or item.pricelist_id.company_id.id,
+                "_changed": item.write_date,
             }
 
         changed_values = [item_values(item) for item in changed]
@@ -142,7 +171,9 @@ class SalesSupportDigest(models.AbstractModel):
         promo_values += self._get_digest_promotions(day)
         for user in users:
             data[user.id]["pricelist_changes"] = [
-                v for v in changed_values if visible(user.id, v["company_id"])
+                v
+                for v in changed_values
+                if visible(user.id, v["company_id"]) and on_their_days(user.id, v["_changed"])
             ]
             data[user.id]["promotions"] = [
                 v for v in promo_values if visible(user.id, v["company_id"])
@@ -177,7 +208,6 @@ class SalesSupportDigest(models.AbstractModel):
 
         # Order-to-Cash steps of their orders since the previous working day
         Event = env["sales.support.o2c.event"]
-        event_labels = dict(Event._fields["event_type"]._description_selection(self.env))
         events = Event.search_fetch(
             [
                 ("date", ">=", start),
@@ -189,11 +219,14 @@ class SalesSupportDigest(models.AbstractModel):
         )
         events.order_id.fetch(["name", "user_id", "partner_id"])
         for event in events:
-            data[event.order_id.user_id.id]["order_events"].append(
+            user_id = event.order_id.user_id.id
+            if not on_their_days(user_id, event.date):
+                continue
+            data[user_id]["order_events"].append(
                 {
                     "order": event.order_id.name,
                     "customer": event.order_id.partner_id.display_name,
-                    "event": event_labels.get(event.event_type, event.event_type),
+                    "event": DigestLabel(Event._name, "event_type", event.event_type),
                 }
             )
 
@@ -228,10 +261,41 @@ class SalesSupportDigest(models.AbstractModel):
                 {
                     "invoice": names[move_id],
                     "customer": customers[partner_id],
-                    "amount": currencies[currency_id].format(amount),
-                    "due": format_date(env, due),
+                    "amount": DigestAmount(amount, currencies[currency_id]),
+                    "due": due,
                 }
             )
+        return self._localize_digest_data(data, users)
+
+    @api.model
+    def _localize_digest_data(self, data, users):
+        """Each salesperson's sections in their language: dates, amounts and selection labels
+        (``date``, ``DigestAmount``, ``DigestLabel`` values) formatted for them; keys starting
+        with ``_`` (used to split the data) dropped. Labels are read once per language."""
+        labels = {}
+
+        def localize(value, env):
+            if isinstance(value, DigestLabel):
+                key = (env.lang, value.model, value.field)
+                if key not in labels:
+                    field = env[value.model]._fields[value.field]
+                    labels[key] = dict(field._description_selection(env))
+                return labels[key].get(value.key, value.key)
+            if isinstance(value, DigestAmount):
+                return value.currency.with_env(env).format(value.amount)
+            if isinstance(value, date):
+                return format_date(env, value)
+            return value
+
+        for user in users:
+            env = self.with_context(lang=user.lang or self.env.lang).env
+            data[user.id] = {
+                section: [
+                    {k: localize(v, env) for k, v in row.items() if not k.startswith("_")}
+                    for row in rows
+                ]
+                for section, rows in data[user.id].items()
+            }
         return data
 
     @api.model
@@ -242,8 +306,9 @@ class SalesSupportDigest(models.AbstractModel):
         with a bounded number of queries. Returns plain dicts with the keys ``source`` (where
         the promotion comes from: a price-list, a kind of program), ``name``, ``code`` (the
         discount code to give, or ""), ``reward`` (or ""), ``date_start``, ``date_end``
-        (formatted, "" when open) and ``company_id`` (False: every company); each salesperson
-        gets those of the companies they work in. Bridge addons extend it
+        (``date``, "" when open) and ``company_id`` (False: every company); each salesperson
+        gets those of the companies they work in. Dates, ``DigestAmount`` and ``DigestLabel``
+        values are formatted in each salesperson's language. Bridge addons extend it
         (``sales_support_loyalty``: the loyalty programs)."""
         return []
 
@@ -271,7 +336,8 @@ class SalesSupportDigest(models.AbstractModel):
             mails.append(
                 {
                     "subject": self.with_context(lang=user.lang).env._(
-                        "Your sales digest of %(day)s", day=format_date(self.env, day)
+                        "Your sales digest of %(day)s",
+                        day=format_date(self.env, day, lang_code=user.lang),
                     ),
                     "body_html": body,
                     "email_from": user.company_id.email_formatted

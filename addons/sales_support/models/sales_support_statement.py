@@ -105,6 +105,29 @@ class SalesSupportStatement(models.AbstractModel):
                    AND p.commercial_partner_id = %(customer)s
                    AND l.date <= %(date_to)s
             ),
+            -- an item settled by an item of another currency (a EUR invoice paid in USD): in
+            -- the invoice's section, what it received in its currency; in the payment's, what
+            -- the payment gave away in its own. Each section then balances to its open
+            -- amounts; in the company currency the two rows cancel out.
+            cross_items AS (
+                SELECT NULL::int AS id, pr.max_date AS date, NULL::date AS date_maturity,
+                       c.move_id, d.currency_id, -pr.debit_amount_currency AS amount_currency,
+                       -pr.amount AS balance, d.move_name AS label, c.move_name, c.move_type,
+                       c.ref, c.is_payment, 'not_due' AS bucket, 'paid' AS cross_kind,
+                       c.currency_id AS cross_currency_id, c.move_id AS sort_move_id
+                  FROM account_partial_reconcile pr
+                  JOIN items d ON d.id = pr.debit_move_id
+                  JOIN items c ON c.id = pr.credit_move_id
+                 WHERE d.currency_id <> c.currency_id AND pr.max_date <= %(date_to)s
+                UNION ALL
+                SELECT NULL::int, pr.max_date, NULL::date, d.move_id, c.currency_id,
+                       pr.credit_amount_currency, pr.amount, c.move_name, d.move_name,
+                       d.move_type, d.ref, FALSE, 'not_due', 'applied', d.currency_id, c.move_id
+                  FROM account_partial_reconcile pr
+                  JOIN items d ON d.id = pr.debit_move_id
+                  JOIN items c ON c.id = pr.credit_move_id
+                 WHERE d.currency_id <> c.currency_id AND pr.max_date <= %(date_to)s
+            ),
             applied AS (
                 SELECT item_id, SUM(amount) AS amount, SUM(amount_currency) AS amount_currency
                   FROM (
@@ -121,32 +144,42 @@ class SalesSupportStatement(models.AbstractModel):
                   ) AS partials
                  GROUP BY item_id
             ),
-            opened AS (
-                SELECT items.*,
+            all_items AS (
+                SELECT items.*, NULL AS cross_kind, NULL::int AS cross_currency_id,
+                       items.move_id AS sort_move_id,
                        items.balance + COALESCE(applied.amount, 0) AS open_balance,
                        items.amount_currency + COALESCE(applied.amount_currency, 0)
-                           AS open_amount_currency,
-                       SUM(items.amount_currency) OVER running AS running_amount_currency,
-                       SUM(items.balance) OVER running AS running_balance
+                           AS open_amount_currency
                   FROM items
              LEFT JOIN applied ON applied.item_id = items.id
-                WINDOW running AS (PARTITION BY items.currency_id
-                                   ORDER BY items.date, items.move_id, items.id)
+                UNION ALL
+                SELECT cross_items.*, 0, 0 FROM cross_items
+            ),
+            opened AS (
+                SELECT all_items.*,
+                       SUM(amount_currency) OVER running AS running_amount_currency,
+                       SUM(balance) OVER running AS running_balance
+                  FROM all_items
+                WINDOW running AS (PARTITION BY currency_id
+                                   ORDER BY date, sort_move_id, id NULLS LAST, cross_kind)
             )
             SELECT FALSE AS is_opening, id, date, date_maturity, move_id, currency_id,
                    amount_currency, balance, label, move_name, move_type, ref, is_payment,
                    bucket, open_balance, open_amount_currency,
-                   running_amount_currency, running_balance
+                   running_amount_currency, running_balance, cross_kind, cross_currency_id,
+                   sort_move_id
               FROM opened
              WHERE date >= %(date_from)s
             UNION ALL
             SELECT TRUE, NULL, NULL, NULL, NULL, currency_id,
                    SUM(amount_currency), SUM(balance), NULL, NULL, NULL, NULL, NULL,
-                   bucket, SUM(open_balance), SUM(open_amount_currency), NULL, NULL
+                   bucket, SUM(open_balance), SUM(open_amount_currency), NULL, NULL, NULL, NULL,
+                   NULL
               FROM opened
              WHERE date < %(date_from)s
              GROUP BY currency_id, bucket
-             ORDER BY is_opening DESC, currency_id, date, move_id, id
+             ORDER BY is_opening DESC, currency_id, date, sort_move_id, id NULLS LAST,
+                      cross_kind
             """,
             bucket=bucket_case,
             companies=tuple(companies.ids),
@@ -170,6 +203,14 @@ class SalesSupportStatement(models.AbstractModel):
 
     @api.model
     def _get_line_kind(self, row):
+        if row.get("cross_kind") == "paid":
+            return "payment", _(
+                "Paid in %(currency)s", currency=self._currency_name(row["cross_currency_id"])
+            )
+        if row.get("cross_kind") == "applied":
+            return "other", _(
+                "Applied in %(currency)s", currency=self._currency_name(row["cross_currency_id"])
+            )
         if row["move_type"] == "out_invoice":
             return "invoice", _("Invoice")
         if row["move_type"] == "out_refund":
@@ -177,6 +218,10 @@ class SalesSupportStatement(models.AbstractModel):
         if row["is_payment"]:
             return "payment", _("Payment")
         return "other", _("Journal Entry")
+
+    @api.model
+    def _currency_name(self, currency_id):
+        return self.env["res.currency"].browse(currency_id).name
 
     @api.model
     def _build_statement(self, customer, company, date_from, date_to, as_of, rows):

@@ -216,16 +216,27 @@ class TestCheque(SalesSupportAccountingCommon):
         other = self.env["res.company"].create(
             {"name": "Other Company", "currency_id": self.eur.id}
         )
-        foreign = self.env["sales.customer.cheque"].create(
-            {
-                "name": "X-1",
-                "partner_id": self.customer_1.id,
-                "amount": 70,
-                "currency_id": self.eur.id,
-                "company_id": other.id,
-            }
+        # the other company keeps its own books (its cheques' payments go to its bank journal)
+        self.env["account.chart.template"].try_loading(
+            self.company.chart_template or "generic_coa", company=other, install_demo=False
         )
+        other.currency_id = self.eur  # the chart sets its own; no entry yet, it may change
+        foreign = (
+            self.env["sales.customer.cheque"]
+            .with_company(other)
+            .create(
+                {
+                    "name": "X-1",
+                    "partner_id": self.customer_1.id,
+                    "amount": 70,
+                    "currency_id": self.eur.id,
+                    "company_id": other.id,
+                }
+            )
+        )
+        foreign.action_register_payment()
         mine = self._cheque(amount=20)
+        mine.action_register_payment()
         # the coordinator does not work for the other company
         self.assertEqual(self.Cheque.search([]), mine)
         # each company counts its own cheques, in its currency

@@ -13,9 +13,11 @@ class TestCreditExposure(SalesSupportAccountingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer_1.with_company(cls.company).credit_limit = 3000
-        cls.invoice = cls._invoice(cls.customer_1, 1000, "2025-01-10", due="2025-02-09")
+        cls.invoice = cls._invoice(cls.customer_1, 1150, "2025-01-10", due="2025-02-09")
         cls.order = cls._order(cls.customer_1, 800)
         cls.order.action_confirm()
+        # a post-dated cheque on account, its payment booked: the receivables drop to 1,000
+        # and the cheque is credit until the bank pays it
         cls.cheque = cls.env["sales.customer.cheque"].create(
             {
                 "name": "C-1",
@@ -24,8 +26,10 @@ class TestCreditExposure(SalesSupportAccountingCommon):
                 "currency_id": cls.eur.id,  # 150 USD
                 "date_received": "2025-01-05",
                 "date_due": "2025-03-05",
+                "journal_id": cls.bank_journal.id,
             }
         )
+        cls.cheque.action_register_payment()
 
     @classmethod
     def _order(cls, partner, price, salesperson=None, currency_pricelist=None):
@@ -85,6 +89,50 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         self.cheque.action_clear()
         self.env.invalidate_all()
         self.assertEqual(partner.support_uncleared_cheque_amount, 0)
+
+    def test_cheque_without_booked_payment_is_not_counted_twice(self):
+        """A cheque received for an open invoice, its payment not registered yet: the debt is in
+        the receivables only. Once the payment is registered (reconciled with the invoice), the
+        debt moves from the receivables to the uncleared cheques: the exposure stays the same."""
+        partner = self.customer_1.with_user(self.coordinator)
+        invoice = self._invoice(self.customer_1, 400, "2025-01-20", due="2025-02-19")
+        cheque = (
+            self.env["sales.customer.cheque"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "name": "C-2",
+                    "partner_id": self.customer_1.id,
+                    "amount": 400,
+                    "date_received": "2025-01-21",
+                    "date_due": "2025-04-21",
+                    "journal_id": self.bank_journal.id,
+                    "invoice_ids": [Command.set(invoice.ids)],
+                }
+            )
+        )
+        # receivables 1,000 + 400; orders 800; cheques: C-1 150 only
+        self.assertEqual(partner.support_open_receivable, 1400)
+        self.assertEqual(partner.support_uncleared_cheque_amount, 150)
+        self.assertEqual(partner.support_credit_exposure, 2350)
+        cheque.action_register_payment()
+        self.env.invalidate_all()
+        self.assertFalse(invoice.amount_residual)
+        self.assertEqual(partner.support_open_receivable, 1000)
+        self.assertEqual(partner.support_uncleared_cheque_amount, 550)
+        self.assertEqual(partner.support_credit_exposure, 2350)
+        # bounced: the payment is reversed, the invoice is open again, the cheque is no credit
+        self.env["sales.customer.cheque.bounce"].with_user(self.coordinator).create(
+            {
+                "cheque_ids": [Command.set(cheque.ids)],
+                "date_bounced": "2025-02-01",
+                "bounce_reason": "Insufficient funds",
+            }
+        ).action_confirm()
+        self.env.invalidate_all()
+        self.assertEqual(partner.support_open_receivable, 1400)
+        self.assertEqual(partner.support_uncleared_cheque_amount, 150)
+        self.assertEqual(partner.support_credit_exposure, 2350)
 
     def test_down_payment_on_goods_invoiced_on_delivery(self):
         """Goods invoiced on delivery, nothing delivered: the order has nothing to invoice yet
@@ -293,12 +341,18 @@ class TestCreditExposure(SalesSupportAccountingCommon):
                 for i in range(1000)
             ]
         )
-        self.env["sales.customer.cheque"].create(
+        cheques = self.env["sales.customer.cheque"].create(
             [
-                {"name": f"B{i}", "partner_id": partner.id, "amount": 10}
+                {
+                    "name": f"B{i}",
+                    "partner_id": partner.id,
+                    "amount": 10,
+                    "journal_id": self.bank_journal.id,
+                }
                 for i, partner in enumerate(partners[:50])
             ]
         )
+        cheques.action_register_payment()
         self._check_query_count(partners.ids)
 
     @users("ss_manager")
@@ -307,6 +361,16 @@ class TestCreditExposure(SalesSupportAccountingCommon):
         partners = self.env["res.partner"].browse(partner_ids)
         with self.assertQueryCount(ss_manager=10):
             self.env.invalidate_all()
-            values = partners.read(["support_credit_exposure", "support_is_over_credit_limit"])
+            values = partners.read(
+                [
+                    "support_credit_exposure",
+                    "support_is_over_credit_limit",
+                    "support_open_receivable",
+                    "support_uncleared_cheque_amount",
+                ]
+            )
         self.assertEqual(len(values), 1000)
-        self.assertEqual(sum(v["support_credit_exposure"] for v in values), 500)
+        # 50 cheques of 10 paid on account: -500 receivable, 500 uncleared cheques
+        self.assertEqual(sum(v["support_uncleared_cheque_amount"] for v in values), 500)
+        self.assertEqual(sum(v["support_open_receivable"] for v in values), -500)
+        self.assertEqual(sum(v["support_credit_exposure"] for v in values), 0)

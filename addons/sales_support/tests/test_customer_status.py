@@ -164,7 +164,8 @@ class TestCustomerStatus(SalesSupportCommon):
         coordinator_b = new_test_user(
             self.env,
             login="ss_coordinator_b",
-            groups="sales_support.group_support_coordinator",
+            # as Odoo's default internal user, the coordinator may edit contacts
+            groups="sales_support.group_support_coordinator,base.group_partner_manager",
             company_id=other_company.id,
         )
         shared = self.env["res.partner"].create(
@@ -193,6 +194,10 @@ class TestCustomerStatus(SalesSupportCommon):
         orders.action_confirm()
         for order, day in zip(orders, (10, 40, 70, 100), strict=True):
             order.date_order = datetime.combine(self.today - timedelta(days=day), time(10))
+        # the other company's coordinator calls the customer: no contact for the Care Company
+        shared.with_user(coordinator_b).message_post(
+            body="Called about their next order", message_type="comment"
+        )
         Partner = self.env["res.partner"]
         Partner._run_customer_care(self.care_company, include_shared=True, today=self.today)
         Partner._run_customer_care(other_company, include_shared=True, today=self.today)
@@ -203,7 +208,8 @@ class TestCustomerStatus(SalesSupportCommon):
             ("active", "A", 10000.0),
         )
         self.assertEqual(in_a.customer_order_interval, 30.0)
-        # never contacted: due 14 days after the first order, 100 days ago
+        self.assertFalse(in_a.customer_last_contact_date)
+        # never contacted (by the Care Company): due 14 days after the first order, 100 days ago
         self.assertEqual(in_a.customer_next_contact_date, self.today - timedelta(days=86))
         in_b = shared.with_user(coordinator_b)
         self.assertEqual(in_b.env.company, other_company)
@@ -218,6 +224,10 @@ class TestCustomerStatus(SalesSupportCommon):
         # the contact reminder (due 86 days ago in the Care Company) goes to its coordinator,
         # once; none in the other company
         self.assertEqual(self._reminders(shared).user_id, self.coordinator)
+        # marked strategic and lost in the other company only: the Care Company's figures stay
+        in_b.write({"is_customer_strategic": True, "is_customer_lost": True})
+        self.assertEqual((in_b.is_customer_strategic, in_b.is_customer_lost), (True, True))
+        self.assertEqual((in_a.is_customer_strategic, in_a.is_customer_lost), (False, False))
         # 40 days later, silent for 50 days in the Care Company (more than 1.5 x 30)
         later = self.today + timedelta(days=40)
         Partner._run_customer_care(self.care_company, include_shared=True, today=later)
@@ -240,6 +250,12 @@ class TestCustomerStatus(SalesSupportCommon):
         overdue = [("customer_next_contact_date", "<", self.today)]
         self.assertIn(shared, Partner.with_company(self.care_company).search(overdue))
         self.assertNotIn(shared, Partner.with_company(other_company).search(overdue))
+        # no contact due in the other company (strategic there, but no order to start from)
+        none_due = [("customer_next_contact_date", "=", False), ("id", "=", shared.id)]
+        self.assertFalse(Partner.with_company(self.care_company).search(none_due))
+        self.assertEqual(Partner.with_company(other_company).search(none_due), shared)
+        some_due = [("customer_next_contact_date", "!=", False), ("id", "=", shared.id)]
+        self.assertEqual(Partner.with_company(self.care_company).search(some_due), shared)
 
     def test_recompute_on_demand(self):
         partner = self.p["P3"].with_user(self.coordinator)
@@ -292,3 +308,69 @@ class TestCustomerStatus(SalesSupportCommon):
         self.assertEqual(p1.customer_status, "active")
         self.assertEqual(p1.customer_abc_class, "A")
         self.assertEqual(self._reminders(p1).user_id, self.coordinator)
+
+    def test_shared_customer_ordering_in_both_companies(self):
+        """A customer shared by two companies buys in both: each company's status, class,
+        revenue and interval come from its own orders only, as its coordinator reads them."""
+        other_company = self.env["res.company"].create({"name": "Branch Care Company"})
+        self.coordinator.company_ids |= other_company
+        shared = self.env["res.partner"].create(
+            {"name": "Buys Everywhere", "is_company": True, "user_id": self.salesperson_1.id}
+        )
+
+        def order(company, price, days_ago):
+            so = (
+                self.env["sale.order"]
+                .with_company(company)
+                .create(
+                    {
+                        "partner_id": shared.id,
+                        "company_id": company.id,
+                        "user_id": self.salesperson_1.id,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": self.product.id, "price_unit": price, "tax_id": []}
+                            )
+                        ],
+                    }
+                )
+            )
+            so.action_confirm()
+            so.date_order = datetime.combine(self.today - timedelta(days=days_ago), time(10))
+
+        # Care Company: every 30 days, 4 x 2,500 (class A among its customers, active)
+        for days_ago in (10, 40, 70, 100):
+            order(self.care_company, 2500.0, days_ago)
+        # the branch: one order of 100 twenty days ago (new there, class A: its only customer)
+        order(other_company, 100.0, 20)
+        Partner = self.env["res.partner"]
+        Partner._run_customer_care(self.care_company, include_shared=True, today=self.today)
+        Partner._run_customer_care(other_company, include_shared=True, today=self.today)
+        coordinator = shared.with_user(self.coordinator)
+        in_care = coordinator.with_company(self.care_company)
+        in_branch = coordinator.with_company(other_company)
+        self.assertEqual(
+            (
+                in_care.customer_status,
+                in_care.customer_abc_class,
+                in_care.customer_revenue_12m,
+                in_care.customer_order_interval,
+                in_care.customer_first_order_date,
+            ),
+            ("active", "A", 10000.0, 30.0, self.today - timedelta(days=100)),
+        )
+        self.assertEqual(
+            (
+                in_branch.customer_status,
+                in_branch.customer_abc_class,
+                in_branch.customer_revenue_12m,
+                in_branch.customer_first_order_date,
+            ),
+            ("new", "A", 100.0, self.today - timedelta(days=20)),
+        )
+        # marked lost in the branch only
+        in_branch.sudo().is_customer_lost = True
+        Partner._run_customer_care(other_company, include_shared=True, today=self.today)
+        Partner._run_customer_care(self.care_company, include_shared=True, today=self.today)
+        self.assertEqual(in_branch.customer_status, "lost")
+        self.assertEqual(in_care.customer_status, "active")

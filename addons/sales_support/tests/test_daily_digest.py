@@ -1,4 +1,6 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+import pytz
 
 from odoo import Command, fields
 from odoo.tests import tagged
@@ -203,3 +205,34 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         # a fixed bound whatever the number of salespeople (the mails are inserted in batches)
         self.assertLessEqual(small, 30)
         self.assertLessEqual(large, 30)
+
+    def test_digest_in_salesperson_language_and_days(self):
+        """A salesperson in Jerusalem who reads Russian: the steps of their own local day
+        (23:30 in Jerusalem is that day, 00:30 the next), dates in their language's format."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.salesperson_1.write({"lang": "ru_RU", "tz": "Asia/Jerusalem"})
+        jerusalem = pytz.timezone("Asia/Jerusalem")
+
+        def utc(day, hour, minute):
+            local = jerusalem.localize(datetime.combine(day, time(hour, minute)))
+            return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+        events = self.env["sales.support.o2c.event"].search([("order_id", "=", self.order.id)])
+        self.assertGreater(len(events), 1)
+        # the ledger is append-only for users: the times are moved in SQL for the test
+        self.env.cr.execute(
+            "UPDATE sales_support_o2c_event SET date = %s WHERE id IN %s",
+            (utc(self.today, 23, 30), tuple(events.ids)),
+        )
+        self.env.cr.execute(
+            "UPDATE sales_support_o2c_event SET date = %s WHERE id = %s",
+            (utc(self.day, 0, 30), events[0].id),
+        )
+        events.invalidate_recordset(["date"])
+        data = self.Digest._get_digest_data(self.salesperson_1, self.day, self.today)
+        mine = data[self.salesperson_1.id]
+        self.assertEqual(len(mine["order_events"]), len(events) - 1)
+        self.assertEqual(mine["new_overdue"][0]["due"], self.today.strftime("%d.%m.%Y"))
+        mail = self.Digest._send_digest(self.salesperson_1, self.day, self.today)
+        self.assertIn(self.day.strftime("%d.%m.%Y"), mail.subject)
+        self.assertIn(self.today.strftime("%d.%m.%Y"), mail.body_html)

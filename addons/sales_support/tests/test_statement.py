@@ -80,6 +80,57 @@ class TestStatement(SalesSupportAccountingCommon):
         self.assertEqual(usd["aging"]["days_90_plus"], 100)
         self.assertEqual(eur["aging"]["days_61_90"], 500)
 
+    def test_invoice_paid_in_another_currency(self):
+        """The 500 EUR invoice paid with 250 USD: the EUR section shows it paid (closing 0),
+        the USD section shows the payment and what it settled in EUR (closing unchanged); in
+        the company currency the statement still equals the accounting."""
+        self._pay(self.inv_eur, 250, "2025-03-05", currency=self.usd)
+        self.assertEqual(self.inv_eur.payment_state, "paid")
+        st = self._statement(self.coordinator)
+        by_currency = {s["currency"]: s for s in st["sections"]}
+        usd, eur = by_currency[self.usd], by_currency[self.eur]
+        # EUR: invoice 500, paid in USD -500
+        self.assertEqual(eur["payments"], -500)
+        self.assertEqual((eur["closing"], eur["closing_company"]), (0, 0))
+        self.assertEqual(sum(eur["aging"].values()), 0)
+        paid = eur["lines"][-1]
+        self.assertEqual((paid["kind"], paid["kind_label"]), ("payment", "Paid in USD"))
+        self.assertEqual(
+            (paid["amount"], paid["amount_company"], paid["open_amount"]), (-500, -250, 0)
+        )
+        self.assertEqual(paid["ref"], self.inv_eur.name)
+        # USD: 600 before, payment -250, applied to the EUR invoice +250
+        self.assertEqual(usd["payments"], -300 - 250)
+        self.assertEqual(usd["other"], 250)
+        self.assertEqual(usd["closing"], 600)
+        self.assertEqual(sum(usd["aging"].values()), 600)
+        self.assertEqual(usd["lines"][-1]["kind_label"], "Applied in EUR")
+        self.assertEqual([line["running_balance"] for line in usd["lines"]][-2:], [350, 600])
+        accounting = self._accounting("2025-03-31")
+        self.assertAlmostEqual(
+            st["totals"]["closing"], sum(balance for _amount, balance in accounting.values())
+        )
+        self.assertEqual(st["totals"]["closing"], 600)
+        # the wizard's lines and the PDF take the rows without a journal item
+        wizard = (
+            self.env["sales.support.statement.wizard"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "date_from": "2025-01-01",
+                    "date_to": "2025-03-31",
+                }
+            )
+        )
+        self.assertIn("Paid in USD", wizard.statement_html)
+        self.assertIn("Applied in EUR", wizard.statement_html)
+        action = wizard.action_show_lines()
+        lines = self.env[action["res_model"]].with_user(self.coordinator).search(action["domain"])
+        # 4 lines, the payment and the two rows of the settlement in EUR
+        self.assertEqual(len(lines), 7)
+        self.assertEqual(sum(lines.mapped("amount_company")), 500)  # 750 - 250 paid, net 0
+
     def test_past_statement_unchanged_by_later_payment(self):
         before = self._statement(self.coordinator, date_to="2025-02-10")
         self._pay(self.inv_usd, 200, "2025-03-01")

@@ -1,5 +1,6 @@
 from odoo import api, models
-from odoo.tools import format_date
+
+from odoo.addons.sales_support.models.sales_support_digest import DigestLabel
 
 # The programs a salesperson can tell a customer about today. Gift cards, eWallets and loyalty
 # cards are means of payment or point schemes held by a customer, not promotions that run.
@@ -46,18 +47,16 @@ class SalesSupportDigest(models.AbstractModel):
         programs.fetch(["reward_ids", "rule_ids"])
         programs.reward_ids.fetch(["description"])
         programs.rule_ids.fetch(["code"])
-        kinds = dict(Program._fields["program_type"]._description_selection(self.env))
         for program in programs:
             promotions.append(
                 {
-                    "source": kinds[program.program_type],
+                    # in each salesperson's language (_localize_digest_data)
+                    "source": DigestLabel(Program._name, "program_type", program.program_type),
                     "name": program.name,
                     "code": ", ".join(code for code in program.rule_ids.mapped("code") if code),
                     "reward": "; ".join(program.reward_ids.mapped("description")),
-                    "date_start": program.date_from
-                    and format_date(self.env, program.date_from)
-                    or "",
-                    "date_end": program.date_to and format_date(self.env, program.date_to) or "",
+                    "date_start": program.date_from or "",
+                    "date_end": program.date_to or "",
                     "company_id": program.company_id.id,
                 }
             )

@@ -1,1 +1,2 @@
 from . import test_daily_digest_loyalty
+from . import test_assistant_order_form

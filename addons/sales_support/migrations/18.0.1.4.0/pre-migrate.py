@@ -41,22 +41,30 @@ def migrate(cr, version):
         cr.execute("SELECT MIN(id) FROM res_company")
         row = cr.fetchone()
     [cron_company_id] = row
-    for column in COLUMNS:
-        if column not in columns or columns[column]["udt_name"] == "jsonb":
-            continue  # not there yet (new install) or already converted
+    todo = [c for c in COLUMNS if c in columns and columns[c]["udt_name"] != "jsonb"]
+    # (a column not there yet is a new install; a jsonb one is already converted)
+    for column in todo:
         # the index of the plain column; Odoo creates the one of a company-dependent field
         cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"res_partner__{column}_index")))
+    if todo:
+        # one ALTER TABLE: the table is rewritten once, not once per column
         cr.execute(
             SQL(
-                """ALTER TABLE res_partner ALTER COLUMN %(col)s TYPE jsonb USING
-                   CASE WHEN %(col)s IS NOT NULL THEN
-                       jsonb_build_object(COALESCE(company_id, %(company)s)::text, %(col)s)
-                   END""",
-                col=SQL.identifier(column),
-                company=cron_company_id,
+                "ALTER TABLE res_partner %s",
+                SQL(", ").join(
+                    SQL(
+                        """ALTER COLUMN %(col)s TYPE jsonb USING
+                           CASE WHEN %(col)s IS NOT NULL THEN
+                               jsonb_build_object(COALESCE(company_id, %(company)s)::text, %(col)s)
+                           END""",
+                        col=SQL.identifier(column),
+                        company=cron_company_id,
+                    )
+                    for column in todo
+                ),
             )
         )
-        _logger.info("res_partner.%s: converted to company-dependent jsonb", column)
+        _logger.info("res_partner.%s: converted to company-dependent jsonb", ", ".join(todo))
     if "customer_next_contact_date" in columns:
         cr.execute("DROP INDEX IF EXISTS res_partner__customer_next_contact_date_index")
         cr.execute("ALTER TABLE res_partner DROP COLUMN customer_next_contact_date")
