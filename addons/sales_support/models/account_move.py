@@ -15,6 +15,15 @@ class AccountMove(models.Model):
             orders |= self.env["sales.support.claim"]._get_credit_note_orders(refunds)
         return orders
 
+    def _get_receivable_customers(self):
+        """The commercial partners with receivable items in these entries (an invoice's
+        customer; the customers of an opening-balance entry): what the collections follow-ups
+        and promises to pay of an entry may name."""
+        lines = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and line.partner_id
+        )
+        return lines.partner_id.commercial_partner_id
+
     def _get_o2c_posted_event_type(self):
         self.ensure_one()
         if self.move_type == "out_refund":

@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from odoo import Command, api, fields, models
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 LOW_STOCK_MONTHS = 6  # a product is "usual" when ordered by the salesperson's customers lately
 
@@ -216,33 +216,39 @@ class SalesSupportDigest(models.AbstractModel):
                 }
             )
 
-        # invoices that became overdue since the previous working day
-        invoices = env["account.move"].search_fetch(
-            [
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "not in", ("paid", "in_payment", "reversed")),
-                ("invoice_date_due", ">=", since),
-                ("invoice_date_due", "<", day),
-                ("invoice_user_id", "in", users.ids),
-            ],
-            [
-                "name",
-                "invoice_user_id",
-                "partner_id",
-                "amount_residual",
-                "currency_id",
-                "invoice_date_due",
-            ],
-            order="invoice_date_due, id",
+        # receivables that became overdue since the previous working day: invoices, their
+        # instalments, opening-balance entries; one line per entry and customer, of the
+        # salesperson of the invoice, else of the customer (as on the collections worklist)
+        Report = env["sales.support.collection.report"]
+        env["account.move.line"].flush_model()
+        env["account.move"].flush_model(["invoice_user_id", "name"])
+        env["res.partner"].flush_model(["commercial_partner_id", "user_id"])
+        rows = env.execute_query(
+            SQL(
+                """
+                SELECT receivable.move_id, receivable.partner_id, receivable.user_id,
+                       receivable.currency_id, receivable.amount_residual, receivable.date_due
+                  FROM (%s) receivable
+                 WHERE receivable.user_id IN %s
+              ORDER BY receivable.date_due, receivable.move_id, receivable.partner_id
+                """,
+                Report._receivable_groups_query(date_from=since, date_to=day),
+                tuple(users.ids),
+            )
         )
-        for invoice in invoices:
-            data[invoice.invoice_user_id.id]["new_overdue"].append(
+        names = {move.id: move.name for move in env["account.move"].browse({r[0] for r in rows})}
+        customers = {
+            partner.id: partner.display_name
+            for partner in env["res.partner"].browse({r[1] for r in rows})
+        }
+        currencies = {c.id: c for c in env["res.currency"].browse({r[3] for r in rows})}
+        for move_id, partner_id, user_id, currency_id, amount, due in rows:
+            data[user_id]["new_overdue"].append(
                 {
-                    "invoice": invoice.name,
-                    "customer": invoice.partner_id.display_name,
-                    "amount": DigestAmount(invoice.amount_residual, invoice.currency_id),
-                    "due": invoice.invoice_date_due,
+                    "invoice": names[move_id],
+                    "customer": customers[partner_id],
+                    "amount": DigestAmount(amount, currencies[currency_id]),
+                    "due": due,
                 }
             )
         return self._localize_digest_data(data, users)

@@ -14,9 +14,10 @@ CREATION_FIELDS = {"date", "user_id"}
 
 class SalesSupportPaymentPromise(models.Model):
     """A customer's promise to pay an amount by a date. Kept or broken is known from the
-    payments: the promise is kept when the payments reconciled with its invoices (or, without
-    invoices, with any receivable of the customer in the promise's currency) since the promise
-    reach its amount by the promised date. The daily cron settles open promises in one query."""
+    payments: the promise is kept when the payments reconciled with the customer's receivables
+    of its entries (invoices, or journal entries such as opening balances; without entries, any
+    receivable of the customer) in the promise's currency since the promise reach its amount by
+    the promised date. The daily cron settles open promises in one query."""
 
     _name = "sales.support.payment.promise"
     _inherit = ["mail.thread", "mail.activity.mixin"]
@@ -42,10 +43,11 @@ class SalesSupportPaymentPromise(models.Model):
         "promise_id",
         "move_id",
         string="Invoices",
-        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
-        "('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id)]",
-        help="The invoices the customer promised to pay; empty: any open invoice of the "
-        "customer in this currency.",
+        domain="[('state', '=', 'posted'), ('company_id', '=', company_id), "
+        "('line_ids', 'any', [('account_type', '=', 'asset_receivable'), "
+        "('partner_id', 'child_of', partner_id), ('currency_id', '=', currency_id)])]",
+        help="The invoices (or journal entries, such as opening balances) the customer "
+        "promised to pay; empty: any open invoice of the customer in this currency.",
     )
     date = fields.Date(
         string="Promised On",
@@ -190,15 +192,21 @@ class SalesSupportPaymentPromise(models.Model):
                     )
                 )
 
-    @api.constrains("move_ids", "partner_id", "currency_id")
+    @api.constrains("move_ids", "partner_id", "currency_id", "company_id")
     def _check_move_ids(self):
         for promise in self:
-            # sudo: the coordinator chooses among invoices they see through the worklist
+            # sudo: the coordinator chooses among entries they see through the worklist
             moves = promise.move_ids.sudo()
+            customer = promise.partner_id.commercial_partner_id
+            # an entry fits when it has receivables of the customer in the promise's currency
+            # (an opening-balance entry holds those of many customers)
             wrong = moves.filtered(
-                lambda m, p=promise: m.commercial_partner_id != p.partner_id.commercial_partner_id
-                or m.currency_id != p.currency_id
-                or m.company_id != p.company_id
+                lambda m, p=promise, c=customer: m.company_id != p.company_id
+                or not m.line_ids.filtered(
+                    lambda line: line.account_type == "asset_receivable"
+                    and line.partner_id.commercial_partner_id == c
+                    and line.currency_id == p.currency_id
+                )
             )
             if wrong:
                 raise ValidationError(

@@ -95,7 +95,8 @@ class TestCollections(SalesSupportAccountingCommon):
     def test_instalments_overdue_from_the_first_one(self):
         """Payment terms in two instalments (half at 30 days, half at 90): 60 days after the
         invoice, the first half is overdue although Odoo's due date (the last instalment's) is
-        30 days ahead; once the first half is paid, the invoice leaves the worklist."""
+        30 days ahead, and only that half is due on the worklist; once it is paid, the invoice
+        leaves the worklist."""
         term = self.env["account.payment.term"].create(
             {
                 "name": "Half at 30, half at 90 days",
@@ -127,10 +128,163 @@ class TestCollections(SalesSupportAccountingCommon):
         row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == move)
         self.assertEqual(row.invoice_date_due, self.today - timedelta(days=30))
         self.assertEqual((row.days_overdue, row.aging_bucket), (30, "1_30"))
-        self.assertAlmostEqual(row.amount_residual, 600.0)
+        self.assertEqual(row.move_type, "out_invoice")
+        self.assertAlmostEqual(row.amount_residual, 300.0)
+        self.assertAlmostEqual(row.amount_total, 300.0)
         self._pay(move, 300.0, self.today)
         self.env.invalidate_all()
         self.assertNotIn(move, self._worklist(self.coordinator).move_id)
+
+    def test_opening_balance_entry(self):
+        """Receivables migrated before the install as one opening-balance entry for two
+        customers: each coordinator sees the part of the customers they serve, with its amount,
+        due date and bucket; the salesperson is the customer's (an entry has none)."""
+        entry = self._opening_entry(
+            [
+                (self.customer_1, 250.0, self.today - timedelta(days=50)),
+                (self.customer_1, 150.0, self.today - timedelta(days=70)),
+                (self.customer_1, 90.0, self.today + timedelta(days=10)),  # not due yet
+                (self.customer_3, 80.0, self.today - timedelta(days=10)),
+            ],
+            self.today - timedelta(days=120),
+        )
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == entry)
+        self.assertEqual(len(row), 1)
+        self.assertEqual(
+            (row.partner_id, row.user_id, row.coordinator_id, row.move_type),
+            (self.customer_1, self.salesperson_1, self.coordinator, "entry"),
+        )
+        self.assertEqual(row.invoice_date_due, self.today - timedelta(days=70))
+        self.assertEqual((row.days_overdue, row.aging_bucket), (70, "61_90"))
+        self.assertEqual(row.currency_id, self.usd)
+        self.assertAlmostEqual(row.amount_residual, 400.0)
+        self.assertAlmostEqual(row.amount_residual_signed, 400.0)
+        other = self._worklist(self.coordinator_2).filtered(lambda r: r.move_id == entry)
+        self.assertEqual((other.partner_id, other.user_id), (self.customer_3, self.salesperson_3))
+        self.assertAlmostEqual(other.amount_residual, 80.0)
+        self.assertEqual(other.aging_bucket, "1_30")
+        # the salesperson reads their customers' part only
+        self.assertEqual(
+            self._worklist(self.salesperson_1).filtered(lambda r: r.move_id == entry).partner_id,
+            self.customer_1,
+        )
+        # a payment of the customer reconciled with the oldest item leaves the other one
+        self._pay_entry(entry, self.customer_1, 150.0, self.today)
+        self.env.invalidate_all()
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == entry)
+        self.assertAlmostEqual(row.amount_residual, 250.0)
+        self.assertEqual((row.days_overdue, row.aging_bucket), (50, "31_60"))
+
+    def test_partial_payment_and_credit_note(self):
+        """A partial payment lowers the amount due; a credit note reconciled with the invoice
+        takes it off the worklist."""
+        self._pay(self.inv_100, 300.0, self.today)
+        self.env.invalidate_all()
+        rows = self._worklist(self.coordinator)
+        row = rows.filtered(lambda r: r.move_id == self.inv_100)
+        self.assertAlmostEqual(row.amount_residual, 700.0)
+        self.assertAlmostEqual(row.amount_total, 1000.0)
+        self.assertEqual(row.aging_bucket, "90_plus")
+        self.inv_10._reverse_moves(cancel=True)
+        self.env.invalidate_all()
+        self.assertEqual(self._worklist(self.coordinator).move_id, self.inv_40 | self.inv_100)
+
+    def test_opening_balance_followup_and_promise(self):
+        """The coordinator logs a call and records a promise on an opening-balance entry's row;
+        the promise is kept when the customer's payment is reconciled with the entry."""
+        entry = self._opening_entry(
+            [
+                (self.customer_1, 250.0, self.today - timedelta(days=50)),
+                (self.customer_3, 80.0, self.today - timedelta(days=10)),
+            ],
+            self.today - timedelta(days=120),
+        )
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == entry)
+        action = row.action_log_followup()
+        Followup = self.env["sales.support.followup"].with_user(self.coordinator)
+        followup = Followup.with_context(**action["context"]).create(
+            {"note": "<p>Will pay on Friday</p>", "next_action_date": self.today}
+        )
+        self.assertEqual((followup.move_id, followup.partner_id), (entry, self.customer_1))
+        self.assertEqual(followup.salesperson_id, self.salesperson_1)
+        self.assertEqual(followup.coordinator_id, self.coordinator)
+        # an entry of several customers: the follow-up names its customer
+        with self.assertRefused(UserError, "several customers"):
+            Followup.create({"move_id": entry.id})
+        with self.assertRefused(ValidationError, "no receivable of"):
+            Followup.create({"move_id": self.inv_40.id, "partner_id": self.customer_3.id})
+        action = row.action_promise_to_pay()
+        Promise = self.env["sales.support.payment.promise"].with_user(self.coordinator)
+        promise = Promise.with_context(**action["context"]).create(
+            {"date_promised": self.today + timedelta(days=3)}
+        )
+        self.assertEqual(promise.move_ids, entry)
+        self.assertAlmostEqual(promise.amount, 250.0)
+        self.env.invalidate_all()
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == entry)
+        self.assertEqual(
+            (row.next_action_date, row.promise_id, row.promise_state),
+            (self.today, promise, "open"),
+        )
+        # the other customer's row of the entry has neither
+        other = self._worklist(self.coordinator_2).filtered(lambda r: r.move_id == entry)
+        self.assertFalse(other.promise_id or other.last_followup_date)
+        # a promise of customer 3 cannot name an entry in another currency
+        with self.assertRefused(ValidationError, "one customer, currency"):
+            Promise.create(
+                {
+                    "partner_id": self.customer_1.id,
+                    "currency_id": self.eur.id,
+                    "move_ids": [entry.id],
+                    "date_promised": self.today + timedelta(days=3),
+                    "amount": 10.0,
+                }
+            )
+        # the other customer's payment does not count; the customer's does
+        self._pay_entry(entry, self.customer_3, 80.0, self.today)
+        self.env["sales.support.payment.promise"]._cron_settle_promises()
+        self.assertEqual((promise.state, promise.amount_paid), ("open", 0.0))
+        self._pay_entry(entry, self.customer_1, 250.0, self.today)
+        self.env["sales.support.payment.promise"]._cron_settle_promises()
+        self.assertEqual(promise.state, "kept")
+        self.assertAlmostEqual(promise.amount_paid, 250.0)
+        self.env.invalidate_all()
+        self.assertNotIn(entry, self._worklist(self.coordinator).move_id)
+
+    def test_followup_levels_on_opening_balance(self):
+        """The daily levels reach opening-balance entries too, once per entry and customer:
+        the reminder e-mail goes to the customer (posted on them: the levels' templates are for
+        invoices), the escalation to the customer's salesperson."""
+        entry = self._opening_entry(
+            [
+                (self.customer_1, 250.0, self.today - timedelta(days=50)),
+                (self.customer_3, 80.0, self.today - timedelta(days=10)),
+            ],
+            self.today - timedelta(days=120),
+        )
+        self.customer_3.email = "ap@customer-three.example.com"
+        Followup = self.env["sales.support.followup"]
+        Followup._cron_run_followup_levels()
+        Followup._cron_run_followup_levels()
+        logs = Followup.search([("move_id", "=", entry.id)])
+        self.assertEqual(
+            {(log.partner_id, log.level_id) for log in logs},
+            {(self.customer_1, self.level_escalation), (self.customer_3, self.level_mail)},
+        )
+        reminder = self.customer_3.message_ids.filtered(lambda m: entry.name in (m.subject or ""))
+        self.assertEqual(len(reminder), 1)
+        self.assertIn("80.00", reminder.body)
+        self.assertEqual(reminder.partner_ids, self.customer_3)
+        escalation = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.customer_1.id),
+                ("summary", "like", entry.name),
+            ]
+        )
+        self.assertEqual(escalation.user_id, self.salesperson_1)
+        row = self._worklist(self.coordinator_2).filtered(lambda r: r.move_id == entry)
+        self.assertEqual(row.last_level_id, self.level_mail)
 
     def test_archived_salesperson(self):
         """A salesperson who left: their customers' overdue invoices stay on the coordinator's
@@ -310,28 +464,37 @@ class TestCollections(SalesSupportAccountingCommon):
         self.assertEqual(partner.payment_promise_count, 3)
         self.assertEqual(partner.payment_promise_kept_rate, 50.0)
 
-    def _clone_invoices(self, template, count):
-        """``count`` copies of the posted invoice ``template``, written by SQL (the worklist
-        reads the invoice header only): thousands in a second."""
+    def _clone_entries(self, template, count):
+        """``count`` copies of the posted entry ``template`` with its lines, written by SQL (the
+        worklist reads the receivable lines and the entry's header): thousands in a second."""
         self.env.flush_all()
-        columns = [
-            name
-            for name in self.env["account.move"]._fields
-            if self.env["account.move"]._fields[name].store
-            and self.env["account.move"]._fields[name].column_type
-            and name not in ("id", "name")
-        ]
-        cols = SQL(", ").join(SQL.identifier(c) for c in columns)
+
+        def columns(model, *skip):
+            fields_ = self.env[model]._fields
+            return [
+                name
+                for name, field in fields_.items()
+                if field.store and field.column_type and name not in ("id", *skip)
+            ]
+
+        move_cols = columns("account.move", "name")
+        line_cols = columns("account.move.line", "move_id")
         self.env.cr.execute(
             SQL(
-                """INSERT INTO account_move (name, %s)
-                   SELECT name || '-' || n, %s
-                     FROM account_move, generate_series(1, %s) n
-                    WHERE id = %s""",
-                cols,
-                cols,
-                count,
-                template.id,
+                """WITH copies AS (
+                       INSERT INTO account_move (name, %(cols)s)
+                       SELECT name || '-' || n, %(cols)s
+                         FROM account_move, generate_series(1, %(count)s) n
+                        WHERE id = %(template)s
+                    RETURNING id)
+                   INSERT INTO account_move_line (move_id, %(line_cols)s)
+                   SELECT copies.id, %(line_cols)s
+                     FROM copies, account_move_line
+                    WHERE account_move_line.move_id = %(template)s""",
+                cols=SQL(", ").join(SQL.identifier(c) for c in move_cols),
+                line_cols=SQL(", ").join(SQL.identifier(c) for c in line_cols),
+                count=count,
+                template=template.id,
             )
         )
 
@@ -355,16 +518,26 @@ class TestCollections(SalesSupportAccountingCommon):
         Report.web_read_group([], fnames, ["aging_bucket"])
 
     def test_worklist_5000_invoices_in_bounded_queries(self):
-        self._clone_invoices(self.inv_40, 100)
+        """5,000 rows: invoices and opening-balance entries (of two customers, one served by
+        another coordinator)."""
+        entry = self._opening_entry(
+            [
+                (self.customer_1, 250.0, self.today - timedelta(days=50)),
+                (self.customer_3, 80.0, self.today - timedelta(days=10)),
+            ],
+            self.today - timedelta(days=120),
+        )
+        self._clone_entries(self.inv_40, 100)
         self._read_worklist(self.coordinator)  # warm-up (caches, rules)
         with self.assertQueryCount(12) as _counter:
             self._read_worklist(self.coordinator)
-        self._clone_invoices(self.inv_100, 4900)
+        self._clone_entries(self.inv_100, 4400)
+        self._clone_entries(entry, 499)
         self.assertEqual(
             self.env["sales.support.collection.report"]
             .with_user(self.coordinator)
             .search_count([]),
-            5003,
+            3 + 1 + 100 + 4400 + 499,  # customer 3's part of the entries is coordinator 2's
         )
         start = time.perf_counter()
         with self.assertQueryCount(12):

@@ -75,6 +75,12 @@ class TestDailyDigest(SalesSupportAccountingCommon):
             due=cls.today - timedelta(days=30),
         )
         (cls.inv_new | cls.inv_old).invoice_user_id = cls.salesperson_1
+        # an opening balance migrated for customers 1 and 3, due today: overdue tomorrow, for
+        # the customers' salespeople (an entry has none of its own)
+        cls.opening = cls._opening_entry(
+            [(cls.customer_1, 120.0, cls.today), (cls.customer_3, 80.0, cls.today)],
+            cls.today - timedelta(days=90),
+        )
 
     def test_digest_content(self):
         users = self.Digest._get_digest_recipients(self.company)
@@ -94,7 +100,23 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         self.assertAlmostEqual(mine["low_stock"][0]["monthly"], 2.0)
         self.assertTrue(mine["order_events"])
         self.assertEqual({v["order"] for v in mine["order_events"]}, {self.order.name})
-        self.assertEqual([v["invoice"] for v in mine["new_overdue"]], [self.inv_new.name])
+        self.assertEqual(
+            sorted((v["invoice"], v["customer"]) for v in mine["new_overdue"]),
+            sorted(
+                [
+                    (self.inv_new.name, self.customer_1.display_name),
+                    (self.opening.name, self.customer_1.display_name),
+                ]
+            ),
+        )
+        opening = [v for v in mine["new_overdue"] if v["invoice"] == self.opening.name]
+        self.assertIn("120.00", opening[0]["amount"])
+        # customer 3's part of the entry is salesperson 3's
+        data_3 = self.Digest._get_digest_data(self.salesperson_3, self.day, self.today)
+        self.assertEqual(
+            [(v["invoice"], v["customer"]) for v in data_3[self.salesperson_3.id]["new_overdue"]],
+            [(self.opening.name, self.customer_3.display_name)],
+        )
         theirs = data[self.salesperson_2.id]
         self.assertFalse(theirs["low_stock"] or theirs["order_events"] or theirs["new_overdue"])
         self.assertTrue(theirs["pricelist_changes"])
