@@ -148,6 +148,21 @@ TERMS = {
     "Cheques": ("שיקים", "الشيكات", "Чеки"),
     "Customer Cheques": ("שיקים של לקוחות", "شيكات العملاء", "Чеки клиентов"),
     "Statement of Account": ("כרטסת לקוח", "كشف الحساب", "Акт сверки"),
+    "Paid in %(currency)s": (
+        "שולם ב-%(currency)s",
+        "مدفوع بعملة %(currency)s",
+        "Оплачено в %(currency)s",
+    ),
+    "Applied in %(currency)s": (
+        "נזקף ב-%(currency)s",
+        "مطبّق بعملة %(currency)s",
+        "Зачтено в %(currency)s",
+    ),
+    "Credited in %(currency)s": (
+        "זוכה ב-%(currency)s",
+        "دائن بعملة %(currency)s",
+        "Кредитовано в %(currency)s",
+    ),
     "Credit Exposure": ("חשיפת אשראי (אובליגו)", "التعرض الائتماني", "Кредитный риск"),
     "Collections": ("גבייה", "التحصيل", "Взыскание"),
     "Follow-up Levels": ("רמות מעקב", "مستويات المتابعة", "Уровни напоминаний"),
