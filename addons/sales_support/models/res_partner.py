@@ -841,9 +841,9 @@ class ResPartner(models.Model):
         def cd(fname):  # the value of a company-dependent column in the current company
             return SQL("(p.%s->>%s)", SQL.identifier(fname), str(company.id))
 
-        rows = self.env.execute_query(
-            SQL(
-                """
+        # a sub-query of the search (not a list of ids: "no contact due" is most customers)
+        dues = SQL(
+            """
                 SELECT id FROM (
                     SELECT p.id,
                            COALESCE(%(contact)s, %(first)s)::date AS start,
@@ -858,20 +858,18 @@ class ResPartner(models.Model):
                      WHERE %(contact)s IS NOT NULL OR %(first)s IS NOT NULL
                 ) dues
                 WHERE cadence > 0 AND %(condition)s
-                """,
-                contact=cd("customer_last_contact_date"),
-                first=cd("customer_first_order_date"),
-                abc=cd("customer_abc_class"),
-                strategic=SQL("COALESCE(%s::boolean, FALSE)", cd("is_customer_strategic")),
-                company=company.id,
-                # no date: the customers that have one, then the complement below
-                condition=SQL("start + cadence %s %s", SQL(operator), fields.Date.to_date(value))
-                if value
-                else SQL("TRUE"),
-            )
+            """,
+            contact=cd("customer_last_contact_date"),
+            first=cd("customer_first_order_date"),
+            abc=cd("customer_abc_class"),
+            strategic=SQL("COALESCE(%s::boolean, FALSE)", cd("is_customer_strategic")),
+            company=company.id,
+            # no date: the customers that have one, then the complement below
+            condition=SQL("start + cadence %s %s", SQL(operator), fields.Date.to_date(value))
+            if value
+            else SQL("TRUE"),
         )
-        ids = [row[0] for row in rows]
-        return [("id", "not in" if not value and operator == "=" else "in", ids)]
+        return [("id", "not in" if not value and operator == "=" else "in", SQL("(%s)", dues))]
 
     def _compute_payment_promise_stats(self):
         counts = {
