@@ -16,6 +16,18 @@ class DigestLabel(NamedTuple):
     key: str
 
 
+class DigestField(NamedTuple):
+    """A field of a record (a name, a computed text), read in each salesperson's language:
+    once per language and model (the records of a run share their prefetch)."""
+
+    record: models.BaseModel
+    field: str
+
+
+# the name of a price-list rule for every product, in each salesperson's language
+ALL_PRODUCTS = object()
+
+
 class DigestAmount(NamedTuple):
     """An amount of the digest data, formatted in each salesperson's language."""
 
@@ -141,16 +153,14 @@ class SalesSupportDigest(models.AbstractModel):
         )
 
         def item_values(item):
+            applies_to = item.product_id or item.product_tmpl_id or item.categ_id
             return {
-                "pricelist": item.pricelist_id.display_name,
-                "source": item.pricelist_id.display_name,
-                "name": item.product_id.display_name
-                or item.product_tmpl_id.display_name
-                or item.categ_id.display_name
-                or env._("All products"),
-                "price": item.price,
+                "pricelist": DigestField(item.pricelist_id, "display_name"),
+                "source": DigestField(item.pricelist_id, "display_name"),
+                "name": DigestField(applies_to, "display_name") if applies_to else ALL_PRODUCTS,
+                "price": DigestField(item, "price"),
                 "code": "",
-                "reward": item.price,
+                "reward": DigestField(item, "price"),
                 # datetimes: shown as dates in each salesperson's time zone
                 "date_start": item.date_start or "",
                 "date_end": item.date_end or "",
@@ -188,10 +198,10 @@ class SalesSupportDigest(models.AbstractModel):
             if on_hand[product.id] < monthly:
                 data[salesman.id]["low_stock"].append(
                     {
-                        "product": product.display_name,
+                        "product": DigestField(product, "display_name"),
                         "on_hand": on_hand[product.id],
                         "monthly": monthly,
-                        "uom": product.uom_id.name,
+                        "uom": DigestField(product.uom_id, "name"),
                     }
                 )
 
@@ -256,11 +266,17 @@ class SalesSupportDigest(models.AbstractModel):
     @api.model
     def _localize_digest_data(self, data, users):
         """Each salesperson's sections in their language: dates (datetimes in their time zone),
-        amounts and selection labels (``date``, ``DigestAmount``, ``DigestLabel`` values)
-        formatted for them. Labels are read once per language."""
+        amounts, selection labels and record names (``date``, ``DigestAmount``,
+        ``DigestLabel``, ``DigestField`` values) formatted for them. Labels are read once per
+        language, names once per language and model."""
         labels = {}
 
         def localize(value, env):
+            if isinstance(value, DigestField):
+                # the record's own (sudo) environment, in the salesperson's language
+                return value.record.with_context(lang=env.lang)[value.field] or ""
+            if value is ALL_PRODUCTS:
+                return env._("All products")
             if isinstance(value, DigestLabel):
                 key = (env.lang, value.model, value.field)
                 if key not in labels:

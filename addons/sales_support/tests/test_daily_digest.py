@@ -210,6 +210,7 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         Jerusalem)."""
         self.env["res.lang"]._activate_lang("ru_RU")
         self.salesperson_1.write({"lang": "ru_RU", "tz": "Asia/Jerusalem"})
+        self.drill.product_tmpl_id.update_field_translations("name", {"ru_RU": "Дрель"})
         start = datetime.combine(self.today, time(23, 30))
         self.env["product.pricelist.item"].create(
             {
@@ -226,6 +227,10 @@ class TestDailyDigest(SalesSupportAccountingCommon):
         self.assertEqual(mine["new_overdue"][0]["due"], self.today.strftime("%d.%m.%Y"))
         [saw] = [v for v in mine["pricelist_changes"] if v["name"] == "Saw"]
         self.assertEqual(saw["date_start"], self.day.strftime("%d.%m.%Y"))
+        # product names in their language, read for their language only
+        self.assertEqual([v["product"] for v in mine["low_stock"]], ["Дрель"])
+        theirs = self.Digest._get_digest_data(self.salesperson_2, self.day, self.today)
+        self.assertNotIn("Дрель", str(theirs))
         mail = self.Digest._send_digest(self.salesperson_1, self.day, self.today)
         self.assertIn(self.day.strftime("%d.%m.%Y"), mail.subject)
         self.assertIn(self.today.strftime("%d.%m.%Y"), mail.body_html)

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from odoo.addons.sales_support.models.sales_support_digest import DigestLabel
+from odoo.addons.sales_support.models.sales_support_digest import DigestField, DigestLabel
 
 # The programs a salesperson can tell a customer about today. Gift cards, eWallets and loyalty
 # cards are means of payment or point schemes held by a customer, not promotions that run.
@@ -52,7 +52,7 @@ class SalesSupportDigest(models.AbstractModel):
                 {
                     # in each salesperson's language (_localize_digest_data)
                     "source": DigestLabel(Program._name, "program_type", program.program_type),
-                    "name": program.name,
+                    "name": DigestField(program, "name"),
                     "code": ", ".join(code for code in program.rule_ids.mapped("code") if code),
                     "reward": "; ".join(program.reward_ids.mapped("description")),
                     "date_start": program.date_from or "",
