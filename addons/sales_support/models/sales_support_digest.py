@@ -237,7 +237,8 @@ class SalesSupportDigest(models.AbstractModel):
             SQL(
                 """
                 SELECT receivable.move_id, receivable.partner_id, receivable.user_id,
-                       receivable.currency_id, receivable.amount_residual, receivable.date_due
+                       receivable.currency_id, receivable.amount_residual, receivable.date_due,
+                       receivable.company_id
                   FROM (%s) receivable
                  WHERE receivable.user_id IN %s
               ORDER BY receivable.date_due, receivable.move_id, receivable.partner_id
@@ -252,7 +253,10 @@ class SalesSupportDigest(models.AbstractModel):
             for partner in env["res.partner"].browse({r[1] for r in rows})
         }
         currencies = {c.id: c for c in env["res.currency"].browse({r[3] for r in rows})}
-        for move_id, partner_id, user_id, currency_id, amount, due in rows:
+        for move_id, partner_id, user_id, currency_id, amount, due, company_id in rows:
+            # the customer's salesperson applies in every company: those they work in only
+            if not visible(user_id, company_id):
+                continue
             data[user_id]["new_overdue"].append(
                 {
                     "invoice": names[move_id],

@@ -90,6 +90,14 @@ class SalesSupportFollowup(models.Model):
         for followup in self.filtered("move_id"):
             # sudo: the coordinator logs on an entry they read through the worklist only
             move = followup.move_id.sudo()
+            if followup.company_id and move.company_id != followup.company_id:
+                raise ValidationError(
+                    _(
+                        "%(entry)s belongs to %(company)s: log the follow-up in that company.",
+                        entry=move.display_name,
+                        company=move.company_id.name,
+                    )
+                )
             if followup.partner_id.commercial_partner_id not in move._get_receivable_customers():
                 raise ValidationError(
                     _(
@@ -151,7 +159,10 @@ class SalesSupportFollowup(models.Model):
                           JOIN res_partner fp ON fp.id = f.partner_id
                           JOIN sales_support_followup_level level ON level.id = f.level_id
                          WHERE f.move_id = r.move_id
-                           AND fp.commercial_partner_id = r.partner_id)
+                           AND fp.commercial_partner_id = r.partner_id
+                           -- the levels of the item overdue now (an instalment paid, the
+                           -- next one starts from the first level again)
+                           AND f.date >= r.invoice_date_due)
                   FROM (%s) r
                  WHERE r.company_id IN %s
                 """,

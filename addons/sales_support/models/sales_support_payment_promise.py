@@ -226,8 +226,9 @@ class SalesSupportPaymentPromise(models.Model):
     # ------------------------------------------------------------
     def _get_paid_amounts(self):
         """{promise id: amount paid since the promise, up to the promised date (in the promise's
-        currency)}, from the partial reconciliations of the receivable lines of the invoices (of
-        any invoice of the customer when the promise names none), in one query."""
+        currency)}, from the partial reconciliations with payments or bank lines of the
+        receivable lines of the invoices (of any invoice of the customer when the promise names
+        none), in one query."""
         if not self:
             return {}
         self.flush_model()
@@ -249,6 +250,12 @@ class SalesSupportPaymentPromise(models.Model):
                        AND account.account_type = 'asset_receivable'
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
                        AND apr.max_date BETWEEN promise.date AND promise.date_promised
+                  -- paid: settled by a payment or a bank line, not by a credit note or a
+                  -- write-off (the customer did not pay what they promised)
+                  JOIN account_move_line credit ON credit.id = apr.credit_move_id
+                  JOIN account_move credit_move ON credit_move.id = credit.move_id
+                       AND (credit_move.origin_payment_id IS NOT NULL
+                            OR credit_move.statement_line_id IS NOT NULL)
                  WHERE promise.id IN %s
                    AND (
                         NOT EXISTS (

@@ -148,6 +148,11 @@ class SalesSupportCollectionReport(models.Model):
                AND aml.parent_state = 'posted'
                AND aml.reconciled IS NOT TRUE
                AND aml.balance > 0
+               -- amounts the customer owes: invoices, receipts, opening balances and other
+               -- journal entries; not a payment or bank line paying money out to them
+               AND move.move_type IN ('out_invoice', 'out_receipt', 'entry')
+               AND move.origin_payment_id IS NULL
+               AND move.statement_line_id IS NULL
                AND %(condition)s
           GROUP BY aml.move_id, partner.id, move.invoice_user_id, aml.company_id
             """,
