@@ -135,9 +135,10 @@ class SalesSupportFollowup(models.Model):
         """([(collection row id, level)], {company id: levels}): for each row of the worklist
         (overdue receivables of an entry and a customer), the highest follow-up level of its
         company that it reached and that was not run yet (a level above every level already
-        logged on the entry for the customer). An invoice found 50 days overdue on its first
-        run only gets the 45-day escalation, not the 7-day e-mail: each level fires once per
-        entry and customer. One query."""
+        logged on the entry for the customer since the row's due date). An invoice found 50
+        days overdue on its first run only gets the 45-day escalation, not the 7-day e-mail:
+        each level fires once per entry, customer and due date. Customers whose open credits
+        cover their debts are skipped. One query."""
         # sudo: the cron follows the invoices of every company
         Level = self.env["sales.support.followup.level"].sudo()
         levels_by_company = defaultdict(list)
@@ -165,8 +166,23 @@ class SalesSupportFollowup(models.Model):
                            AND f.date >= r.invoice_date_due)
                   FROM (%s) r
                  WHERE r.company_id IN %s
+                   -- a customer whose open credits (a payment on account, a credit note not
+                   -- matched yet) cover what it owes is not chased: nothing is due overall
+                   AND (r.partner_id, r.company_id) NOT IN (
+                        SELECT partner.commercial_partner_id, aml.company_id
+                          FROM account_move_line aml
+                          JOIN account_account account ON account.id = aml.account_id
+                          JOIN res_partner partner ON partner.id = aml.partner_id
+                         WHERE account.account_type = 'asset_receivable'
+                           AND aml.parent_state = 'posted'
+                           AND aml.reconciled IS NOT TRUE
+                           AND aml.company_id IN %s
+                      GROUP BY partner.commercial_partner_id, aml.company_id
+                        HAVING SUM(aml.amount_residual) <= 0
+                   )
                 """,
                 Report._table_query,
+                tuple(levels_by_company),
                 tuple(levels_by_company),
             )
         )

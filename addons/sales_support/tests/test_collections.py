@@ -156,6 +156,18 @@ class TestCollections(SalesSupportAccountingCommon):
             self.level_call | self.level_mail,
         )
 
+    def test_customer_with_open_credit_not_chased(self):
+        """A credit note not matched yet covers what customer 1 owes (1,350 open, credit
+        1,400): no level fires for it; customer 3 is still chased."""
+        self._invoice(self.customer_1, 1400.0, self.today, move_type="out_refund")
+        Followup = self.env["sales.support.followup"]
+        Followup._cron_run_followup_levels()
+        chased = Followup.search([("move_id", "!=", False)]).partner_id.commercial_partner_id
+        self.assertNotIn(self.customer_1, chased)
+        self.assertIn(self.customer_3, chased)
+        # the rows stay on the worklist: the coordinator matches the credit
+        self.assertIn(self.inv_100, self._worklist(self.coordinator).move_id)
+
     def test_outbound_payment_to_customer_not_dunned(self):
         """Money paid out to a customer (a refund by payment, left open on the receivable
         account) is no debt of theirs: not on the worklist, no reminder."""
