@@ -93,13 +93,17 @@ class SalesSupportPaymentPromise(models.Model):
     )
     note = fields.Text()
 
-    @api.depends("partner_id", "company_id")
+    @api.depends("partner_id", "company_id", "move_ids")
     def _compute_people(self):
         for promise in self:
             partner = promise.partner_id.commercial_partner_id.with_company(promise.company_id)
-            promise.salesperson_id = partner.user_id
+            # as on the worklist and the follow-ups: the salesperson of the invoice promised
+            # (of one of them), else the customer's
+            # sudo: coordinators without accounting rights promise on invoices they may not open
+            salesperson = promise.move_ids.sudo().invoice_user_id[:1] or partner.user_id
+            promise.salesperson_id = salesperson
             promise.coordinator_id = (
-                partner.support_coordinator_id or partner.user_id.support_coordinator_id
+                partner.support_coordinator_id or salesperson.support_coordinator_id
             )
 
     @api.depends("partner_id", "amount", "currency_id", "date_promised")

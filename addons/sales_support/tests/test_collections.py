@@ -156,6 +156,30 @@ class TestCollections(SalesSupportAccountingCommon):
             self.level_call | self.level_mail,
         )
 
+    def test_promise_on_invoice_of_another_salesperson(self):
+        """Customer 3 is salesperson 3's, but salesperson 1 (served by the coordinator) sold
+        this invoice: the coordinator sees it on the worklist and records the promise to pay
+        from its row (the invoice's salesperson, as on the worklist)."""
+        invoice = self._invoice(
+            self.customer_3,
+            250.0,
+            self.today - timedelta(days=40),
+            due=self.today - timedelta(days=10),
+        )
+        invoice.invoice_user_id = self.salesperson_1
+        row = self._worklist(self.coordinator).filtered(lambda r: r.move_id == invoice)
+        self.assertEqual(row.user_id, self.salesperson_1)
+        action = row.with_user(self.coordinator).action_promise_to_pay()
+        promise = (
+            self.env["sales.support.payment.promise"]
+            .with_user(self.coordinator)
+            .with_context(**action["context"])
+            .create({"date_promised": self.today + timedelta(days=7)})
+        )
+        self.assertEqual(promise.salesperson_id, self.salesperson_1)
+        self.assertEqual(promise.move_ids, invoice)
+        self.assertEqual(promise.amount, 250.0)
+
     def test_customer_with_open_credit_not_chased(self):
         """A credit note not matched yet covers what customer 1 owes (1,350 open, credit
         1,400): no level fires for it; customer 3 is still chased."""
