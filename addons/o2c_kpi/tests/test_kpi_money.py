@@ -107,6 +107,35 @@ class TestKpiMoney(O2cKpiCommon):
             active_model="account.move", active_ids=invoice.ids
         ).create(values)._create_payments()
 
+    def _age_sources(self):
+        """Date every source row of the KPI company (orders, events, journal items and their
+        reconciliations, the entries' messages) back to 2025-01-01: before any watermark."""
+        before = datetime(2025, 1, 1)
+        company = self.kpi_company.id
+        self.env.flush_all()
+        for table, columns in [
+            ("sale_order", ["write_date"]),
+            ("sales_support_o2c_event", ["create_date"]),
+            ("account_move_line", ["create_date", "write_date"]),
+            ("account_partial_reconcile", ["create_date"]),
+        ]:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE company_id = %s",
+                    SQL.identifier(table),
+                    SQL(", ").join(
+                        SQL("%s = %s", SQL.identifier(column), before) for column in columns
+                    ),
+                    company,
+                )
+            )
+        self.env.cr.execute(
+            "UPDATE mail_message SET create_date = %s WHERE model = 'account.move'"
+            " AND res_id IN (SELECT id FROM account_move WHERE company_id = %s)",
+            [before, company],
+        )
+        self.env.invalidate_all()
+
     def _refresh(self, date_from, date_to):
         self.env.flush_all()
         self.env["o2c.kpi.refresh"].with_user(self.support_manager).create(
@@ -255,31 +284,8 @@ class TestKpiMoney(O2cKpiCommon):
         self.env.flush_all()
         self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
         watermark = self.env.cr.fetchone()[0]
-        before = datetime(2025, 1, 1)
         company = self.kpi_company.id
-        self.env.flush_all()
-        for table, columns in [
-            ("sale_order", ["write_date"]),
-            ("sales_support_o2c_event", ["create_date"]),
-            ("account_move_line", ["create_date", "write_date"]),
-            ("account_partial_reconcile", ["create_date"]),
-        ]:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE %s SET %s WHERE company_id = %s",
-                    SQL.identifier(table),
-                    SQL(", ").join(
-                        SQL("%s = %s", SQL.identifier(column), before) for column in columns
-                    ),
-                    company,
-                )
-            )
-        self.env.cr.execute(
-            "UPDATE mail_message SET create_date = %s WHERE model = 'account.move'"
-            " AND res_id IN (SELECT id FROM account_move WHERE company_id = %s)",
-            [before, company],
-        )
-        self.env.invalidate_all()
+        self._age_sources()
         self.assertNotIn(company, Value._get_changed_since(watermark))
         # 200.00 more of i1 (April 5) paid on June 20: from June 20 (it was from April 5,
         # the invoice's date: two more months recomputed for nothing).
@@ -308,28 +314,7 @@ class TestKpiMoney(O2cKpiCommon):
         self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
         watermark = self.env.cr.fetchone()[0]
         # Everything so far happened before the watermark.
-        before = datetime(2025, 1, 1)
-        for table, columns in [
-            ("sale_order", ["write_date"]),
-            ("sales_support_o2c_event", ["create_date"]),
-            ("account_move_line", ["create_date", "write_date"]),
-            ("account_partial_reconcile", ["create_date"]),
-        ]:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE %s SET %s WHERE company_id = %s",
-                    SQL.identifier(table),
-                    SQL(", ").join(
-                        SQL("%s = %s", SQL.identifier(column), before) for column in columns
-                    ),
-                    self.kpi_company.id,
-                )
-            )
-        self.env.cr.execute(
-            "UPDATE mail_message SET create_date = %s WHERE model = 'account.move'",
-            [before],
-        )
-        self.env.invalidate_all()
+        self._age_sources()
         self.assertNotIn(self.kpi_company.id, Value._get_changed_since(watermark))
         # Posted after the watermark: a change of the money KPIs from May 10, of nothing else.
         invoice.action_post()
