@@ -38,14 +38,25 @@ KpiRow = namedtuple(
 )
 
 
-class KpiParams(namedtuple("KpiParams", "date_from date_to period_type company_ids default_tz")):
+class KpiParams(
+    namedtuple("KpiParams", "date_from date_to period_type company_ids default_tz zones")
+):
     """What to compute: periods of ``period_type`` starting from ``date_from`` (a period start)
     up to ``date_to`` (included), for ``company_ids`` (None: all companies). A company's time
-    zone is its partner's, else ``default_tz``."""
+    zone is its partner's, else ``default_tz``. ``zones``: the companies' zones and period
+    bounds read beforehand (:func:`with_zones`), else computed by each query."""
 
     __slots__ = ()
 
-    def __new__(cls, date_from, date_to, period_type="month", company_ids=None, default_tz="UTC"):
+    def __new__(
+        cls,
+        date_from,
+        date_to,
+        period_type="month",
+        company_ids=None,
+        default_tz="UTC",
+        zones=None,
+    ):
         if period_type not in PERIOD_TYPES:
             raise ValueError(f"Unknown period type {period_type!r}, expected one of {PERIOD_TYPES}")
         return super().__new__(
@@ -55,6 +66,7 @@ class KpiParams(namedtuple("KpiParams", "date_from date_to period_type company_i
             period_type,
             tuple(company_ids) if company_ids else None,
             default_tz or "UTC",
+            zones,
         )
 
 
@@ -138,7 +150,50 @@ def _company_filter(params, column):
 
 def _tz_cte(params):
     """Each company's time zone, the starts of the periods of the range (``starts``, dates) and
-    the UTC instants where they begin in that zone, with the end of the last (``bounds``)."""
+    the UTC instants where they begin in that zone, with the end of the last (``bounds``).
+
+    With ``params.zones`` (read once by :func:`with_zones`), a list of constants that every
+    reference reads on its own: PostgreSQL can then run the scans of the facts and their
+    period lookups in parallel workers (a CTE computed by the query is read by the leader
+    only)."""
+    if params.zones is not None:
+        if not params.zones:
+            return SQL(
+                "tz AS (SELECT NULL::int AS company_id, NULL::varchar AS tz,"
+                " NULL::timestamp[] AS bounds, NULL::date[] AS starts WHERE FALSE)"
+            )
+        return SQL(
+            "tz(company_id, tz, bounds, starts) AS NOT MATERIALIZED (VALUES %s)",
+            SQL(", ").join(
+                SQL("(%s, %s::varchar, %s::timestamp[], %s::date[])", *zone)
+                for zone in params.zones
+            ),
+        )
+    return _tz_query(params)
+
+
+def with_zones(cr, params):
+    """``params`` with the companies' zones and period bounds (``zones``) read once, for the
+    queries of every calculator (one query)."""
+    if params.zones is not None:
+        return params
+    cr.execute(
+        SQL(
+            "WITH %s SELECT company_id, tz, bounds, starts FROM tz %s ORDER BY company_id",
+            _tz_query(params),
+            SQL("WHERE company_id IN %s", params.company_ids) if params.company_ids else SQL(""),
+        )
+    )
+    return params._replace(
+        zones=tuple(
+            (company_id, tz, list(bounds), list(starts))
+            for company_id, tz, bounds, starts in cr.fetchall()
+        )
+    )
+
+
+def _tz_query(params):
+    """The ``tz`` CTE computed by the query itself (see :func:`_tz_cte`)."""
     end = period_end(period_start(params.date_to, params.period_type), params.period_type)
     interval = _interval(params)
     return SQL(
@@ -653,13 +708,10 @@ def customer_kpis_query(cr, params, codes=None):
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(order_period)s,
                'order', NULL, so.commercial_partner_id, %(first_period)s >= %(order_period)s
-          FROM confirmed so
-          JOIN tz ON tz.company_id = so.company_id
-          -- the first order of each of their customers (its local period in the same
+          -- with the first order of each of their customers (its local period in the same
           -- company's zone)
-          JOIN first_orders first
-            ON first.company_id = so.company_id
-           AND first.commercial_partner_id = so.commercial_partner_id
+          FROM confirmed_first so
+          JOIN tz ON tz.company_id = so.company_id
         UNION ALL
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, %(lapse_period)s,
                'lost', NULL, so.commercial_partner_id, NULL
@@ -671,7 +723,7 @@ def customer_kpis_query(cr, params, codes=None):
         rating_period=_bucket(params, "rating.write_date"),
         rating_window=_ts_window(params, "rating.write_date"),
         order_period=_bucket(params, "so.date_order"),
-        first_period=_local_period(params, "first.first_order"),
+        first_period=_local_period(params, "so.first_order"),
         lapse_period=_bucket(params, "so.lapse"),
         lapse_window=_ts_window(params, "so.lapse"),
         lapsing=_lapsing_orders(params),
@@ -718,7 +770,25 @@ def customer_kpis_query(cr, params, codes=None):
               FROM (SELECT DISTINCT company_id, commercial_partner_id FROM confirmed) customer
         )"""
     )
-    return _aggregate(params, [_tz_cte(params), confirmed, first_orders], facts, measures, codes)
+    # Each confirmed order with its customer's first order, joined before the time zones
+    # (a hash join of the two sets: joined after, the planner's estimate of the orders left
+    # in the range can fall to one row and probe the first orders once per order).
+    confirmed_first = SQL(
+        """confirmed_first AS MATERIALIZED (
+            SELECT so.*, first.first_order
+              FROM confirmed so
+              JOIN first_orders first
+                ON first.company_id = so.company_id
+               AND first.commercial_partner_id = so.commercial_partner_id
+        )"""
+    )
+    return _aggregate(
+        params,
+        [_tz_cte(params), confirmed, first_orders, confirmed_first],
+        facts,
+        measures,
+        codes,
+    )
 
 
 def sales_kpis_query(cr, params, codes=None):
@@ -1135,6 +1205,7 @@ def kpis_query(cr, params, codes_by_function):
     """One query giving the rows of every calculator named in ``codes_by_function``
     {function: set(codes) or None for all}: the union of their queries (:data:`NO_ROWS` when
     none has a figure to compute)."""
+    params = with_zones(cr, params)
     queries = [
         KPI_QUERIES[function_name](cr, params, codes)
         for function_name, codes in codes_by_function.items()

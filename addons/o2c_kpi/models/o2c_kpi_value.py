@@ -313,6 +313,10 @@ class O2cKpiValue(models.Model):
         the number of figures computed."""
         cr = self.env.cr
         interval = {"quarter": "3 months"}.get(params.period_type, f"1 {params.period_type}")
+        # The figures first go to a temporary table: PostgreSQL runs the calculators' query
+        # in parallel workers there (a statement that writes to a table never gets a
+        # parallel plan); they never come through Python.
+        cr.execute(SQL("CREATE TEMPORARY TABLE o2c_kpi_new_rows ON COMMIT DROP AS %s", rows_query))
         # One statement: upsert the new figures (rows whose figures did not change are left
         # alone) and delete the figures of the periods that no longer have any (the data
         # modifying CTEs run whether or not the final SELECT reads them).
@@ -335,10 +339,42 @@ class O2cKpiValue(models.Model):
                            -- they are computed in, which group totals must not mix
                            CASE WHEN kpi.unit = 'amount' OR kpi.category = 'money'
                                 THEN company.currency_id END AS currency_id
-                      FROM (%(rows)s) AS row
+                      FROM o2c_kpi_new_rows AS row
                       JOIN o2c_kpi_definition kpi ON kpi.code = row.code AND kpi.id IN %(kpis)s
                       JOIN res_company company ON company.id = row.company_id
+                ), old AS (
+                    SELECT old.id, old.kpi_id, old.date_start, old.dimension, old.company_id,
+                           COALESCE(old.team_id, 0) AS team_key,
+                           COALESCE(old.user_id, 0) AS user_key,
+                           COALESCE(old.coordinator_id, 0) AS coordinator_key,
+                           old.numerator, old.denominator, old.value, old.currency_id
+                      FROM o2c_kpi_value old
+                     WHERE old.period_type = %(period_type)s
+                       AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
+                       AND old.kpi_id IN %(kpis)s
+                       AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
+                ), compared AS (
+                    -- every new figure with the stored one of its key (a hash join on keys
+                    -- never NULL), and every stored figure that has no new one
+                    SELECT new.*, old.id AS old_id,
+                           old.id IS NOT NULL AND new.kpi_id IS NULL AS is_gone,
+                           new.kpi_id IS NOT NULL
+                               AND (old.id IS NULL
+                                    OR (old.numerator, old.denominator, old.value,
+                                        old.currency_id)
+                                       IS DISTINCT FROM (new.numerator, new.denominator,
+                                                         new.value, new.currency_id))
+                               AS is_changed
+                      FROM new
+                      FULL JOIN old
+                        ON old.kpi_id = new.kpi_id AND old.date_start = new.date_start
+                       AND old.dimension = new.dimension AND old.company_id = new.company_id
+                       AND old.team_key = COALESCE(new.team_id, 0)
+                       AND old.user_key = COALESCE(new.user_id, 0)
+                       AND old.coordinator_key = COALESCE(new.coordinator_id, 0)
                 ), upsert AS (
+                    -- only the figures that changed: a figure left as it was is not even
+                    -- locked (ON CONFLICT locks the rows it meets)
                     INSERT INTO o2c_kpi_value AS old (
                            kpi_id, kpi_code, category, period_type, date_start, date_end,
                            dimension, company_id, team_id, user_id, coordinator_id, numerator,
@@ -349,36 +385,22 @@ class O2cKpiValue(models.Model):
                            denominator, value, value IS NOT NULL, currency_id,
                            NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC',
                            %(uid)s, NOW() AT TIME ZONE 'UTC'
-                      FROM new
+                      FROM compared WHERE is_changed
                     ON CONFLICT ON CONSTRAINT o2c_kpi_value_snapshot_unique DO UPDATE
                        SET numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
                            value = EXCLUDED.value, has_value = EXCLUDED.has_value,
                            currency_id = EXCLUDED.currency_id,
                            date_computed = EXCLUDED.date_computed,
                            write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-                     WHERE (old.numerator, old.denominator, old.value, old.currency_id)
-                           IS DISTINCT FROM (EXCLUDED.numerator, EXCLUDED.denominator,
-                                             EXCLUDED.value, EXCLUDED.currency_id)
                     RETURNING 1
                 ), deleted AS (
                     DELETE FROM o2c_kpi_value old
-                     WHERE old.period_type = %(period_type)s
-                       AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
-                       AND old.kpi_id IN %(kpis)s
-                       AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
-                       -- NOT IN (keys never NULL): a hashed subplan, whatever the estimates
-                       AND (old.kpi_id, old.date_start, old.dimension, old.company_id,
-                            COALESCE(old.team_id, 0), COALESCE(old.user_id, 0),
-                            COALESCE(old.coordinator_id, 0)) NOT IN (
-                           SELECT kpi_id, date_start, dimension, company_id, COALESCE(team_id, 0),
-                                  COALESCE(user_id, 0), COALESCE(coordinator_id, 0)
-                             FROM new)
+                     WHERE old.id IN (SELECT old_id FROM compared WHERE is_gone)
                     RETURNING 1
                 )
                 SELECT COUNT(*) FROM new
                 """,
                 interval=interval,
-                rows=rows_query,
                 kpis=tuple(kpis.ids),
                 period_type=params.period_type,
                 uid=self.env.uid,
@@ -388,7 +410,9 @@ class O2cKpiValue(models.Model):
                 company_ids=params.company_ids or (0,),
             )
         )
-        return cr.fetchone()[0]
+        count = cr.fetchone()[0]
+        cr.execute("DROP TABLE o2c_kpi_new_rows")
+        return count
 
     @api.model
     def _get_changed_since(self, watermark):
@@ -434,10 +458,13 @@ class O2cKpiValue(models.Model):
                     SELECT so.company_id,
                            LEAST(so.create_date, so.date_order, so.date_o2c_request,
                                  so.date_o2c_entered, so.date_o2c_shipped, so.date_o2c_paid,
-                                 (SELECT MIN(event.date) FROM sales_support_o2c_event event
-                                   WHERE event.order_id = so.id)) AS date,
+                                 events.first_date) AS date,
                            'orders' AS source
                       FROM sale_order so JOIN changed_orders ON changed_orders.id = so.id
+                      -- (a lateral sub-query: read once per order, not once per use)
+                      LEFT JOIN LATERAL (SELECT MIN(event.date) AS first_date
+                                           FROM sales_support_o2c_event event
+                                          WHERE event.order_id = so.id) events ON TRUE
                     UNION ALL
                     SELECT company_id, date_received, 'requests' FROM sales_support_request
                      WHERE write_date >= %(wm)s
