@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -55,6 +56,16 @@ SOURCE_CALCULATORS = {
     "money": ("money_kpis",),
     "leads": ("sales_kpis",),
 }
+# Dimensions the calculators take from the users as they are now, not from the records they
+# measure: {res.users column: calculator}. A request counts for its salesperson's current sales
+# team, an invoice for its salesperson's current coordinator. No write date shows a change (a
+# team membership removed deletes its row): the nightly refresh compares a fingerprint of each
+# column with the one it stored (``o2c_kpi.refresh_dimensions``).
+USER_DIMENSION_CALCULATORS = {
+    "sale_team_id": "support_kpis",
+    "support_coordinator_id": "money_kpis",
+}
+USER_DIMENSIONS_PARAM = "o2c_kpi.refresh_dimensions"
 # Calculators whose figures move with time alone (customers lapse a year after their last
 # order): today's period is recomputed every night.
 TIME_DEPENDENT_CALCULATORS = {"customer_kpis"}
@@ -601,22 +612,78 @@ class O2cKpiValue(models.Model):
         return set(self.env.cr.fetchall())
 
     @api.model
+    def _get_user_dimension_fingerprints(self):
+        """{res.users column: md5 of the pairs (user id, value) of the users having a value,
+        archived users included (their records still count)} for the columns of
+        ``USER_DIMENSION_CALCULATORS``. One query, whatever the number of users."""
+        columns = list(USER_DIMENSION_CALCULATORS)
+        self.env["res.users"].flush_model(columns)
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM res_users",
+                SQL(", ").join(
+                    SQL(
+                        "COALESCE(md5(string_agg(id || ':' || %s, ',' ORDER BY id)), '')",
+                        SQL.identifier(column),
+                    )
+                    for column in columns
+                ),
+            )
+        )
+        return dict(zip(columns, self.env.cr.fetchone(), strict=True))
+
+    @api.model
+    def _refresh_user_dimension_changes(self, date_from, date_to, fingerprints):
+        """Recompute from ``date_from`` to ``date_to``, for every company, the calculators of
+        the user dimensions whose fingerprint in ``fingerprints`` differs from the one the last
+        run stored (a salesperson moved to another sales team or coordinator: their requests or
+        invoices change team or coordinator in every period). Without a stored fingerprint
+        (figures stored before it was kept) or with one that cannot be read, they are
+        recomputed too: those figures may hold earlier moves. Returns the number of figures
+        stored."""
+        stored = self.env["ir.config_parameter"].sudo().get_param(USER_DIMENSIONS_PARAM)
+        try:
+            stored = json.loads(stored or "{}")
+        except ValueError:
+            stored = {}
+        if not isinstance(stored, dict):
+            stored = {}
+        functions = {
+            USER_DIMENSION_CALCULATORS[column]
+            for column, fingerprint in fingerprints.items()
+            if stored.get(column) != fingerprint
+        }
+        if not functions:
+            return 0
+        kpis = self.env["o2c.kpi.definition"].search(
+            [("compute_function", "in", sorted(functions))]
+        )
+        return self._refresh(date_from, date_to, kpis=kpis)
+
+    @api.model
     def _cron_refresh(self):
         """Nightly: store the periods that changed since the last run (watermark
-        ``o2c_kpi.refresh_watermark``); the first run computes the last two years."""
+        ``o2c_kpi.refresh_watermark``); the first run computes the last two years, and so does
+        a run finding that salespeople changed sales team or coordinator since the last one,
+        for the calculators that take them from the users
+        (:meth:`_refresh_user_dimension_changes`)."""
         params = self.env["ir.config_parameter"].sudo()
         # Rows written by transactions still running when the last run started may carry an
         # earlier write date: look back a few minutes before the watermark.
         self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
         started = self.env.cr.fetchone()[0]
         watermark = params.get_param("o2c_kpi.refresh_watermark")
+        today = fields.Date.context_today(self)
+        date_from = today.replace(day=1, month=1) - timedelta(days=366)
+        fingerprints = self._get_user_dimension_fingerprints()
         if watermark:
             self._refresh_incremental(
                 fields.Datetime.to_datetime(watermark) - timedelta(minutes=10)
             )
+            self._refresh_user_dimension_changes(date_from, today, fingerprints)
         else:
-            today = fields.Date.context_today(self)
-            self._refresh(today.replace(day=1, month=1) - timedelta(days=366), today)
+            self._refresh(date_from, today)
+        params.set_param(USER_DIMENSIONS_PARAM, json.dumps(fingerprints, sort_keys=True))
         params.set_param("o2c_kpi.refresh_watermark", fields.Datetime.to_string(started))
 
     # ------------------------------------------------------------

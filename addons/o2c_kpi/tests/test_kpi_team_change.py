@@ -4,10 +4,12 @@ months before the move stay with the old team, even when recomputed after the mo
 salesperson's own figures follow them. Requests carry no team: they count for their
 salesperson's current team (README, "Sales team of a figure")."""
 
-from datetime import date, datetime
+import json
+from datetime import date, datetime, time, timedelta
+from unittest.mock import patch
 
-from odoo import Command
-from odoo.tests import tagged
+from odoo import Command, fields
+from odoo.tests import new_test_user, tagged
 
 from .common import MARCH, O2cKpiCommon
 
@@ -108,3 +110,211 @@ class TestKpiTeamChange(O2cKpiCommon):
         code = "support_first_response_avg"
         self.assertAlmostEqual(self._value(MARCH, code, team_id=self.team_b.id), 2.0)
         self.assertIsNone(self._value(MARCH, code, team_id=self.team_a.id))
+
+
+@tagged("post_install", "-at_install")
+class TestKpiCronUserDimensions(O2cKpiCommon):
+    """The nightly refresh (run as superuser, as Odoo runs crons) notices that a salesperson
+    changed sales team or coordinator, which no write date shows (a team membership removed
+    deletes its row), by a fingerprint of the users' teams and coordinators: it recomputes the
+    support figures (a request counts for its salesperson's current team) or the money figures
+    (an invoice for its salesperson's current coordinator) over the range of the first run, for
+    every company; without a change, it leaves the history alone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Value = cls.env["o2c.kpi.value"]
+        cls.env["ir.config_parameter"].set_param("o2c_kpi.period_types", "month")
+        cls.sales_manager = new_test_user(
+            cls.env,
+            login="kpi_sales_manager",
+            groups="sales_team.group_sale_manager",
+            company_id=cls.kpi_company.id,
+            company_ids=[Command.set((cls.kpi_company | cls.company).ids)],
+        )
+        # Today as the cron sees it (its user's time zone).
+        today = fields.Date.context_today(cls.Value)
+        cls.today = today
+        cls.last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        # The range the first run computes (and a run after a change of team or coordinator).
+        cls.range_start = today.replace(day=1, month=1) - timedelta(days=366)
+        # Last month: a request of salesperson 1 (team A) answered in 2 hours.
+        received = datetime.combine(cls.last_month + timedelta(days=9), time(8))
+        cls._sql_insert(
+            "sales_support_request",
+            {
+                "name": "KPI",
+                "subject": "KPI",
+                "company_id": cls.kpi_company.id,
+                "partner_id": cls.customer_1.id,
+                "type_id": cls.request_type.id,
+                "channel": "email",
+                "priority": "1",
+                "state": "new",
+                "user_id": cls.salesperson_1.id,
+                "coordinator_id": cls.coordinator.id,
+                "date_received": received,
+                "date_first_response": received + timedelta(hours=2),
+                "first_response_hours": 2.0,
+            },
+        )
+        # Last month: an invoice of 1000.00 of salesperson 1 (coordinator: cls.coordinator).
+        cls.env["account.chart.template"].try_loading(
+            "generic_coa", cls.kpi_company, install_demo=False
+        )
+        invoice = (
+            cls.env["account.move"]
+            .with_company(cls.kpi_company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": cls.kpi_company.id,
+                    "partner_id": cls.customer_1.id,
+                    "invoice_date": cls.last_month + timedelta(days=4),
+                    "invoice_date_due": cls.last_month + timedelta(days=19),
+                    "invoice_payment_term_id": False,
+                    "invoice_user_id": cls.salesperson_1.id,
+                    "team_id": cls.team_a.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "KPI service",
+                                "quantity": 1,
+                                "price_unit": 1000.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+
+    def _cron(self):
+        """Run the nightly refresh; returns the (date_from, date_to, companies, calculators)
+        of the recomputations it made. Everything written so far is then dated before the
+        next run's watermark (the test is one transaction: every write date is its NOW())."""
+        calls = []
+        refresh = type(self.Value)._refresh
+
+        def record(model, date_from, date_to, period_types=None, companies=None, kpis=None):
+            calculators = set(kpis.mapped("compute_function")) if kpis is not None else None
+            calls.append((date_from, date_to, companies, calculators))
+            return refresh(model, date_from, date_to, period_types, companies, kpis)
+
+        self.env.flush_all()
+        with patch.object(type(self.Value), "_refresh", record):
+            self.Value._cron_refresh()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' + interval '1 hour'")
+        self.env["ir.config_parameter"].set_param(
+            "o2c_kpi.refresh_watermark", fields.Datetime.to_string(self.env.cr.fetchone()[0])
+        )
+        return calls
+
+    def _first_run(self):
+        """The first run (no watermark): the whole range, and the fingerprint stored."""
+        params = self.env["ir.config_parameter"]
+        params.set_param("o2c_kpi.refresh_watermark", False)
+        params.set_param("o2c_kpi.refresh_dimensions", False)
+        calls = self._cron()
+        self.assertEqual(calls, [(self.range_start, self.today, None, None)])
+        self.assertEqual(
+            json.loads(params.get_param("o2c_kpi.refresh_dimensions")),
+            self.Value._get_user_dimension_fingerprints(),
+        )
+
+    def _value(self, code, **dimension):
+        """Figure ``code`` of last month as the KPI manager reads it (None: no figure)."""
+        rows = self.Value.with_user(self.support_manager).get_kpis(
+            self.last_month,
+            self.last_month,
+            "month",
+            company_id=self.kpi_company.id,
+            kpi_codes=[code],
+            **dimension,
+        )
+        return rows[0]["value"] if rows else None
+
+    def _history_calls(self, calls):
+        """The recomputations reaching before yesterday (the history)."""
+        return [call for call in calls if call[0] < self.today - timedelta(days=1)]
+
+    def test_cron_follows_team_change(self):
+        code = "support_first_response_avg"
+        self._first_run()
+        self.assertAlmostEqual(self._value(code, team_id=self.team_a.id), 2.0)
+        self.assertIsNone(self._value(code, team_id=self.team_b.id))
+
+        # A sales manager moves salesperson 1 from team A to team B (team A's membership row
+        # is deleted: nothing of the request's sources is written).
+        members = self.env["crm.team.member"].with_user(self.sales_manager)
+        members.search(
+            [("user_id", "=", self.salesperson_1.id), ("crm_team_id", "=", self.team_a.id)]
+        ).unlink()
+        members.create({"crm_team_id": self.team_b.id, "user_id": self.salesperson_1.id})
+        self.assertEqual(self.salesperson_1.sale_team_id, self.team_b)
+
+        # The next run recomputes the support KPIs over the first run's range, for every
+        # company, and nothing else of the history: last month's request moved to team B.
+        calls = self._cron()
+        self.assertEqual(
+            self._history_calls(calls),
+            [(self.range_start, self.today, None, {"support_kpis"})],
+        )
+        self.assertAlmostEqual(self._value(code, team_id=self.team_b.id), 2.0)
+        self.assertIsNone(self._value(code, team_id=self.team_a.id))
+        # The salesperson's own figure and the company's are unchanged.
+        self.assertAlmostEqual(self._value(code, user_id=self.salesperson_1.id), 2.0)
+        self.assertAlmostEqual(self._value(code), 2.0)
+        # The run after it finds no change any more.
+        self.assertEqual(self._history_calls(self._cron()), [])
+
+    def test_cron_follows_coordinator_change(self):
+        code = "money_receivables"
+        self._first_run()
+        self.assertAlmostEqual(self._value(code, coordinator_id=self.coordinator.id), 1000.0)
+        self.assertIsNone(self._value(code, coordinator_id=self.coordinator_2.id))
+
+        # The customer-service manager gives salesperson 1 to coordinator 2.
+        self.salesperson_1.with_user(
+            self.support_manager
+        ).support_coordinator_id = self.coordinator_2
+
+        # The next run recomputes the money KPIs over the first run's range: last month's
+        # invoice is coordinator 2's now.
+        calls = self._cron()
+        self.assertEqual(
+            self._history_calls(calls),
+            [(self.range_start, self.today, None, {"money_kpis"})],
+        )
+        self.assertAlmostEqual(self._value(code, coordinator_id=self.coordinator_2.id), 1000.0)
+        self.assertIsNone(self._value(code, coordinator_id=self.coordinator.id))
+        self.assertAlmostEqual(self._value(code, user_id=self.salesperson_1.id), 1000.0)
+
+    def test_cron_without_change_leaves_history(self):
+        self._first_run()
+        # The fingerprints of the users' teams and coordinators: one query, whatever the
+        # number of users.
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            self.Value._get_user_dimension_fingerprints()
+        stored = self.env["ir.config_parameter"].get_param("o2c_kpi.refresh_dimensions")
+        # No source written and no salesperson moved since: only today's periods, if any.
+        calls = self._cron()
+        self.assertEqual(self._history_calls(calls), [])
+        self.assertTrue(all(call[0] == self.today - timedelta(days=1) for call in calls))
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param("o2c_kpi.refresh_dimensions"), stored
+        )
+        # Figures stored by a version that kept no fingerprint may hold earlier moves: the
+        # first run that finds none recomputes both calculators, then stores it.
+        self.env["ir.config_parameter"].set_param("o2c_kpi.refresh_dimensions", False)
+        calls = self._cron()
+        self.assertEqual(
+            self._history_calls(calls),
+            [(self.range_start, self.today, None, {"support_kpis", "money_kpis"})],
+        )
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param("o2c_kpi.refresh_dimensions"), stored
+        )
