@@ -9,6 +9,9 @@ class AccountMoveLine(models.Model):
         res = super().init()
         # The incremental KPI refresh looks for the posted journal items written since its
         # last run: a range on this index, not a read of every receivable item each night.
+        # The writes that matter (posting, reconciling) already change indexed columns
+        # (parent_state, reconciled, amount_residual, matching_number): they were never
+        # in-place (HOT) updates, so this index only adds its own entry.
         create_index(
             self.env.cr,
             "account_move_line_o2c_kpi_write_date_idx",
