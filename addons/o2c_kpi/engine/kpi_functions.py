@@ -554,13 +554,16 @@ def order_kpis_query(cr, params, codes=None):
                so.date_o2c_shipped <= so.commitment_date,
                COALESCE(so.date_o2c_shipped <= so.commitment_date, TRUE)
                    AND COALESCE(so.delivery_status = 'full', TRUE)
-                   AND NOT EXISTS (SELECT 1 FROM sales_support_claim claim
-                                    WHERE claim.order_id = so.id)
-                   AND NOT EXISTS (SELECT 1 FROM sales_support_order_error error
-                                    WHERE error.order_id = so.id
-                                      AND NOT COALESCE(error.is_customer_request, FALSE))
+                   AND claimed.order_id IS NULL AND erred.order_id IS NULL
           FROM sale_order so
           JOIN tz ON tz.company_id = so.company_id
+          -- the orders with a claim, with an order-entry error (hash joins rather than a
+          -- sub-query per order: these can run in parallel workers)
+     LEFT JOIN (SELECT DISTINCT claim.order_id FROM sales_support_claim claim
+                 WHERE claim.order_id IS NOT NULL) claimed ON claimed.order_id = so.id
+     LEFT JOIN (SELECT DISTINCT error.order_id FROM sales_support_order_error error
+                 WHERE NOT COALESCE(error.is_customer_request, FALSE)) erred
+            ON erred.order_id = so.id
          WHERE so.date_o2c_shipped IS NOT NULL AND so.state = 'sale'
                AND %(shipped_window)s AND %(companies)s
         UNION ALL
