@@ -644,12 +644,13 @@ def _lapsing_orders(params):
     customer's next order (``next_order``, NULL if none). A short range (an incremental refresh)
     probes the customer-orders index once per order; a long one (a full refresh, where nearly
     every order can lapse) takes the next order from a window over the orders of the range and
-    the year before. The same rows either way."""
+    the year before (``customer_orders``, :func:`_customer_orders_cte`). The same rows either
+    way."""
     end = period_end(period_start(params.date_to, params.period_type), params.period_type)
     window_from = params.date_from - timedelta(days=1 + CUSTOMER_LAPSE_DAYS)
     window_to = end + timedelta(days=2 - CUSTOMER_LAPSE_DAYS)
     companies = _company_filter(params, "so.company_id")
-    if (end - params.date_from).days <= LAPSE_PROBE_DAYS:
+    if not _is_long_range(params):
         return SQL(
             """
             SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
@@ -675,18 +676,41 @@ def _lapsing_orders(params):
         """
         SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
                so.commercial_partner_id, so.date_order + %(lapse)s * INTERVAL '1 day' AS lapse,
-               LEAD(so.date_order) OVER (PARTITION BY so.company_id, so.commercial_partner_id
-                                         ORDER BY so.date_order, so.id) AS next_order
-          FROM sale_order so
-         -- the orders that can lapse in the range and those that can follow them in time
-         WHERE so.state = 'sale' AND %(companies)s
-               AND so.date_order >= %(window_from)s AND so.date_order < %(end)s
+               so.next_order
+          FROM customer_orders so
+         WHERE so.date_order < %(window_to)s
         """,
         lapse=CUSTOMER_LAPSE_DAYS,
-        companies=companies,
-        window_from=window_from,
+        window_to=window_to,
+    )
+
+
+def _customer_orders_cte(params):
+    """For a long range (see :func:`_lapsing_orders`): the confirmed orders that can lapse in
+    the range and those that can follow them in time, each with the date of its customer's
+    next order (one window over the orders, read once for the lapses and the orders of the
+    range)."""
+    end = period_end(period_start(params.date_to, params.period_type), params.period_type)
+    return SQL(
+        """customer_orders AS MATERIALIZED (
+            SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.date_order,
+                   so.commercial_partner_id,
+                   LEAD(so.date_order) OVER (PARTITION BY so.company_id,
+                                                          so.commercial_partner_id
+                                             ORDER BY so.date_order, so.id) AS next_order
+              FROM sale_order so
+             WHERE so.state = 'sale' AND %(companies)s
+                   AND so.date_order >= %(window_from)s AND so.date_order < %(end)s
+        )""",
+        companies=_company_filter(params, "so.company_id"),
+        window_from=params.date_from - timedelta(days=1 + CUSTOMER_LAPSE_DAYS),
         end=end + timedelta(days=2),
     )
+
+
+def _is_long_range(params):
+    end = period_end(period_start(params.date_to, params.period_type), params.period_type)
+    return (end - params.date_from).days > LAPSE_PROBE_DAYS
 
 
 def customer_kpis_query(cr, params, codes=None):
@@ -750,16 +774,25 @@ def customer_kpis_query(cr, params, codes=None):
         _ratio("customers_lost", "COUNT(DISTINCT customer_id) FILTER (WHERE fact = 'lost')", "1.0"),
     ]
     # The orders confirmed in the range, read once by their date (then joined to the first
-    # orders of their customers, not the other way round).
+    # orders of their customers, not the other way round); in a long range, from the orders
+    # read once for the lapses too.
+    ctes = [_tz_cte(params)]
+    if _is_long_range(params):
+        ctes.append(_customer_orders_cte(params))
+        source = SQL("customer_orders so WHERE %s", _ts_window(params, "so.date_order"))
+    else:
+        source = SQL(
+            "sale_order so WHERE so.state = 'sale' AND %s AND %s",
+            _ts_window(params, "so.date_order"),
+            _company_filter(params, "so.company_id"),
+        )
     confirmed = SQL(
         """confirmed AS MATERIALIZED (
             SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id, so.date_order,
                    so.commercial_partner_id
-              FROM sale_order so
-             WHERE so.state = 'sale' AND %s AND %s
+              FROM %s
         )""",
-        _ts_window(params, "so.date_order"),
-        _company_filter(params, "so.company_id"),
+        source,
     )
     # The first order of each customer of those orders: one probe of the customer-orders
     # index per customer (MATERIALIZED: once per customer, not once per order).
@@ -787,7 +820,7 @@ def customer_kpis_query(cr, params, codes=None):
     )
     return _aggregate(
         params,
-        [_tz_cte(params), confirmed, first_orders, confirmed_first],
+        [*ctes, confirmed, first_orders, confirmed_first],
         facts,
         measures,
         codes,

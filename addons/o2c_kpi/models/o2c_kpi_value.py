@@ -461,17 +461,22 @@ class O2cKpiValue(models.Model):
             SQL(
                 """
                 WITH changed_orders AS (
-                    SELECT id FROM sale_order WHERE write_date >= %(wm)s
-                     UNION
-                    SELECT order_id FROM sales_support_o2c_event
-                     WHERE create_date >= %(wm)s AND order_id IS NOT NULL
+                    -- the orders written since (a scan of their write dates: no index, see
+                    -- sale_order.init), and those given ledger events since (by id); an
+                    -- order in both counts twice, for the same earliest date
+                    SELECT so.* FROM sale_order so WHERE so.write_date >= %(wm)s
+                    UNION ALL
+                    SELECT so.* FROM sale_order so
+                     WHERE so.id = ANY (ARRAY(SELECT order_id FROM sales_support_o2c_event
+                                               WHERE create_date >= %(wm)s
+                                                 AND order_id IS NOT NULL))
                 ), changes AS (
                     SELECT so.company_id,
                            LEAST(so.create_date, so.date_order, so.date_o2c_request,
                                  so.date_o2c_entered, so.date_o2c_shipped, so.date_o2c_paid,
                                  events.first_date) AS date,
                            'orders' AS source
-                      FROM sale_order so JOIN changed_orders ON changed_orders.id = so.id
+                      FROM changed_orders so
                       -- (a lateral sub-query: read once per order, not once per use)
                       LEFT JOIN LATERAL (SELECT MIN(event.date) AS first_date
                                            FROM sales_support_o2c_event event
