@@ -563,9 +563,14 @@ class O2cKpiValue(models.Model):
         changed = self._get_changed_since_by_calculator(watermark)
         current = self._get_calculators_with_current_figures(today)
         companies = self.env["res.company"].search([])
+        measured = self._get_companies_with_figures(companies)
         # {(start, companies): calculators}: one refresh per start date and set of companies.
         by_start = {}
         for company in companies:
+            if company.id not in changed and company.id not in measured:
+                # Nothing was ever measured in it and nothing changed since: nothing is open
+                # to carry over and nothing can lapse (a company without sales).
+                continue
             for function in functions:
                 start = changed.get(company.id, {}).get(function)
                 if start:
@@ -590,6 +595,23 @@ class O2cKpiValue(models.Model):
                 kpis=kpis.filtered_domain([("compute_function", "in", list(group_functions))]),
             )
         return count
+
+    @api.model
+    def _get_companies_with_figures(self, companies):
+        """Ids of ``companies`` having at least one stored figure (one query, one probe of
+        the company index per company)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT company.id FROM res_company company
+                 WHERE company.id IN %s
+                   AND EXISTS (SELECT 1 FROM o2c_kpi_value value
+                                WHERE value.company_id = company.id)
+                """,
+                tuple(companies.ids) or (0,),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     @api.model
     def _get_calculators_with_current_figures(self, today):

@@ -3,6 +3,7 @@ the same figures as a full one, its query count does not grow with the number of
 the read path returns None (never 0) where there was no data."""
 
 from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -147,6 +148,40 @@ class TestKpiSnapshot(O2cKpiCommon):
             ]
         )
         self.assertAlmostEqual(processing.value, 20.0)
+
+    def test_incremental_skips_companies_without_sales(self):
+        """A company where nothing was ever measured and nothing changed is not recomputed
+        every night; once it sells, it is."""
+        self._refresh(MARCH, fields.Date.today())
+        empty = self.env["res.company"].create({"name": "KPI Company Without Sales"})
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' - interval '1 second'")
+        watermark = self.env.cr.fetchone()[0]
+        refreshed = []
+        refresh = type(self.Value)._refresh
+
+        def record(model, date_from, date_to, period_types=None, companies=None, kpis=None):
+            refreshed.append(companies)
+            return refresh(model, date_from, date_to, period_types, companies, kpis)
+
+        # The orders and the rest written before the watermark (one transaction: NOW()).
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = %s - interval '1 hour' WHERE company_id = %s",
+            [watermark, self.kpi_company.id],
+        )
+        with patch.object(type(self.Value), "_refresh", record):
+            self.Value._refresh_incremental(watermark)
+        self.assertTrue(refreshed, "the KPI company's current periods are refreshed")
+        self.assertFalse(any(empty in companies for companies in refreshed))
+        # It sells: its orders are a change, it is recomputed from their date.
+        self.env.cr.execute(
+            "UPDATE sale_order SET company_id = %s, write_date = NOW() WHERE id = %s",
+            [empty.id, self.o2.id],
+        )
+        refreshed.clear()
+        with patch.object(type(self.Value), "_refresh", record):
+            self.Value._refresh_incremental(watermark)
+        self.assertTrue(any(empty in companies for companies in refreshed))
 
     def test_cron_watermark(self):
         params = self.env["ir.config_parameter"]
