@@ -1,4 +1,5 @@
 from . import account_move_line
+from . import account_partial_reconcile
 from . import res_company
 from . import res_config_settings
 from . import sale_order

@@ -499,15 +499,17 @@ class O2cKpiValue(models.Model):
                      WHERE rating.res_model = 'sale.order' AND rating.write_date >= %(wm)s
                     UNION ALL
                     -- a receivable item changes the figures from its own date when it is new
-                    -- or newly posted (its entry's state changed since), or changed otherwise
-                    -- (unreconciled: from its date, the earliest its reconciliation can be);
-                    -- an item only reconciled since changes them from the reconciliation's
-                    -- date (below), not from its invoice's: paying an old invoice does not
-                    -- recompute the years since
+                    -- or newly posted, reset to draft or cancelled (its entry's state changed
+                    -- since), or changed otherwise (unreconciled: from its date, the earliest
+                    -- its reconciliation can be); an item only reconciled since changes them
+                    -- from the reconciliation's date (below), not from its invoice's: paying
+                    -- an old invoice does not recompute the years since; items of drafts
+                    -- count too (a posted entry reset to draft leaves the figures; a draft
+                    -- only edited costs a recomputation of the periods since its date)
                     SELECT aml.company_id, aml.date::timestamp, 'money'
                       FROM account_move_line aml
                       JOIN account_account account ON account.id = aml.account_id
-                     WHERE aml.write_date >= %(wm)s AND aml.parent_state = 'posted'
+                     WHERE aml.write_date >= %(wm)s
                        AND account.account_type = 'asset_receivable'
                        AND (aml.create_date >= %(wm)s
                             OR NOT EXISTS (SELECT 1 FROM account_partial_reconcile partial

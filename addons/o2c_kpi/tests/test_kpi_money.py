@@ -326,6 +326,26 @@ class TestKpiMoney(O2cKpiCommon):
         self.assertAlmostEqual(self._figures(MAY)["money_receivables"]["value"], 1400.0)
         self.assertAlmostEqual(self._figures(APRIL)["money_receivables"]["value"], 1100.0)
 
+    def test_invoice_reset_to_draft_is_a_change(self):
+        """A posted invoice reset to draft after the watermark leaves the receivables from its
+        date: the nightly refresh sees it (its items are no longer posted) and recomputes."""
+        Value = self.env["o2c.kpi.value"]
+        self._refresh(APRIL, date(2025, 5, 31))
+        # Receivables at the end of April: i1 1000 - 400 paid + i2 500 = 1100.
+        self.assertAlmostEqual(self._figures(APRIL)["money_receivables"]["value"], 1100.0)
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC'")
+        watermark = self.env.cr.fetchone()[0]
+        self._age_sources()
+        self.assertNotIn(self.kpi_company.id, Value._get_changed_since(watermark))
+        # i2 (April 15, unpaid) reset to draft: a change of the money KPIs from April 15.
+        self.i2.button_draft()
+        self.env.flush_all()
+        changed = Value._get_changed_since_by_calculator(watermark)[self.kpi_company.id]
+        self.assertEqual(changed, {"money_kpis": datetime(2025, 4, 15)})
+        Value._refresh_incremental(watermark)
+        self.assertAlmostEqual(self._figures(APRIL)["money_receivables"]["value"], 600.0)
+
     def test_overdue_share_of_invoices_with_an_open_credit_note(self):
         """Overdue % is the share of the open amounts of the invoices that is overdue: a
         credit note not reconciled with any invoice lowers the receivables but is allocated to
