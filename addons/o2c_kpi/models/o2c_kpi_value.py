@@ -300,6 +300,8 @@ class O2cKpiValue(models.Model):
         # A batch job (this transaction only): sorts and hashes of the grouping sets in memory
         # rather than on disk, and no JIT compilation (the generate_series of the open spans
         # inflates the cost estimates: compiling took ten times longer than running).
+        # work_mem counts per sort or hash node and per parallel worker: a few hundred MB at
+        # most, for the time of the refresh.
         self.env.cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
         count = 0
         for period_type in period_types or self._get_refresh_period_types():
@@ -327,6 +329,9 @@ class O2cKpiValue(models.Model):
         # The figures first go to a temporary table: PostgreSQL runs the calculators' query
         # in parallel workers there (a statement that writes to a table never gets a
         # parallel plan); they never come through Python.
+        # (one left by an earlier call of this transaction that failed half way, caught
+        # without a savepoint, would make the CREATE fail)
+        cr.execute("DROP TABLE IF EXISTS o2c_kpi_new_rows")
         cr.execute(SQL("CREATE TEMPORARY TABLE o2c_kpi_new_rows ON COMMIT DROP AS %s", rows_query))
         # One statement: upsert the new figures (rows whose figures did not change are left
         # alone) and delete the figures of the periods that no longer have any (the data
@@ -366,15 +371,20 @@ class O2cKpiValue(models.Model):
                        AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
                 ), compared AS (
                     -- every new figure with the stored one of its key (a hash join on keys
-                    -- never NULL), and every stored figure that has no new one
+                    -- never NULL), and every stored figure that has no new one; figures
+                    -- compared to 6 decimals (sums of floats added in another order, as
+                    -- parallel workers do, differ in their last bits)
                     SELECT new.*, old.id AS old_id,
                            old.id IS NOT NULL AND new.kpi_id IS NULL AS is_gone,
                            new.kpi_id IS NOT NULL
                                AND (old.id IS NULL
-                                    OR (old.numerator, old.denominator, old.value,
-                                        old.currency_id)
-                                       IS DISTINCT FROM (new.numerator, new.denominator,
-                                                         new.value, new.currency_id))
+                                    OR (round(old.numerator::numeric, 6),
+                                        round(old.denominator::numeric, 6),
+                                        round(old.value::numeric, 6), old.currency_id)
+                                       IS DISTINCT FROM (round(new.numerator::numeric, 6),
+                                                         round(new.denominator::numeric, 6),
+                                                         round(new.value::numeric, 6),
+                                                         new.currency_id))
                                AS is_changed
                       FROM new
                       FULL JOIN old
@@ -464,9 +474,9 @@ class O2cKpiValue(models.Model):
                     -- the orders written since (a scan of their write dates: no index, see
                     -- sale_order.init), and those given ledger events since (by id); an
                     -- order in both counts twice, for the same earliest date
-                    SELECT so.* FROM sale_order so WHERE so.write_date >= %(wm)s
+                    SELECT %(columns)s FROM sale_order so WHERE so.write_date >= %(wm)s
                     UNION ALL
-                    SELECT so.* FROM sale_order so
+                    SELECT %(columns)s FROM sale_order so
                      WHERE so.id = ANY (ARRAY(SELECT order_id FROM sales_support_o2c_event
                                                WHERE create_date >= %(wm)s
                                                  AND order_id IS NOT NULL))
@@ -540,6 +550,10 @@ class O2cKpiValue(models.Model):
                  GROUP BY company_id, source
                 """,
                 wm=watermark,
+                columns=SQL(
+                    "so.id, so.company_id, so.create_date, so.date_order, so.date_o2c_request,"
+                    " so.date_o2c_entered, so.date_o2c_shipped, so.date_o2c_paid"
+                ),
                 leads=lead_sql,
             )
         )
@@ -670,6 +684,8 @@ class O2cKpiValue(models.Model):
         (figures stored before it was kept) or with one that cannot be read, they are
         recomputed too: those figures may hold earlier moves. Returns the number of figures
         stored."""
+        # sudo: a system parameter (only administrators read them); the cron and KPI managers
+        # run this
         stored = self.env["ir.config_parameter"].sudo().get_param(USER_DIMENSIONS_PARAM)
         try:
             stored = json.loads(stored or "{}")

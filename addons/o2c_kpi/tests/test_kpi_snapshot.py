@@ -183,6 +183,38 @@ class TestKpiSnapshot(O2cKpiCommon):
             self.Value._refresh_incremental(watermark)
         self.assertTrue(any(empty in companies for companies in refreshed))
 
+    def test_refresh_rewrites_changed_figures_only(self):
+        """A refresh writes the figures that changed, deletes those gone and leaves the
+        others as they were (not even rewritten)."""
+        self._refresh()
+        self.env.cr.execute(
+            "UPDATE o2c_kpi_value SET date_computed = '2000-01-01' WHERE company_id = %s",
+            [self.kpi_company.id],
+        )
+        # o1's amount changes; o2 (salesperson 3's only order) is cancelled.
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = 1500 WHERE id = %s;"
+            " UPDATE sale_order SET state = 'cancel' WHERE id = %s",
+            [self.o1.id, self.o2.id],
+        )
+        self._refresh()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT kpi_code, dimension, COALESCE(user_id, 0), date_computed > '2000-01-01'
+              FROM o2c_kpi_value
+             WHERE company_id = %s AND date_start = %s
+            """,
+            [self.kpi_company.id, MARCH],
+        )
+        rewritten = {row[:3]: row[3] for row in self.env.cr.fetchall()}
+        # Sales volume of the company: 1000 + 500 -> 1500 (o1 alone, now 1500): rewritten.
+        self.assertTrue(rewritten["sales_volume", "company", 0])
+        # o1's processing time (10 h) for salesperson 1: unchanged, left alone.
+        self.assertFalse(rewritten["orders_processing_hours", "salesperson", self.salesperson_1.id])
+        # Salesperson 3 sold nothing in March any more: their figures are gone.
+        self.assertNotIn(("sales_volume", "salesperson", self.salesperson_3.id), rewritten)
+
     def test_cron_watermark(self):
         params = self.env["ir.config_parameter"]
         params.set_param("o2c_kpi.refresh_watermark", False)
@@ -201,9 +233,9 @@ class TestKpiSnapshot(O2cKpiCommon):
         kpis = self.env["o2c.kpi.definition"].search([])
         kpis.fetch(["code", "compute_function"])
         # Per period type: the companies' zones, the calculators' figures into a temporary
-        # table (one query for the five), the upsert and the temporary table dropped; two to
-        # find whether CRM links leads to orders, and the work_mem setting.
-        with self.assertQueryCount(__system__=7):
+        # table (one query for the five, the table dropped before and after), the upsert;
+        # two to find whether CRM links leads to orders, and the work_mem setting.
+        with self.assertQueryCount(__system__=8):
             self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
         for index in range(20):
             self._order(
@@ -216,7 +248,7 @@ class TestKpiSnapshot(O2cKpiCommon):
         self.env.flush_all()
         self.env.invalidate_all()
         kpis.fetch(["code", "compute_function"])
-        with self.assertQueryCount(__system__=7):
+        with self.assertQueryCount(__system__=8):
             self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
         self.assertEqual(
             self.Value.search_count(
