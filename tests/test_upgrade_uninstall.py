@@ -486,6 +486,12 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
             "JOIN ir_act_server a ON a.id = c.ir_actions_server_id WHERE a.code ~ "
             "'(o2c|support|sla)'",
         ),
+        "indexes": _query(
+            db_copy,
+            # the KPI engine's indexes on the tables Odoo keeps (orders, journal items...)
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
+            r"AND indexname LIKE '%%\_o2c\_kpi\_%%\_idx'",
+        ),
         "groups": _query(
             db_copy,
             "SELECT id, name->>'en_US' FROM res_groups WHERE name->>'en_US' ~ "

@@ -6,6 +6,7 @@
     "author": "Sales Support founders",
     "website": "https://example.com/sales-support",
     "license": "LGPL-3",
+    "uninstall_hook": "uninstall_hook",
     "depends": ["sales_support", "rating", "spreadsheet_dashboard"],
     "data": [
         "security/o2c_kpi_security.xml",

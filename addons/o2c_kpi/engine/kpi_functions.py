@@ -312,8 +312,9 @@ def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
     (dimension rows without a key are dropped: orders without team, without coordinator).
     None when no measure is asked for.
 
-    The figures never leave PostgreSQL on their way to the snapshots: the refresh inserts this
-    query's rows (``INSERT ... SELECT``), a test fetches them (:func:`fetch_rows`)."""
+    The figures never leave PostgreSQL on their way to the snapshots: the refresh stores this
+    query's rows in a temporary table (``CREATE TABLE ... AS``) and writes them from there, a
+    test fetches them (:func:`fetch_rows`)."""
     if codes is not None:
         measures = [m for m in measures if m[0] in codes]
     if not measures:

@@ -285,8 +285,10 @@ class O2cKpiValue(models.Model):
     def _refresh(self, date_from, date_to, period_types=None, companies=None, kpis=None):
         """Recompute the figures of ``kpis`` (default: every active KPI) for the periods of
         ``period_types`` touching [date_from, date_to], for ``companies`` (default: all), and
-        replace their snapshots. A fixed number of queries whatever the number of records: one
-        statement per period type computes every figure and upserts / deletes the snapshots."""
+        replace their snapshots. A fixed number of queries whatever the number of records, per
+        period type: the companies' zones, the figures of every calculator into a temporary
+        table (one statement), and one statement writing the figures that changed and
+        deleting those gone (see :meth:`_store_rows`)."""
         kpis = kpis if kpis is not None else self.env["o2c.kpi.definition"].search([])
         # Only the KPIs their calculator computes: the figures of the others (a code no
         # calculator knows, written by other means) are neither computed nor deleted.

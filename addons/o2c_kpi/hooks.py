@@ -1,0 +1,28 @@
+from odoo.tools import SQL
+
+# The indexes the KPI engine adds to other modules' tables (see the models' init()).
+FOREIGN_TABLE_INDEXES = (
+    "sale_order_o2c_kpi_rating_to_request_idx",
+    "sale_order_o2c_kpi_date_o2c_entered_idx",
+    "sale_order_o2c_kpi_date_o2c_shipped_idx",
+    "sale_order_o2c_kpi_date_o2c_paid_idx",
+    "sale_order_o2c_kpi_customer_orders_idx",
+    "sales_support_request_o2c_kpi_date_first_response_idx",
+    "sales_support_request_o2c_kpi_date_done_idx",
+    "sales_support_request_o2c_kpi_write_date_idx",
+    "sales_support_o2c_event_o2c_kpi_create_date_idx",
+    "account_move_line_o2c_kpi_write_date_idx",
+    "account_partial_reconcile_o2c_kpi_create_date_idx",
+)
+
+
+def uninstall_hook(env):
+    """Drop the indexes the KPI engine added to other modules' tables (orders, requests,
+    ledger events, journal items, reconciliations). Odoo drops the tables and columns of the
+    models it removes, not indexes on the columns it keeps."""
+    env.cr.execute(
+        SQL(
+            "DROP INDEX IF EXISTS %s",
+            SQL(", ").join(SQL.identifier(name) for name in FOREIGN_TABLE_INDEXES),
+        )
+    )
