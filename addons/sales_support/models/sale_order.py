@@ -195,8 +195,7 @@ class SaleOrder(models.Model):
         compute="_compute_o2c_milestones",
         store=True,
         copy=False,
-        help="Reception of the linked customer request, else the creation of the quotation; "
-        "never after the next step reached (orders imported with an earlier order date).",
+        help="Reception of the linked customer request, else the creation of the quotation.",
     )
     date_o2c_quotation_sent = fields.Datetime(
         string="Quotation Sent",

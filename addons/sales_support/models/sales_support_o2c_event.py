@@ -313,10 +313,7 @@ class SalesSupportO2cEvent(models.Model):
 
         Events are applied in insertion order: a reaching event sets its step (the earliest date
         reached since the step was last undone); an undoing event (reset to quotation, more to ship,
-        more to invoice, payment undone) clears the steps it undoes. The request is received no
-        later than the first step after it: an order created today with an earlier order date
-        (imported history, back-dated demo orders) was requested when it was entered, not after
-        (its processing time is 0, not negative)."""
+        more to invoice, payment undone) clears the steps it undoes."""
         result = {order_id: {} for order_id in orders.ids}
         if not orders.ids:
             return result
@@ -337,10 +334,4 @@ class SalesSupportO2cEvent(models.Model):
             step = EVENT_SETS_STEP.get(event_type)
             if step and (step not in milestones or date < milestones[step]):
                 milestones[step] = date
-        for milestones in result.values():
-            first_after = min(
-                (date for step, date in milestones.items() if step != "request"), default=None
-            )
-            if first_after and milestones.get("request") and milestones["request"] > first_after:
-                milestones["request"] = first_after
         return result
