@@ -1,6 +1,6 @@
 {
     "name": "Sales Support",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "summary": "Sales-support back office: coordinators, assignment, Order-to-Cash follow-up",
     "category": "Sales/Sales Support",
     "author": "Sales Support founders",

@@ -195,7 +195,9 @@ class SaleOrder(models.Model):
         compute="_compute_o2c_milestones",
         store=True,
         copy=False,
-        help="Reception of the linked customer request, else the creation of the quotation.",
+        help="Reception of the linked customer request, else the creation of the quotation; "
+        "empty when that is after the order was first sent, confirmed or entered (history "
+        "imported with earlier order dates).",
     )
     date_o2c_quotation_sent = fields.Datetime(
         string="Quotation Sent",

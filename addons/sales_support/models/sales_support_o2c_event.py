@@ -313,8 +313,15 @@ class SalesSupportO2cEvent(models.Model):
 
         Events are applied in insertion order: a reaching event sets its step (the earliest date
         reached since the step was last undone); an undoing event (reset to quotation, more to ship,
-        more to invoice, payment undone) clears the steps it undoes."""
+        more to invoice, payment undone) clears the steps it undoes.
+
+        A request dated after the order was first sent, confirmed by the customer or entered
+        cannot be its start (history imported into Odoo with earlier order dates, whose request
+        is dated by the import; a request linked to the order afterwards): the request step is
+        then unknown (empty), as any step that cannot be dated, never a negative duration."""
         result = {order_id: {} for order_id in orders.ids}
+        # the first time each order was sent, confirmed or entered, whatever was undone since
+        first_steps = {}
         if not orders.ids:
             return result
         self.flush_model(["order_id", "event_type", "date"])
@@ -334,4 +341,11 @@ class SalesSupportO2cEvent(models.Model):
             step = EVENT_SETS_STEP.get(event_type)
             if step and (step not in milestones or date < milestones[step]):
                 milestones[step] = date
+            if step in ("quotation_sent", "customer_confirmed", "entered"):
+                first = first_steps.get(order_id)
+                first_steps[order_id] = min(first, date) if first else date
+        for order_id, first in first_steps.items():
+            request = result[order_id].get("request")
+            if request and request > first:
+                del result[order_id]["request"]
         return result

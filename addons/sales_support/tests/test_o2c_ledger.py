@@ -921,6 +921,42 @@ class TestO2cFigures(O2cFlowCommon):
             "coordinators may invoice (documented right)",
         )
 
+    def test_history_imported_with_earlier_order_dates(self):
+        """Orders imported into Odoo before the install keep their own order date (when they
+        were entered) but were created by the import, later: their request cannot be dated
+        (empty, as any step that cannot be), and no duration is negative, even after the
+        order is reset to quotation and confirmed again."""
+        with freeze_time("2026-03-02 10:00:00"):
+            order = self._create_order(self.customer_1, products=self.consulting)
+            order.with_user(self.coordinator).action_confirm()
+        self.env.flush_all()
+        # The state the import left: created on April 1st, entered on March 2nd; no ledger.
+        self.env.cr.execute("DELETE FROM sales_support_o2c_event WHERE order_id = %s", [order.id])
+        self.env.cr.execute(
+            "UPDATE sale_order SET create_date = '2026-04-01 08:00:00' WHERE id = %s", [order.id]
+        )
+        self.env.invalidate_all()
+        with freeze_time("2026-11-23 12:00:00"):
+            self.env["sale.order"]._o2c_rebuild_ledger(order)
+        order = order.with_user(self.coordinator)
+        self.assertEqual(order.date_o2c_entered, datetime(2026, 3, 2, 10, 0))
+        self.assertFalse(order.date_o2c_request)
+        self.env.flush_all()
+        report = self.env["sales.support.o2c.report"].with_user(self.coordinator)
+        query = report._search([("id", "=", order.id)])
+        [(processing,)] = self.env.execute_query(
+            query.select(report._field_to_sql(report._table, "processing_hours", query))
+        )
+        self.assertIsNone(processing, "unknown, not 0 h (averages skip it)")
+        # Reset to quotation and confirmed again: still no request date (it does not come
+        # back with the import's date when the entry is undone).
+        with freeze_time("2026-11-24 09:00:00"):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+            order.action_draft()
+            self.assertFalse(order.date_o2c_request)
+            order.action_confirm()
+        self.assertFalse(order.date_o2c_request)
+
     def test_install_on_a_database_with_history(self):
         """Migration-style: orders that lived before the install get their ledger from the source
         records' own dates, and closed orders raise no activity."""
