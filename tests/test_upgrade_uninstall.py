@@ -14,6 +14,7 @@ The copy is made with pg_dump (``createdb -T`` needs the source without connecti
 end-to-end server and pytest-odoo hold some); each step is an ``odoo-bin`` of its own, as an
 administrator would run it. The copy is dropped at the end."""
 
+import ast
 import os
 import re
 import shutil
@@ -351,6 +352,14 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
     cared_for = _downgrade_customer_care(db_copy)
     seeds = _seed_18_0_1_2_0(db_copy)
     _downgrade_o2c_kpi_to_18_0_1_0_0(db_copy)
+    # before 18.0.1.6.0, an order created after its order date (Odoo's back-dated demo orders,
+    # imported history) had its request dated by its creation, after its entry
+    imported = _query(
+        db_copy,
+        """UPDATE sale_order SET date_o2c_request = create_date
+            WHERE date_o2c_request IS NULL AND create_date > date_o2c_entered RETURNING id""",
+    )
+    assert imported, "the demo data has orders created after their order date"
     # edits of noupdate data survive the upgrade of both addons
     output = _odoo(db_copy, script=EDIT_SCRIPT.format(edits=EDITS))
     cron_id = int(re.search(r"EDITED (\d+)", output).group(1))
@@ -411,10 +420,20 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
         "SELECT data_type FROM information_schema.columns WHERE table_name = 'res_partner' "
         "AND column_name IN ('support_coordinator_id', 'is_support_coordinator_manual')",
     ) == [("jsonb",), ("jsonb",)]
+    # migrations/18.0.1.6.0: their request is unknown again (no negative duration)
+    assert (
+        _query(
+            db_copy,
+            "SELECT id FROM sale_order WHERE id IN %s AND date_o2c_request IS NOT NULL",
+            (tuple(row[0] for row in imported),),
+        )
+        == []
+    )
+    manifest = ast.literal_eval((ROOT / "addons/sales_support/__manifest__.py").read_text())
     assert _query(
         db_copy,
         "SELECT latest_version FROM ir_module_module WHERE name = 'sales_support'",
-    ) == [("18.0.1.5.0",)]
+    ) == [(manifest["version"],)]
     # o2c_kpi 18.0.1.1.0: a calculator that does not exist becomes its category's; the
     # receivables get the new wording (open amounts)
     assert _query(
