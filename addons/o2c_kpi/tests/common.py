@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo import Command
 from odoo.tools import SQL
 
 from odoo.addons.o2c_kpi.engine.kpi_functions import KpiParams, compute_kpis
@@ -39,6 +40,41 @@ class O2cKpiCommon(SalesSupportCommon):
             ]
         )
         cls.request_type = cls.env["sales.support.request.type"].search([], limit=1)
+
+    @classmethod
+    def _invoice(cls, invoice_date, due_date, amount, currency=None, salesperson=None):
+        """A posted customer invoice of the KPI company (no taxes, no payment terms: due on
+        ``due_date``) of ``salesperson`` (default: salesperson 1, team A; salesperson 3: team B)."""
+        salesperson = salesperson or cls.salesperson_1
+        invoice = (
+            cls.env["account.move"]
+            .with_company(cls.kpi_company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": cls.kpi_company.id,
+                    "partner_id": cls.customer_1.id,
+                    "currency_id": (currency or cls.kpi_company.currency_id).id,
+                    "invoice_date": invoice_date,
+                    "invoice_date_due": due_date,
+                    "invoice_payment_term_id": False,
+                    "invoice_user_id": salesperson.id,
+                    "team_id": (cls.team_b if salesperson == cls.salesperson_3 else cls.team_a).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "KPI service",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        return invoice
 
     @classmethod
     def _order(cls, salesperson, customer=None, company=None, **dates):

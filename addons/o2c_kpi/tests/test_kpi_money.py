@@ -64,39 +64,6 @@ class TestKpiMoney(O2cKpiCommon):
             active_model="account.move", active_ids=cls.i1.ids
         ).create({"amount": 400.0, "payment_date": date(2025, 4, 25)})._create_payments()
 
-    @classmethod
-    def _invoice(cls, invoice_date, due_date, amount, currency=None, salesperson=None):
-        salesperson = salesperson or cls.salesperson_1
-        invoice = (
-            cls.env["account.move"]
-            .with_company(cls.kpi_company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "company_id": cls.kpi_company.id,
-                    "partner_id": cls.customer_1.id,
-                    "currency_id": (currency or cls.kpi_company.currency_id).id,
-                    "invoice_date": invoice_date,
-                    "invoice_date_due": due_date,
-                    "invoice_payment_term_id": False,
-                    "invoice_user_id": salesperson.id,
-                    "team_id": (cls.team_b if salesperson == cls.salesperson_3 else cls.team_a).id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "KPI service",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
-        )
-        invoice.action_post()
-        return invoice
-
     def _pay(self, invoice, amount, day, journal=None):
         """Register a payment of ``amount`` on ``invoice`` dated ``day`` (the payment's entry
         has no sales team nor salesperson)."""

@@ -163,33 +163,9 @@ class TestKpiCronUserDimensions(O2cKpiCommon):
         cls.env["account.chart.template"].try_loading(
             "generic_coa", cls.kpi_company, install_demo=False
         )
-        invoice = (
-            cls.env["account.move"]
-            .with_company(cls.kpi_company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "company_id": cls.kpi_company.id,
-                    "partner_id": cls.customer_1.id,
-                    "invoice_date": cls.last_month + timedelta(days=4),
-                    "invoice_date_due": cls.last_month + timedelta(days=19),
-                    "invoice_payment_term_id": False,
-                    "invoice_user_id": cls.salesperson_1.id,
-                    "team_id": cls.team_a.id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "KPI service",
-                                "quantity": 1,
-                                "price_unit": 1000.0,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        cls._invoice(
+            cls.last_month + timedelta(days=4), cls.last_month + timedelta(days=19), 1000.0
         )
-        invoice.action_post()
 
     def _cron(self):
         """Run the nightly refresh; returns the (date_from, date_to, companies, calculators)
