@@ -7,6 +7,7 @@ FOREIGN_TABLE_INDEXES = (
     "sale_order_o2c_kpi_date_o2c_shipped_idx",
     "sale_order_o2c_kpi_date_o2c_paid_idx",
     "sale_order_o2c_kpi_customer_orders_idx",
+    "sale_order_o2c_kpi_not_shipped_idx",
     "sales_support_request_o2c_kpi_date_first_response_idx",
     "sales_support_request_o2c_kpi_date_done_idx",
     "sales_support_request_o2c_kpi_write_date_idx",

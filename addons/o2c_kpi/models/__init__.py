@@ -6,6 +6,7 @@ from . import sale_order
 from . import sales_support_request
 from . import sales_support_o2c_event
 from . import o2c_kpi_definition
+from . import o2c_kpi_order_seen
 from . import o2c_kpi_value
 from . import crm_team
 from . import res_users

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..engine.kpi_functions import KPI_TOTALS, KpiParams, kpis_query, period_start, total_value_sql
+from .o2c_kpi_order_seen import ORDER_VALUES
 
 PERIOD_TYPES = [
     ("day", "Day"),
@@ -49,6 +50,12 @@ MOVE_LINE_DIMENSIONS = {
 SOURCE_CALCULATORS = {
     # orders: processing, shipment, sales, customers; open orders and salespeople served
     "orders": ("order_kpis", "sales_kpis", "customer_kpis", "support_kpis"),
+    # an order's change that moves only some of its figures (see
+    # _get_changed_since_by_calculator)
+    "order_amounts": ("sales_kpis",),
+    "order_dates": ("customer_kpis",),
+    "order_steps": ("order_kpis",),
+    "order_workload": ("support_kpis",),
     "requests": ("support_kpis",),
     "claims": ("order_kpis",),
     "errors": ("order_kpis",),
@@ -204,6 +211,10 @@ class O2cKpiValue(models.Model):
 
     def init(self):
         res = super().init()
+        # The refresh rewrites the figures that changed in place: room left in each page lets
+        # PostgreSQL update them there (HOT: no new entry in the table's eight indexes, a
+        # third of the time of an upsert). New pages only; a table rewrite applies it to all.
+        self.env.cr.execute("ALTER TABLE o2c_kpi_value SET (fillfactor = 70)")
         # Dashboards read one KPI set for a period range and a dimension.
         self.env.cr.execute(
             """
@@ -289,15 +300,26 @@ class O2cKpiValue(models.Model):
         period type: the companies' zones, the figures of every calculator into a temporary
         table (one statement), and one statement writing the figures that changed and
         deleting those gone (see :meth:`_store_rows`)."""
-        kpis = kpis if kpis is not None else self.env["o2c.kpi.definition"].search([])
-        # Only the KPIs their calculator computes: the figures of the others (a code no
-        # calculator knows, written by other means) are neither computed nor deleted.
-        kpis = kpis.filtered(lambda kpi: kpi._is_computed_by_its_calculator())
-        if not kpis:
+        return self._refresh_ranges([(date_from, date_to, companies, kpis)], period_types)
+
+    @api.model
+    def _refresh_ranges(self, ranges, period_types=None):
+        """:meth:`_refresh` of several ranges at once, ``ranges`` a list of ``(date_from,
+        date_to, companies, kpis)`` whose (company, KPI) pairs do not overlap (the nightly
+        refresh: each calculator of each company from its own earliest change): per period
+        type, the zones of each range, then one query computing every range's figures and one
+        storing them."""
+        prepared = []
+        for date_from, date_to, companies, kpis in ranges:
+            if kpis is None:
+                kpis = self.env["o2c.kpi.definition"].search([])
+            # Only the KPIs their calculator computes: the figures of the others (a code no
+            # calculator knows, written by other means) are neither computed nor deleted.
+            kpis = kpis.filtered(lambda kpi: kpi._is_computed_by_its_calculator())
+            if kpis:
+                prepared.append((date_from, date_to, companies, kpis))
+        if not prepared:
             return 0
-        codes_by_function = {}
-        for kpi in kpis:
-            codes_by_function.setdefault(kpi.compute_function, set()).add(kpi.code)
         self.env.flush_all()
         # A batch job (this transaction only): sorts and hashes of the grouping sets in memory
         # rather than on disk, and no JIT compilation (the generate_series of the open spans
@@ -307,34 +329,60 @@ class O2cKpiValue(models.Model):
         self.env.cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
         count = 0
         for period_type in period_types or self._get_refresh_period_types():
-            params = KpiParams(
-                date_from,
-                date_to,
-                period_type,
-                companies.ids if companies else None,
-                self._get_default_tz(),
-            )
-            count += self._store_rows(
-                params, kpis, kpis_query(self.env.cr, params, codes_by_function)
-            )
+            parts = []
+            for date_from, date_to, companies, kpis in prepared:
+                codes_by_function = {}
+                for kpi in kpis:
+                    codes_by_function.setdefault(kpi.compute_function, set()).add(kpi.code)
+                params = KpiParams(
+                    date_from,
+                    date_to,
+                    period_type,
+                    companies.ids if companies else None,
+                    self._get_default_tz(),
+                )
+                parts.append((params, kpis, kpis_query(self.env.cr, params, codes_by_function)))
+            count += self._store_rows(parts)
         self.invalidate_model()
         return count
 
     @api.model
-    def _store_rows(self, params, kpis, rows_query):
-        """Replace the snapshots of ``kpis`` in the periods of ``params`` by the rows of
-        ``rows_query`` (an SQL query in the columns of ``KpiRow``): the figures go from the
-        calculators' aggregates to the table in one statement, never through Python. Returns
+    def _store_rows(self, parts):
+        """Replace the snapshots of each ``(params, kpis, rows_query)`` of ``parts`` (one period
+        type): the snapshots of ``kpis`` in the periods and companies of ``params`` by the rows
+        of ``rows_query`` (an SQL query in the columns of ``KpiRow``). The figures go from the
+        calculators' aggregates to the table in two statements, never through Python. Returns
         the number of figures computed."""
         cr = self.env.cr
-        interval = {"quarter": "3 months"}.get(params.period_type, f"1 {params.period_type}")
+        period_type = parts[0][0].period_type
+        interval = {"quarter": "3 months"}.get(period_type, f"1 {period_type}")
         # The figures first go to a temporary table: PostgreSQL runs the calculators' query
         # in parallel workers there (a statement that writes to a table never gets a
         # parallel plan); they never come through Python.
         # (one left by an earlier call of this transaction that failed half way, caught
         # without a savepoint, would make the CREATE fail)
         cr.execute("DROP TABLE IF EXISTS o2c_kpi_new_rows")
-        cr.execute(SQL("CREATE TEMPORARY TABLE o2c_kpi_new_rows ON COMMIT DROP AS %s", rows_query))
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE o2c_kpi_new_rows ON COMMIT DROP AS %s",
+                SQL(" UNION ALL ").join(SQL("(%s)", rows_query) for _p, _k, rows_query in parts),
+            )
+        )
+        # The stored figures each part replaces.
+        replaced = SQL(" OR ").join(
+            SQL(
+                """(old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
+                    AND old.kpi_id IN %(kpis)s
+                    AND (%(all_companies)s OR old.company_id IN %(company_ids)s))""",
+                date_from=params.date_from,
+                date_to=params.date_to,
+                kpis=tuple(kpis.ids),
+                all_companies=params.company_ids is None,
+                company_ids=params.company_ids or (0,),
+            )
+            for params, kpis, _rows_query in parts
+        )
+        all_kpis = self.env["o2c.kpi.definition"].union(*(kpis for _p, kpis, _q in parts))
         # One statement: upsert the new figures (rows whose figures did not change are left
         # alone) and delete the figures of the periods that no longer have any (the data
         # modifying CTEs run whether or not the final SELECT reads them).
@@ -367,10 +415,7 @@ class O2cKpiValue(models.Model):
                            COALESCE(old.coordinator_id, 0) AS coordinator_key,
                            old.numerator, old.denominator, old.value, old.currency_id
                       FROM o2c_kpi_value old
-                     WHERE old.period_type = %(period_type)s
-                       AND old.date_start >= %(date_from)s AND old.date_start <= %(date_to)s
-                       AND old.kpi_id IN %(kpis)s
-                       AND (%(all_companies)s OR old.company_id IN %(company_ids)s)
+                     WHERE old.period_type = %(period_type)s AND (%(replaced)s)
                 ), compared AS (
                     -- every new figure with the stored one of its key (a hash join on keys
                     -- never NULL), and every stored figure that has no new one; figures
@@ -424,13 +469,10 @@ class O2cKpiValue(models.Model):
                 SELECT COUNT(*) FROM new
                 """,
                 interval=interval,
-                kpis=tuple(kpis.ids),
-                period_type=params.period_type,
+                kpis=tuple(all_kpis.ids),
+                period_type=period_type,
                 uid=self.env.uid,
-                date_from=params.date_from,
-                date_to=params.date_to,
-                all_companies=params.company_ids is None,
-                company_ids=params.company_ids or (0,),
+                replaced=replaced,
             )
         )
         count = cr.fetchone()[0]
@@ -447,16 +489,28 @@ class O2cKpiValue(models.Model):
         }
 
     @api.model
-    def _get_changed_since_by_calculator(self, watermark):
+    def _get_changed_since_by_calculator(self, watermark, record=False):
         """{company id: {calculator: earliest date}} of what changed since ``watermark`` (UTC
         datetime) in the sources of each calculator's KPIs (``SOURCE_CALCULATORS``): orders
-        (and their ledger events, which keep the dates of the milestones an order lost),
-        requests, claims, order-entry errors, ratings, receivable journal items (new or posted
-        since: their date; reconciled since: the reconciliation's date), leads. One query."""
+        (written since, or given ledger events since), requests, claims, order-entry errors,
+        ratings, receivable journal items (new or posted since: their date; reconciled since:
+        the reconciliation's date), leads. One query; with ``record``, the same statement
+        records the changed orders' values for the next run and drops the rows of deleted
+        orders (the nightly refresh, which then recomputes what changed in the same
+        transaction).
+
+        An order is compared with the values the figures were last computed from
+        (``o2c.kpi.order.seen``, recorded by the nightly refresh): if its customer, state or
+        dimensions are the same, only what moved counts, from its old or new date (an order
+        shipped today recomputes the shipments from today, not the months since its entry;
+        a new amount, its order date's sales). Otherwise (or never measured, or deleted),
+        every figure of the order from its earliest date, old or new; for an order never
+        measured, also from its ledger events' (the dates of milestones it lost)."""
         # No JIT compilation for this batch query (as in _refresh): its cost estimates (the
         # receivable items' sub-queries) made PostgreSQL compile it for seconds to run it in
         # milliseconds.
         self.env.cr.execute("SET LOCAL jit = off")
+        self.env["o2c.kpi.order.seen"].flush_model()
         has_leads = "crm.lead" in self.env
         lead_sql = (
             SQL(
@@ -469,30 +523,98 @@ class O2cKpiValue(models.Model):
             if has_leads
             else SQL("")
         )
+
+        def moved(*columns):
+            # whether any of the order's values changed since they were recorded
+            return SQL(
+                "(%s) IS DISTINCT FROM (%s)",
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                SQL(", ").join(SQL.identifier(f"old_{column}") for column in columns),
+            )
+
+        def old_and_new(*columns):
+            return SQL(", ").join(
+                SQL("%s, %s", SQL.identifier(column), SQL.identifier(f"old_{column}"))
+                for column in columns
+            )
+
+        every_date = (
+            "order_create_date",
+            "date_order",
+            "date_request",
+            "date_entered",
+            "date_shipped",
+            "date_paid",
+        )
         self.env.cr.execute(
             SQL(
                 """
-                WITH changed_orders AS (
+                WITH new AS MATERIALIZED (
                     -- the orders written since (a scan of their write dates: no index, see
-                    -- sale_order.init), and those given ledger events since (by id); an
-                    -- order in both counts twice, for the same earliest date
-                    SELECT %(columns)s FROM sale_order so WHERE so.write_date >= %(wm)s
-                    UNION ALL
-                    SELECT %(columns)s FROM sale_order so
-                     WHERE so.id = ANY (ARRAY(SELECT order_id FROM sales_support_o2c_event
-                                               WHERE create_date >= %(wm)s
-                                                 AND order_id IS NOT NULL))
-                ), changes AS (
-                    SELECT so.company_id,
-                           LEAST(so.create_date, so.date_order, so.date_o2c_request,
-                                 so.date_o2c_entered, so.date_o2c_shipped, so.date_o2c_paid,
-                                 events.first_date) AS date,
+                    -- sale_order.init) or given ledger events since (by id), with their
+                    -- values as o2c.kpi.order.seen records them
+                    SELECT so.id, %(values)s FROM sale_order so
+                     WHERE so.write_date >= %(wm)s
+                    UNION
+                    SELECT so.id, %(values)s FROM sale_order so
+                     WHERE so.id IN (SELECT order_id FROM sales_support_o2c_event
+                                      WHERE create_date >= %(wm)s)
+                ), compared AS MATERIALIZED (
+                    -- each with its recorded values (old_<column>, NULL for an order never
+                    -- measured): one index probe per order
+                    SELECT new.*, seen.id AS old_id, %(old_values)s
+                      FROM new
+                 LEFT JOIN LATERAL (SELECT * FROM o2c_kpi_order_seen seen
+                                     WHERE seen.id = new.id LIMIT 1) seen ON TRUE
+                )%(record)s, changes AS (
+                    -- orders never measured, or whose customer, state, company, team,
+                    -- salesperson or coordinator changed: every figure, from their earliest
+                    -- date old or new (in the old company and the new one)
+                    SELECT company.id AS company_id,
+                           LEAST(%(every_date)s, events.first_date) AS date,
                            'orders' AS source
-                      FROM changed_orders so
-                      -- (a lateral sub-query: read once per order, not once per use)
-                      LEFT JOIN LATERAL (SELECT MIN(event.date) AS first_date
-                                           FROM sales_support_o2c_event event
-                                          WHERE event.order_id = so.id) events ON TRUE
+                      FROM compared
+                      -- (the ledger events of an order never measured: read once per order)
+                 LEFT JOIN LATERAL (SELECT MIN(event.date) AS first_date
+                                      FROM sales_support_o2c_event event
+                                     WHERE event.order_id = compared.id
+                                       AND compared.old_id IS NULL) events ON TRUE
+                     CROSS JOIN LATERAL (VALUES (compared.company_id),
+                                                (compared.old_company_id)) company(id)
+                     WHERE compared.old_fingerprint IS DISTINCT FROM compared.fingerprint
+                    UNION ALL
+                    -- deleted orders: their figures, from their earliest date
+                    SELECT seen.company_id, LEAST(%(seen_dates)s), 'orders'
+                      FROM o2c_kpi_order_seen seen WHERE seen.order_id IS NULL
+                    UNION ALL
+                    -- the same customer, state and dimensions: what moved, from its old or
+                    -- new date, and the dates of what is measured from it
+                    SELECT compared.company_id, change.date, change.source
+                      FROM compared
+                     CROSS JOIN LATERAL (VALUES
+                           -- sales volume and average order value, by order date
+                           (CASE WHEN %(sales_moved)s THEN LEAST(%(date_order)s) END,
+                            'order_amounts'),
+                           -- customers won, retained and lost, by order date
+                           (CASE WHEN %(date_order_moved)s THEN LEAST(%(date_order)s) END,
+                            'order_dates'),
+                           -- processing (request to entry: by entry), shipment (entry to
+                           -- shipment, on time, complete: by shipment), cycle (request to
+                           -- payment: by payment)
+                           (LEAST(CASE WHEN %(request_moved)s
+                                       THEN LEAST(%(entered_paid)s) END,
+                                  CASE WHEN %(entered_moved)s
+                                       THEN LEAST(%(entered_shipped)s) END,
+                                  CASE WHEN %(shipment_moved)s THEN LEAST(%(shipped)s) END,
+                                  CASE WHEN %(paid_moved)s THEN LEAST(%(paid)s) END),
+                            'order_steps'),
+                           -- workload: open from entry to shipment, salespeople served
+                           -- by entry
+                           (LEAST(CASE WHEN %(open_from_moved)s THEN LEAST(%(entered)s) END,
+                                  CASE WHEN %(shipped_moved)s THEN LEAST(%(shipped)s) END),
+                            'order_workload')
+                           ) change(date, source)
+                     WHERE compared.old_fingerprint = compared.fingerprint
                     UNION ALL
                     SELECT company_id, date_received, 'requests' FROM sales_support_request
                      WHERE write_date >= %(wm)s
@@ -552,10 +674,33 @@ class O2cKpiValue(models.Model):
                  GROUP BY company_id, source
                 """,
                 wm=watermark,
-                columns=SQL(
-                    "so.id, so.company_id, so.create_date, so.date_order, so.date_o2c_request,"
-                    " so.date_o2c_entered, so.date_o2c_shipped, so.date_o2c_paid"
+                record=self.env["o2c.kpi.order.seen"]._record_sql("new") if record else SQL(),
+                values=SQL(", ").join(
+                    SQL("%s AS %s", SQL(expression), SQL.identifier(column))
+                    for column, expression in ORDER_VALUES.items()
                 ),
+                old_values=SQL(", ").join(
+                    SQL("seen.%s AS %s", SQL.identifier(column), SQL.identifier(f"old_{column}"))
+                    for column in ORDER_VALUES
+                ),
+                every_date=old_and_new(*every_date),
+                seen_dates=SQL(", ").join(
+                    SQL("seen.%s", SQL.identifier(column)) for column in every_date
+                ),
+                sales_moved=moved("date_order", "amount_untaxed", "currency_rate"),
+                date_order_moved=moved("date_order"),
+                date_order=old_and_new("date_order"),
+                request_moved=moved("date_request"),
+                entered_paid=old_and_new("date_entered", "date_paid"),
+                entered_moved=moved("date_entered"),
+                entered_shipped=old_and_new("date_entered", "date_shipped"),
+                shipment_moved=moved("date_shipped", "commitment_date", "delivery_status"),
+                shipped=old_and_new("date_shipped"),
+                paid_moved=moved("date_paid"),
+                paid=old_and_new("date_paid"),
+                open_from_moved=moved("date_entered", "has_deliveries"),
+                entered=old_and_new("date_entered"),
+                shipped_moved=moved("date_shipped"),
                 leads=lead_sql,
             )
         )
@@ -573,16 +718,17 @@ class O2cKpiValue(models.Model):
         receivables, carry a change to every later period). Without a change: today's period
         of the customer KPIs (lapsed customers move with time), and today's period of the
         others where it has no figure yet (a new period: receivables, open requests carried
-        over); nothing else. Returns the number of figures stored."""
+        over); nothing else. The values of the orders changed are recorded for the next run
+        (``o2c.kpi.order.seen``). Returns the number of figures stored."""
         today = fields.Date.context_today(self)
         kpis = self.env["o2c.kpi.definition"].search([])
         kpis = kpis.filtered(lambda kpi: kpi._is_computed_by_its_calculator())
         functions = set(kpis.mapped("compute_function"))
-        changed = self._get_changed_since_by_calculator(watermark)
+        changed = self._get_changed_since_by_calculator(watermark, record=True)
         current = self._get_calculators_with_current_figures(today)
         companies = self.env["res.company"].search([])
         measured = self._get_companies_with_figures(companies)
-        # {(start, companies): calculators}: one refresh per start date and set of companies.
+        # {(start, calculator): companies}
         by_start = {}
         for company in companies:
             if company.id not in changed and company.id not in measured:
@@ -601,17 +747,25 @@ class O2cKpiValue(models.Model):
                     continue
                 by_start.setdefault((start, function), self.env["res.company"])
                 by_start[start, function] |= company
+        # {(start, companies): calculators}
         grouped = {}
         for (start, function), company_group in by_start.items():
             grouped.setdefault((start, company_group), set()).add(function)
-        count = 0
-        for (start, company_group), group_functions in grouped.items():
-            count += self._refresh(
-                start - timedelta(days=1),
-                today,
-                companies=company_group,
-                kpis=kpis.filtered_domain([("compute_function", "in", list(group_functions))]),
-            )
+        # One refresh of every start date and set of companies (their figures computed by
+        # one query, stored by another).
+        count = self._refresh_ranges(
+            [
+                (
+                    start - timedelta(days=1),
+                    today,
+                    company_group,
+                    kpis.filtered(
+                        lambda kpi, functions=functions: kpi.compute_function in functions
+                    ),
+                )
+                for (start, company_group), functions in grouped.items()
+            ]
+        )
         return count
 
     @api.model
@@ -730,6 +884,8 @@ class O2cKpiValue(models.Model):
             self._refresh_user_dimension_changes(date_from, today, fingerprints)
         else:
             self._refresh(date_from, today)
+            # the values of every order the figures now reflect, for the next runs
+            self.env["o2c.kpi.order.seen"]._record()
         params.set_param(USER_DIMENSIONS_PARAM, json.dumps(fingerprints, sort_keys=True))
         params.set_param("o2c_kpi.refresh_watermark", fields.Datetime.to_string(started))
 

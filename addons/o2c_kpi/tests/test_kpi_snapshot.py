@@ -149,6 +149,159 @@ class TestKpiSnapshot(O2cKpiCommon):
         )
         self.assertAlmostEqual(processing.value, 20.0)
 
+    def _watermark(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' - interval '1 second'")
+        watermark = self.env.cr.fetchone()[0]
+        # The orders written before the watermark (one transaction: NOW()).
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = %s - interval '1 hour' WHERE company_id = %s",
+            [watermark, self.kpi_company.id],
+        )
+        return watermark
+
+    def test_incremental_from_recorded_order_values_equals_full(self):
+        """With the orders' values recorded by the last run (as the nightly job does), the
+        periods recomputed follow what moved, and the figures are a full refresh's: a
+        shipment, an amount, a cancellation, a new order, a deleted one."""
+        o3 = self._order(
+            self.salesperson_2,
+            date_order=datetime(2025, 3, 20, 9),
+            date_o2c_request=datetime(2025, 3, 20, 8),
+            date_o2c_entered=datetime(2025, 3, 20, 9),
+            amount_untaxed=300.0,
+        )
+        self._refresh(MARCH, fields.Date.today())
+        self.env["o2c.kpi.order.seen"]._record()
+        watermark = self._watermark()
+        # o2 ships in April and its amount changes; o1 is cancelled; o3 is deleted (back to
+        # a quotation first, as Odoo only deletes those); a new order in April.
+        self.env.cr.execute(
+            """
+            UPDATE sale_order SET date_o2c_shipped = '2025-04-02 10:00', amount_untaxed = 600,
+                   write_date = NOW() WHERE id = %s;
+            UPDATE sale_order SET state = 'cancel', write_date = NOW() WHERE id = %s;
+            """,
+            [self.o2.id, self.o1.id],
+        )
+        o3.write({"state": "draft"})
+        o3.unlink()
+        self._order(
+            self.salesperson_1,
+            date_order=datetime(2025, 4, 7, 9),
+            date_o2c_request=datetime(2025, 4, 7, 7),
+            date_o2c_entered=datetime(2025, 4, 7, 9),
+        )
+        self.Value._refresh_incremental(watermark)
+        incremental = self._snapshot()
+        self.env.cr.execute(
+            "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
+        )
+        self._refresh(MARCH, fields.Date.today())
+        self.assertEqual(incremental, self._snapshot())
+        # The next run starts from the values recorded: nothing changed, only today's
+        # period of the customers (they lapse with time) is recomputed.
+        seen = self.env["o2c.kpi.order.seen"].search([("company_id", "=", self.kpi_company.id)])
+        self.assertEqual(
+            seen.order_id, self.env["sale.order"].search([("company_id", "=", self.kpi_company.id)])
+        )
+        self.assertFalse(self.Value._get_changed_since_by_calculator(self._watermark()))
+
+    def test_incremental_recomputes_what_moved(self):
+        """An order whose customer, state and dimensions did not change since the last run
+        moves only the figures of what changed, from its old or new date."""
+        self._refresh(MARCH, fields.Date.today())
+        self.env["o2c.kpi.order.seen"]._record()
+        company = self.kpi_company.id
+        watermark = self._watermark()
+        # o2 (entered 03-10, not shipped) ships on 04-02: the shipments and the open orders
+        # from 04-02, not the months since its entry; no sales or customer figure.
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_o2c_shipped = '2025-04-02 10:00', write_date = NOW()"
+            " WHERE id = %s",
+            [self.o2.id],
+        )
+        shipped = datetime(2025, 4, 2, 10)
+        self.assertEqual(
+            self.Value._get_changed_since_by_calculator(watermark),
+            {company: {"order_kpis": shipped, "support_kpis": shipped}},
+        )
+        # Its amount changes too: the sales of its order date (03-10 20:00) as well.
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = 600, write_date = NOW() WHERE id = %s",
+            [self.o2.id],
+        )
+        self.assertEqual(
+            self.Value._get_changed_since_by_calculator(watermark),
+            {
+                company: {
+                    "order_kpis": shipped,
+                    "support_kpis": shipped,
+                    "sales_kpis": datetime(2025, 3, 10, 20),
+                }
+            },
+        )
+        # Its entry moves back a day: processing and shipment times from the old or new
+        # entry; the workload too (open from the entry).
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_o2c_entered = '2025-03-09 20:00', write_date = NOW()"
+            " WHERE id = %s",
+            [self.o2.id],
+        )
+        changed = self.Value._get_changed_since_by_calculator(watermark)[company]
+        self.assertEqual(changed["order_kpis"], datetime(2025, 3, 9, 20))
+        self.assertEqual(changed["support_kpis"], datetime(2025, 3, 9, 20))
+        self.assertNotIn("customer_kpis", changed)
+        # o1 moves to another salesperson: every figure of it, from its earliest date
+        # (its request, 03-03 08:00).
+        self.env.cr.execute(
+            "UPDATE sale_order SET user_id = %s, write_date = NOW() WHERE id = %s",
+            [self.salesperson_2.id, self.o1.id],
+        )
+        changed = self.Value._get_changed_since_by_calculator(watermark)[company]
+        self.assertEqual(
+            changed,
+            dict.fromkeys(
+                ("order_kpis", "support_kpis", "sales_kpis", "customer_kpis"),
+                min(self.o1.create_date, datetime(2025, 3, 3, 8)),
+            ),
+        )
+        # Written again without a change: nothing to recompute.
+        self.env["o2c.kpi.order.seen"]._record()
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = NOW() WHERE company_id = %s", [company]
+        )
+        self.assertFalse(self.Value._get_changed_since_by_calculator(watermark))
+
+    def test_incremental_query_count_constant(self):
+        """The nightly refresh's query count does not depend on the number of orders changed:
+        one order shipped, then twenty-one."""
+        orders = self.o2
+        for index in range(20):
+            orders |= self._order(
+                (self.salesperson_1, self.salesperson_2, self.salesperson_3)[index % 3],
+                date_order=datetime(2025, 3, 1 + index, 9),
+                date_o2c_request=datetime(2025, 3, 1 + index, 7),
+                date_o2c_entered=datetime(2025, 3, 1 + index, 9),
+            )
+        self._refresh(MARCH, fields.Date.today())
+        self.env["o2c.kpi.order.seen"]._record()
+        for shipped in (self.o2, orders):
+            watermark = self._watermark()
+            self.env.cr.execute(
+                "UPDATE sale_order SET date_o2c_shipped = '2025-04-02 10:00', write_date = NOW()"
+                " WHERE id IN %s",
+                [tuple(shipped.ids)],
+            )
+            self.env.invalidate_all()
+            # The same count either way: the KPIs and companies, what changed (one statement,
+            # recording the orders' values), the current figures, the companies measured, the
+            # settings; the refresh of two ranges (shipments and workload from April, the rest
+            # today): each range's zones, CRM's columns for the sales, the figures into a
+            # temporary table (dropped before and after) and the upsert.
+            with self.assertQueryCount(__system__=16):
+                self.Value._refresh_incremental(watermark)
+
     def test_incremental_skips_companies_without_sales(self):
         """A company where nothing was ever measured and nothing changed is not recomputed
         every night; once it sells, it is."""
@@ -158,18 +311,18 @@ class TestKpiSnapshot(O2cKpiCommon):
         self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' - interval '1 second'")
         watermark = self.env.cr.fetchone()[0]
         refreshed = []
-        refresh = type(self.Value)._refresh
+        refresh = type(self.Value)._refresh_ranges
 
-        def record(model, date_from, date_to, period_types=None, companies=None, kpis=None):
-            refreshed.append(companies)
-            return refresh(model, date_from, date_to, period_types, companies, kpis)
+        def record(model, ranges, period_types=None):
+            refreshed.extend(companies for _from, _to, companies, _kpis in ranges)
+            return refresh(model, ranges, period_types)
 
         # The orders and the rest written before the watermark (one transaction: NOW()).
         self.env.cr.execute(
             "UPDATE sale_order SET write_date = %s - interval '1 hour' WHERE company_id = %s",
             [watermark, self.kpi_company.id],
         )
-        with patch.object(type(self.Value), "_refresh", record):
+        with patch.object(type(self.Value), "_refresh_ranges", record):
             self.Value._refresh_incremental(watermark)
         self.assertTrue(refreshed, "the KPI company's current periods are refreshed")
         self.assertFalse(any(empty in companies for companies in refreshed))
@@ -179,7 +332,7 @@ class TestKpiSnapshot(O2cKpiCommon):
             [empty.id, self.o2.id],
         )
         refreshed.clear()
-        with patch.object(type(self.Value), "_refresh", record):
+        with patch.object(type(self.Value), "_refresh_ranges", record):
             self.Value._refresh_incremental(watermark)
         self.assertTrue(any(empty in companies for companies in refreshed))
 

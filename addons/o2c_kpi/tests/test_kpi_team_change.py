@@ -172,15 +172,16 @@ class TestKpiCronUserDimensions(O2cKpiCommon):
         of the recomputations it made. Everything written so far is then dated before the
         next run's watermark (the test is one transaction: every write date is its NOW())."""
         calls = []
-        refresh = type(self.Value)._refresh
+        refresh = type(self.Value)._refresh_ranges
 
-        def record(model, date_from, date_to, period_types=None, companies=None, kpis=None):
-            calculators = set(kpis.mapped("compute_function")) if kpis is not None else None
-            calls.append((date_from, date_to, companies, calculators))
-            return refresh(model, date_from, date_to, period_types, companies, kpis)
+        def record(model, ranges, period_types=None):
+            for date_from, date_to, companies, kpis in ranges:
+                calculators = set(kpis.mapped("compute_function")) if kpis is not None else None
+                calls.append((date_from, date_to, companies, calculators))
+            return refresh(model, ranges, period_types)
 
         self.env.flush_all()
-        with patch.object(type(self.Value), "_refresh", record):
+        with patch.object(type(self.Value), "_refresh_ranges", record):
             self.Value._cron_refresh()
         self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' + interval '1 hour'")
         self.env["ir.config_parameter"].set_param(
