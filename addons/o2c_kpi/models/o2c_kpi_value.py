@@ -73,6 +73,9 @@ USER_DIMENSION_CALCULATORS = {
     "support_coordinator_id": "money_kpis",
 }
 USER_DIMENSIONS_PARAM = "o2c_kpi.refresh_dimensions"
+# How far before its watermark the nightly refresh looks for changes: rows written by
+# transactions still running when the last run started carry an earlier write date.
+REFRESH_LOOKBACK = timedelta(minutes=10)
 # Calculators whose figures move with time alone (customers lapse a year after their last
 # order): today's period is recomputed every night.
 TIME_DEPENDENT_CALCULATORS = {"customer_kpis"}
@@ -299,7 +302,16 @@ class O2cKpiValue(models.Model):
         replace their snapshots. A fixed number of queries whatever the number of records, per
         period type: the companies' zones, the figures of every calculator into a temporary
         table (one statement), and one statement writing the figures that changed and
-        deleting those gone (see :meth:`_store_rows`)."""
+        deleting those gone (see :meth:`_store_rows`).
+
+        Figures computed from orders changed since the last nightly run (a manager's
+        recomputation) no longer match those orders' recorded values: the nightly run measures
+        them anew (:meth:`o2c.kpi.order.seen._forget_changed_orders`)."""
+        # sudo: a system parameter (only administrators read them); KPI managers recompute
+        watermark = self.env["ir.config_parameter"].sudo().get_param("o2c_kpi.refresh_watermark")
+        self.env["o2c.kpi.order.seen"]._forget_changed_orders(
+            fields.Datetime.to_datetime(watermark) - REFRESH_LOOKBACK if watermark else None
+        )
         return self._refresh_ranges([(date_from, date_to, companies, kpis)], period_types)
 
     @api.model
@@ -320,6 +332,14 @@ class O2cKpiValue(models.Model):
                 prepared.append((date_from, date_to, companies, kpis))
         if not prepared:
             return 0
+        # Two ranges recomputing a KPI of a company would give two figures for one key.
+        companies_by_kpi = {}
+        for _from, _to, companies, kpis in prepared:
+            for kpi in kpis:
+                for other in companies_by_kpi.get(kpi.id, ()):
+                    if not companies or not other or companies & other:
+                        raise ValueError(f"Ranges overlapping on KPI {kpi.code}")
+                companies_by_kpi.setdefault(kpi.id, []).append(companies)
         self.env.flush_all()
         # A batch job (this transaction only): sorts and hashes of the grouping sets in memory
         # rather than on disk, and no JIT compilation (the generate_series of the open spans
@@ -511,18 +531,27 @@ class O2cKpiValue(models.Model):
         # milliseconds.
         self.env.cr.execute("SET LOCAL jit = off")
         self.env["o2c.kpi.order.seen"].flush_model()
-        has_leads = "crm.lead" in self.env
-        lead_sql = (
-            SQL(
+        lead_sql = SQL()
+        if "crm.lead" in self.env:
+            lead_sql = SQL(
                 """
-            UNION ALL
-            SELECT company_id, create_date, 'leads' FROM crm_lead WHERE write_date >= %s
-            """,
+                UNION ALL
+                SELECT company_id, create_date, 'leads' FROM crm_lead WHERE write_date >= %s
+                """,
                 watermark,
             )
-            if has_leads
-            else SQL("")
-        )
+        if "opportunity_id" in self.env["sale.order"]._fields:
+            # a lead is converted by its orders: the lead of an order changed since, from its
+            # creation
+            lead_sql = SQL(
+                """%s
+                UNION ALL
+                SELECT lead.company_id, lead.create_date, 'leads'
+                  FROM new JOIN sale_order so ON so.id = new.id
+                  JOIN crm_lead lead ON lead.id = so.opportunity_id
+                """,
+                lead_sql,
+            )
 
         def moved(*columns):
             # whether any of the order's values changed since they were recorded
@@ -592,8 +621,10 @@ class O2cKpiValue(models.Model):
                     SELECT compared.company_id, change.date, change.source
                       FROM compared
                      CROSS JOIN LATERAL (VALUES
-                           -- sales volume and average order value, by order date
-                           (CASE WHEN %(sales_moved)s THEN LEAST(%(date_order)s) END,
+                           -- sales volume and average order value, by order date;
+                           -- quotations, by creation
+                           (LEAST(CASE WHEN %(sales_moved)s THEN LEAST(%(date_order)s) END,
+                                  CASE WHEN %(created_moved)s THEN LEAST(%(created)s) END),
                             'order_amounts'),
                            -- customers won, retained and lost, by order date
                            (CASE WHEN %(date_order_moved)s THEN LEAST(%(date_order)s) END,
@@ -619,8 +650,12 @@ class O2cKpiValue(models.Model):
                     SELECT company_id, date_received, 'requests' FROM sales_support_request
                      WHERE write_date >= %(wm)s
                     UNION ALL
-                    SELECT company_id, date_claim, 'claims' FROM sales_support_claim
-                     WHERE write_date >= %(wm)s
+                    -- a claim moves the perfect orders of its order's shipment too
+                    SELECT claim.company_id, LEAST(claim.date_claim, so.date_o2c_shipped),
+                           'claims'
+                      FROM sales_support_claim claim
+                 LEFT JOIN sale_order so ON so.id = claim.order_id
+                     WHERE claim.write_date >= %(wm)s
                     UNION ALL
                     SELECT so.company_id, LEAST(error.date_found, so.date_o2c_entered),
                            'errors'
@@ -689,6 +724,8 @@ class O2cKpiValue(models.Model):
                 ),
                 sales_moved=moved("date_order", "amount_untaxed", "currency_rate"),
                 date_order_moved=moved("date_order"),
+                created_moved=moved("order_create_date"),
+                created=old_and_new("order_create_date"),
                 date_order=old_and_new("date_order"),
                 request_moved=moved("date_request"),
                 entered_paid=old_and_new("date_entered", "date_paid"),
@@ -859,7 +896,8 @@ class O2cKpiValue(models.Model):
         kpis = self.env["o2c.kpi.definition"].search(
             [("compute_function", "in", sorted(functions))]
         )
-        return self._refresh(date_from, date_to, kpis=kpis)
+        # (after the incremental refresh: every order's recorded values are its current ones)
+        return self._refresh_ranges([(date_from, date_to, None, kpis)])
 
     @api.model
     def _cron_refresh(self):
@@ -878,9 +916,7 @@ class O2cKpiValue(models.Model):
         date_from = today.replace(day=1, month=1) - timedelta(days=366)
         fingerprints = self._get_user_dimension_fingerprints()
         if watermark:
-            self._refresh_incremental(
-                fields.Datetime.to_datetime(watermark) - timedelta(minutes=10)
-            )
+            self._refresh_incremental(fields.Datetime.to_datetime(watermark) - REFRESH_LOOKBACK)
             self._refresh_user_dimension_changes(date_from, today, fingerprints)
         else:
             self._refresh(date_from, today)

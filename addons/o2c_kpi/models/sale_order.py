@@ -81,9 +81,10 @@ class SaleOrder(models.Model):
     def unlink(self):
         # The KPI figures of a deleted order go at the next nightly refresh: its last measured
         # values stay, marked deleted (o2c.kpi.order.seen has no foreign key to the orders).
-        self.env.cr.execute(
-            SQL("UPDATE o2c_kpi_order_seen SET order_id = NULL WHERE id = ANY(%s)", self.ids)
-        )
+        # Before the deletion, which removes the values of an order never measured; a
+        # deletion refused after it leaves an alive order marked, which the next refresh
+        # measures anew.
+        self.env["o2c.kpi.order.seen"]._mark_deleted(self.ids)
         return super().unlink()
 
     # ------------------------------------------------------------

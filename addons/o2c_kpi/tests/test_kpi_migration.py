@@ -4,7 +4,7 @@ definition a manager reworded is left alone."""
 
 import importlib.util
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from odoo.tests import tagged
@@ -108,3 +108,29 @@ class TestKpiMigration(O2cKpiCommon):
                 "orders_on_time_pct": self.env["res.currency"],
             },
         )
+
+    def test_orders_recorded_where_the_nightly_refresh_ran(self):
+        """Migration 18.0.1.4.0: where the nightly refresh ran, the orders not written since
+        its last run (minus its look-back) are recorded, the others not (they are measured
+        anew when they change); where it never ran, nothing (its first run records all)."""
+        post_migrate = _load_migration("18.0.1.4.0", "post-migrate")
+        old = self._order(self.salesperson_1, date_order=datetime(2025, 3, 3, 9))
+        recent = self._order(self.salesperson_1, date_order=datetime(2025, 3, 4, 9))
+        params = self.env["ir.config_parameter"]
+        params.set_param("o2c_kpi.refresh_watermark", False)
+        self.env.cr.execute("DELETE FROM o2c_kpi_order_seen")
+        post_migrate.migrate(self.env.cr, "18.0.1.3.0")
+        self.env.cr.execute("SELECT COUNT(*) FROM o2c_kpi_order_seen")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = '2025-06-01' WHERE id = %s;"
+            " UPDATE sale_order SET write_date = '2025-06-02 09:55' WHERE id = %s;"
+            # (their ledger events too: an order given events since counts as changed)
+            " UPDATE sales_support_o2c_event SET create_date = '2025-06-01' WHERE order_id IN %s",
+            [old.id, recent.id, (old | recent)._ids],
+        )
+        params.set_param("o2c_kpi.refresh_watermark", "2025-06-02 10:00:00")
+        post_migrate.migrate(self.env.cr, "18.0.1.3.0")
+        seen = self.env["o2c.kpi.order.seen"].search([("id", "in", (old | recent).ids)])
+        self.assertEqual(seen.order_id, old)
+        self.assertEqual(seen.date_order, datetime(2025, 3, 3, 9))

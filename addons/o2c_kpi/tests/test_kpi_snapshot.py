@@ -5,9 +5,9 @@ the read path returns None (never 0) where there was no data."""
 from datetime import date, datetime
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import MARCH, O2cKpiCommon
 
@@ -193,19 +193,19 @@ class TestKpiSnapshot(O2cKpiCommon):
             date_o2c_entered=datetime(2025, 4, 7, 9),
         )
         self.Value._refresh_incremental(watermark)
+        # Every order's values recorded (o3's row gone), and the next run finds no change.
+        seen = self.env["o2c.kpi.order.seen"].search([("company_id", "=", self.kpi_company.id)])
+        self.assertEqual(
+            seen.order_id, self.env["sale.order"].search([("company_id", "=", self.kpi_company.id)])
+        )
+        self.assertEqual(len(seen), len(seen.order_id))
         incremental = self._snapshot()
+        self.assertFalse(self.Value._get_changed_since_by_calculator(self._watermark()))
         self.env.cr.execute(
             "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
         )
         self._refresh(MARCH, fields.Date.today())
         self.assertEqual(incremental, self._snapshot())
-        # The next run starts from the values recorded: nothing changed, only today's
-        # period of the customers (they lapse with time) is recomputed.
-        seen = self.env["o2c.kpi.order.seen"].search([("company_id", "=", self.kpi_company.id)])
-        self.assertEqual(
-            seen.order_id, self.env["sale.order"].search([("company_id", "=", self.kpi_company.id)])
-        )
-        self.assertFalse(self.Value._get_changed_since_by_calculator(self._watermark()))
 
     def test_incremental_recomputes_what_moved(self):
         """An order whose customer, state and dimensions did not change since the last run
@@ -272,6 +272,82 @@ class TestKpiSnapshot(O2cKpiCommon):
             "UPDATE sale_order SET write_date = NOW() WHERE company_id = %s", [company]
         )
         self.assertFalse(self.Value._get_changed_since_by_calculator(watermark))
+
+    def _assert_as_full_refresh(self):
+        """The stored figures are a full refresh's."""
+        incremental = self._snapshot()
+        self.env.cr.execute(
+            "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
+        )
+        self._refresh(MARCH, fields.Date.today())
+        self.assertEqual(incremental, self._snapshot())
+
+    def test_incremental_after_a_manual_refresh(self):
+        """A manager recomputes figures after an order changed (its recorded values no longer
+        what the figures reflect); the order changes back: the nightly run still catches
+        it."""
+        self._refresh(MARCH, fields.Date.today())
+        self.env["o2c.kpi.order.seen"]._record()
+        watermark = self._watermark()
+        self.env["ir.config_parameter"].set_param(
+            "o2c_kpi.refresh_watermark", fields.Datetime.to_string(watermark)
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_o2c_shipped = '2025-04-02 10:00', write_date = NOW()"
+            " WHERE id = %s",
+            [self.o2.id],
+        )
+        # KPIs > Recompute Figures, as a KPI manager: April has o2's shipment.
+        self.env["o2c.kpi.refresh"].with_user(self.support_manager).create(
+            {
+                "date_from": MARCH,
+                "date_to": fields.Date.today(),
+                "period_type": "month",
+                "company_ids": [Command.set(self.kpi_company.ids)],
+            }
+        ).action_refresh()
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_o2c_shipped = NULL, write_date = NOW() WHERE id = %s",
+            [self.o2.id],
+        )
+        self.Value._refresh_incremental(watermark)
+        self._assert_as_full_refresh()
+
+    def test_deleting_an_order_never_recorded(self):
+        """An order in the figures without recorded values (measured before the values were
+        kept: an upgrade) is deleted: its figures go."""
+        o3 = self._order(
+            self.salesperson_2,
+            date_order=datetime(2025, 3, 20, 9),
+            date_o2c_request=datetime(2025, 3, 20, 8),
+            date_o2c_entered=datetime(2025, 3, 20, 9),
+            amount_untaxed=300.0,
+        )
+        self._refresh(MARCH, fields.Date.today())
+        self.env["o2c.kpi.order.seen"]._record()
+        self.env.cr.execute("DELETE FROM o2c_kpi_order_seen WHERE id = %s", [o3.id])
+        watermark = self._watermark()
+        self.env.cr.execute(
+            "UPDATE sale_order SET state = 'draft', write_date = %s - interval '1 hour'"
+            " WHERE id = %s",
+            [watermark, o3.id],
+        )
+        o3.invalidate_recordset()
+        created = o3.create_date
+        # deleted by a sales administrator (a quotation again; salespeople delete none)
+        sales_admin = new_test_user(
+            self.env,
+            login="kpi_sales_admin",
+            groups="sales_team.group_sale_manager",
+            company_id=self.kpi_company.id,
+        )
+        o3.with_user(sales_admin).unlink()
+        changed = self.Value._get_changed_since_by_calculator(watermark)[self.kpi_company.id]
+        # every figure of it, from its earliest date (its request)
+        self.assertEqual(changed["order_kpis"], min(created, datetime(2025, 3, 20, 8)))
+        self.assertEqual(changed["sales_kpis"], min(created, datetime(2025, 3, 20, 8)))
+        self.Value._refresh_incremental(watermark)
+        self._assert_as_full_refresh()
 
     def test_incremental_query_count_constant(self):
         """The nightly refresh's query count does not depend on the number of orders changed:
@@ -387,8 +463,9 @@ class TestKpiSnapshot(O2cKpiCommon):
         kpis.fetch(["code", "compute_function"])
         # Per period type: the companies' zones, the calculators' figures into a temporary
         # table (one query for the five, the table dropped before and after), the upsert;
-        # two to find whether CRM links leads to orders, and the work_mem setting.
-        with self.assertQueryCount(__system__=8):
+        # two to find whether CRM links leads to orders, the work_mem setting, and two to
+        # forget the recorded values of the orders changed since the last nightly run.
+        with self.assertQueryCount(__system__=10):
             self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
         for index in range(20):
             self._order(
@@ -401,7 +478,7 @@ class TestKpiSnapshot(O2cKpiCommon):
         self.env.flush_all()
         self.env.invalidate_all()
         kpis.fetch(["code", "compute_function"])
-        with self.assertQueryCount(__system__=8):
+        with self.assertQueryCount(__system__=10):
             self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
         self.assertEqual(
             self.Value.search_count(
