@@ -87,35 +87,18 @@ class O2cKpiOrderSeen(models.Model):
         return res
 
     @api.model
-    def _record(self, written_before=None):
+    def _record(self):
         """Record the current values of every order, replacing every row (the first nightly
         run, after computing every figure; the next runs record the orders changed since, see
-        :meth:`_record_sql`). With ``written_before`` (UTC datetime), only add the orders not
-        written or given ledger events since then, leaving the other rows (an upgrade: the
-        figures reflect those orders). Then gather the statistics the next runs' plans need."""
+        :meth:`_record_sql`), then gather the statistics the next runs' plans need."""
         self.env["sale.order"].flush_model()
-        if written_before is None:
-            self.env.cr.execute("DELETE FROM o2c_kpi_order_seen")
+        self.env.cr.execute("DELETE FROM o2c_kpi_order_seen")
         self.env.cr.execute(
             SQL(
-                """
-                INSERT INTO o2c_kpi_order_seen (id, order_id, %(columns)s)
-                SELECT so.id, so.id, %(values)s FROM sale_order so %(where)s
-                ON CONFLICT (id) DO NOTHING
-                """,
-                columns=SQL(", ").join(SQL.identifier(column) for column in ORDER_VALUES),
-                values=SQL(", ").join(SQL(expression) for expression in ORDER_VALUES.values()),
-                where=SQL(
-                    """
-                    WHERE so.write_date < %(since)s
-                      AND so.id NOT IN (SELECT order_id FROM sales_support_o2c_event
-                                         WHERE create_date >= %(since)s
-                                           AND order_id IS NOT NULL)
-                    """,
-                    since=written_before,
-                )
-                if written_before
-                else SQL(),
+                "INSERT INTO o2c_kpi_order_seen (id, order_id, %s) SELECT so.id, so.id, %s"
+                " FROM sale_order so",
+                SQL(", ").join(SQL.identifier(column) for column in ORDER_VALUES),
+                SQL(", ").join(SQL(expression) for expression in ORDER_VALUES.values()),
             )
         )
         self.env.cr.execute("ANALYZE o2c_kpi_order_seen")
@@ -124,10 +107,17 @@ class O2cKpiOrderSeen(models.Model):
     @api.model
     def _mark_deleted(self, order_ids):
         """Mark the rows of the orders ``order_ids`` deleted, keeping the values the figures
-        were computed from; an order without a row gets one with its current values (an
-        order measured before any was recorded). The next refresh takes their figures away
-        and drops the rows."""
+        were computed from. An order without a row (changed since it was measured, before any
+        value was recorded) gets one with its current values, dated from the earliest of its
+        creation and its ledger events (the dates of the milestones it had, which go with
+        it). The next refresh takes their figures away and drops the rows."""
         self.env["sale.order"].flush_model()
+        values = dict(
+            ORDER_VALUES,
+            order_create_date="""LEAST(so.create_date,
+                                       (SELECT MIN(event.date) FROM sales_support_o2c_event event
+                                         WHERE event.order_id = so.id))""",
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -135,34 +125,12 @@ class O2cKpiOrderSeen(models.Model):
                 SELECT so.id, NULL, %(values)s FROM sale_order so WHERE so.id = ANY(%(ids)s)
                 ON CONFLICT (id) DO UPDATE SET order_id = NULL
                 """,
-                columns=SQL(", ").join(SQL.identifier(column) for column in ORDER_VALUES),
-                values=SQL(", ").join(SQL(expression) for expression in ORDER_VALUES.values()),
+                columns=SQL(", ").join(SQL.identifier(column) for column in values),
+                values=SQL(", ").join(SQL(expression) for expression in values.values()),
                 ids=list(order_ids),
             )
         )
-
-    @api.model
-    def _forget_changed_orders(self, since):
-        """Drop the rows of the orders written since ``since`` (UTC datetime; None: every
-        row), or given ledger events since. For a refresh outside the nightly run: it computes
-        figures from the orders' current values, which may differ from their rows; those
-        orders are then measured anew from their earliest date at the next run."""
-        if since is None:
-            self.env.cr.execute("DELETE FROM o2c_kpi_order_seen")
-            return
-        self.env["sale.order"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                DELETE FROM o2c_kpi_order_seen seen
-                 WHERE seen.id IN (SELECT id FROM sale_order WHERE write_date >= %(since)s
-                                   UNION
-                                   SELECT order_id FROM sales_support_o2c_event
-                                    WHERE create_date >= %(since)s)
-                """,
-                since=since,
-            )
-        )
+        self.invalidate_model()
 
     @api.model
     def _record_sql(self, source):
@@ -179,8 +147,9 @@ class O2cKpiOrderSeen(models.Model):
                 ON CONFLICT (id) DO UPDATE SET %(updates)s
             ), gone AS (
                 -- (an order in the source is alive: a deletion refused after the mark)
-                DELETE FROM o2c_kpi_order_seen
-                 WHERE order_id IS NULL AND id NOT IN (SELECT id FROM %(source)s)
+                DELETE FROM o2c_kpi_order_seen seen
+                 WHERE seen.order_id IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM %(source)s alive WHERE alive.id = seen.id)
             )""",
             columns=SQL(", ").join(SQL.identifier(column) for column in ORDER_VALUES),
             source=SQL.identifier(source),

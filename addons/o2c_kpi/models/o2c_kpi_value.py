@@ -304,14 +304,18 @@ class O2cKpiValue(models.Model):
         table (one statement), and one statement writing the figures that changed and
         deleting those gone (see :meth:`_store_rows`).
 
-        Figures computed from orders changed since the last nightly run (a manager's
-        recomputation) no longer match those orders' recorded values: the nightly run measures
-        them anew (:meth:`o2c.kpi.order.seen._forget_changed_orders`)."""
+        Once the nightly refresh has run, it first catches up with what changed since (as the
+        nightly run would): it records the values of the orders changed since, so the figures
+        it then computes from their current values match what is recorded."""
         # sudo: a system parameter (only administrators read them); KPI managers recompute
         watermark = self.env["ir.config_parameter"].sudo().get_param("o2c_kpi.refresh_watermark")
-        self.env["o2c.kpi.order.seen"]._forget_changed_orders(
-            fields.Datetime.to_datetime(watermark) - REFRESH_LOOKBACK if watermark else None
-        )
+        if watermark:
+            # sudo: the catch-up records the orders changed in every company, so it recomputes
+            # them in every company, not only in those of the manager recomputing (the figures
+            # are written in SQL either way)
+            self.sudo()._refresh_incremental(
+                fields.Datetime.to_datetime(watermark) - REFRESH_LOOKBACK
+            )
         return self._refresh_ranges([(date_from, date_to, companies, kpis)], period_types)
 
     @api.model
@@ -541,14 +545,15 @@ class O2cKpiValue(models.Model):
                 watermark,
             )
         if "opportunity_id" in self.env["sale.order"]._fields:
-            # a lead is converted by its orders: the lead of an order changed since, from its
-            # creation
+            # a lead is converted by its confirmed orders: the lead of an order whose state
+            # (in the fingerprint) changed since, or never measured, from the lead's creation
             lead_sql = SQL(
                 """%s
                 UNION ALL
                 SELECT lead.company_id, lead.create_date, 'leads'
-                  FROM new JOIN sale_order so ON so.id = new.id
+                  FROM compared JOIN sale_order so ON so.id = compared.id
                   JOIN crm_lead lead ON lead.id = so.opportunity_id
+                 WHERE compared.old_fingerprint IS DISTINCT FROM compared.fingerprint
                 """,
                 lead_sql,
             )
@@ -622,7 +627,8 @@ class O2cKpiValue(models.Model):
                       FROM compared
                      CROSS JOIN LATERAL (VALUES
                            -- sales volume and average order value, by order date;
-                           -- quotations, by creation
+                           -- quotations, by creation (never changed by Odoo; an import or
+                           -- a script may)
                            (LEAST(CASE WHEN %(sales_moved)s THEN LEAST(%(date_order)s) END,
                                   CASE WHEN %(created_moved)s THEN LEAST(%(created)s) END),
                             'order_amounts'),
