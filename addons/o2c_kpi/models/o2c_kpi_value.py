@@ -590,9 +590,12 @@ class O2cKpiValue(models.Model):
                     SELECT so.id, %(values)s FROM sale_order so
                      WHERE so.write_date >= %(wm)s
                     UNION
+                    -- (ids as an array: probes of the orders' key, not a scan of the orders
+                    -- hashed against the events)
                     SELECT so.id, %(values)s FROM sale_order so
-                     WHERE so.id IN (SELECT order_id FROM sales_support_o2c_event
-                                      WHERE create_date >= %(wm)s)
+                     WHERE so.id = ANY (ARRAY(SELECT order_id FROM sales_support_o2c_event
+                                               WHERE create_date >= %(wm)s
+                                                 AND order_id IS NOT NULL))
                 ), compared AS MATERIALIZED (
                     -- each with its recorded values (old_<column>, NULL for an order never
                     -- measured): one index probe per order
