@@ -282,30 +282,40 @@ class TestKpiSnapshot(O2cKpiCommon):
         self._refresh(MARCH, fields.Date.today())
         self.assertEqual(incremental, self._snapshot())
 
-    def test_incremental_after_a_manual_refresh(self):
-        """A manager recomputes figures after an order changed (its recorded values no longer
-        what the figures reflect); the order changes back: the nightly run still catches
-        it."""
+    def _after_first_nightly_run(self):
+        """Figures of every month, every order's values recorded and the watermark stored, as
+        the first nightly run leaves them; returns the watermark."""
         self._refresh(MARCH, fields.Date.today())
         self.env["o2c.kpi.order.seen"]._record()
         watermark = self._watermark()
         self.env["ir.config_parameter"].set_param(
             "o2c_kpi.refresh_watermark", fields.Datetime.to_string(watermark)
         )
+        return watermark
+
+    def _recompute_as_manager(self, date_from, date_to):
+        """KPIs > Recompute Figures, as a KPI manager, months of the KPI company."""
+        self.env["o2c.kpi.refresh"].with_user(self.support_manager).create(
+            {
+                "date_from": date_from,
+                "date_to": date_to,
+                "period_type": "month",
+                "company_ids": [Command.set(self.kpi_company.ids)],
+            }
+        ).action_refresh()
+
+    def test_incremental_after_a_manual_refresh(self):
+        """A manager recomputes figures after an order changed (its recorded values no longer
+        what the figures reflect); the order changes back: the nightly run still catches
+        it."""
+        watermark = self._after_first_nightly_run()
         self.env.cr.execute(
             "UPDATE sale_order SET date_o2c_shipped = '2025-04-02 10:00', write_date = NOW()"
             " WHERE id = %s",
             [self.o2.id],
         )
         # KPIs > Recompute Figures, as a KPI manager: April has o2's shipment.
-        self.env["o2c.kpi.refresh"].with_user(self.support_manager).create(
-            {
-                "date_from": MARCH,
-                "date_to": fields.Date.today(),
-                "period_type": "month",
-                "company_ids": [Command.set(self.kpi_company.ids)],
-            }
-        ).action_refresh()
+        self._recompute_as_manager(MARCH, fields.Date.today())
         self.env.cr.execute(
             "UPDATE sale_order SET date_o2c_shipped = NULL, write_date = NOW() WHERE id = %s",
             [self.o2.id],
@@ -316,25 +326,13 @@ class TestKpiSnapshot(O2cKpiCommon):
     def test_incremental_after_a_partial_manual_refresh(self):
         """An order moves from March to April; a manager recomputes April only, then the
         nightly run: March lost the order too."""
-        self._refresh(MARCH, fields.Date.today())
-        self.env["o2c.kpi.order.seen"]._record()
-        watermark = self._watermark()
-        self.env["ir.config_parameter"].set_param(
-            "o2c_kpi.refresh_watermark", fields.Datetime.to_string(watermark)
-        )
+        watermark = self._after_first_nightly_run()
         self.env.cr.execute(
             "UPDATE sale_order SET date_order = '2025-04-20 10:00', write_date = NOW()"
             " WHERE id = %s",
             [self.o2.id],
         )
-        self.env["o2c.kpi.refresh"].with_user(self.support_manager).create(
-            {
-                "date_from": date(2025, 4, 1),
-                "date_to": date(2025, 4, 30),
-                "period_type": "month",
-                "company_ids": [Command.set(self.kpi_company.ids)],
-            }
-        ).action_refresh()
+        self._recompute_as_manager(date(2025, 4, 1), date(2025, 4, 30))
         self.Value._refresh_incremental(watermark)
         self._assert_as_full_refresh()
         volume = self.Value.search(
