@@ -3,10 +3,13 @@ from . import account_partial_reconcile
 from . import res_company
 from . import res_config_settings
 from . import sale_order
+from . import sales_support_claim
+from . import sales_support_order_error
 from . import sales_support_request
 from . import sales_support_o2c_event
 from . import o2c_kpi_definition
 from . import o2c_kpi_order_seen
+from . import o2c_kpi_pending_change
 from . import o2c_kpi_value
 from . import crm_team
 from . import res_users

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..engine.kpi_functions import KPI_TOTALS, KpiParams, kpis_query, period_start, total_value_sql
 from .o2c_kpi_order_seen import ORDER_VALUES
+from .o2c_kpi_pending_change import moved_by
 
 PERIOD_TYPES = [
     ("day", "Day"),
@@ -548,14 +549,15 @@ class O2cKpiValue(models.Model):
             # a lead is converted by its confirmed orders: the lead of an order whose state
             # (in the fingerprint) changed since, or never measured, from the lead's creation
             lead_sql = SQL(
-                """%s
-                UNION ALL
-                SELECT lead.company_id, lead.create_date, 'leads'
-                  FROM compared JOIN sale_order so ON so.id = compared.id
-                  JOIN crm_lead lead ON lead.id = so.opportunity_id
-                 WHERE compared.old_fingerprint IS DISTINCT FROM compared.fingerprint
-                """,
+                "%s UNION ALL %s",
                 lead_sql,
+                moved_by(
+                    "order_leads",
+                    SQL(
+                        """so.id IN (SELECT id FROM compared
+                                      WHERE old_fingerprint IS DISTINCT FROM fingerprint)"""
+                    ),
+                ),
             )
 
         def moved(*columns):
@@ -603,7 +605,9 @@ class O2cKpiValue(models.Model):
                       FROM new
                  LEFT JOIN LATERAL (SELECT * FROM o2c_kpi_order_seen seen
                                      WHERE seen.id = new.id LIMIT 1) seen ON TRUE
-                )%(record)s, changes AS (
+                )%(record)s, pending AS (
+                    %(pending)s
+                ), changes AS (
                     -- orders never measured, or whose customer, state, company, team,
                     -- salesperson or coordinator changed: every figure, from their earliest
                     -- date old or new (in the old company and the new one)
@@ -656,21 +660,15 @@ class O2cKpiValue(models.Model):
                            ) change(date, source)
                      WHERE compared.old_fingerprint = compared.fingerprint
                     UNION ALL
-                    SELECT company_id, date_received, 'requests' FROM sales_support_request
-                     WHERE write_date >= %(wm)s
+                    %(requests)s
                     UNION ALL
-                    -- a claim moves the perfect orders of its order's shipment too
-                    SELECT claim.company_id, LEAST(claim.date_claim, so.date_o2c_shipped),
-                           'claims'
-                      FROM sales_support_claim claim
-                 LEFT JOIN sale_order so ON so.id = claim.order_id
-                     WHERE claim.write_date >= %(wm)s
+                    %(claims)s
                     UNION ALL
-                    SELECT so.company_id, LEAST(error.date_found, so.date_o2c_entered),
-                           'errors'
-                      FROM sales_support_order_error error
-                      JOIN sale_order so ON so.id = error.order_id
-                     WHERE error.write_date >= %(wm)s
+                    %(errors)s
+                    UNION ALL
+                    -- what changes noted before they were made (deletions, other companies,
+                    -- orders or dates: the figures of the old ones)
+                    SELECT company_id, date, source FROM pending
                     UNION ALL
                     SELECT so.company_id, rating.write_date, 'ratings'
                       FROM rating_rating rating JOIN sale_order so ON so.id = rating.res_id
@@ -719,6 +717,16 @@ class O2cKpiValue(models.Model):
                 """,
                 wm=watermark,
                 record=self.env["o2c.kpi.order.seen"]._record_sql("new") if record else SQL(),
+                # the nightly run takes the changes it reads away (in the same statement:
+                # those noted while it runs stay for the next one)
+                pending=SQL(
+                    "DELETE FROM o2c_kpi_pending_change RETURNING company_id, date, source"
+                    if record
+                    else "SELECT company_id, date, source FROM o2c_kpi_pending_change"
+                ),
+                requests=moved_by("requests", SQL("request.write_date >= %s", watermark)),
+                claims=moved_by("claims", SQL("claim.write_date >= %s", watermark)),
+                errors=moved_by("errors", SQL("error.write_date >= %s", watermark)),
                 values=SQL(", ").join(
                     SQL("%s AS %s", SQL(expression), SQL.identifier(column))
                     for column, expression in ORDER_VALUES.items()

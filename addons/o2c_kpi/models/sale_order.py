@@ -78,6 +78,17 @@ class SaleOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    def write(self, vals):
+        # An order given another lead (CRM) moves the conversion of the old lead and the new
+        # one, which no write date shows (the leads are not written).
+        if "opportunity_id" not in vals or "opportunity_id" not in self._fields:
+            return super().write(vals)
+        pending = self.env["o2c.kpi.pending.change"]
+        pending._note("order_leads", self.filtered("opportunity_id"))
+        res = super().write(vals)
+        pending._note("order_leads", self.filtered("opportunity_id"))
+        return res
+
     def unlink(self):
         # The KPI figures of a deleted order go at the next nightly refresh: its last measured
         # values stay, marked deleted (o2c.kpi.order.seen has no foreign key to the orders).

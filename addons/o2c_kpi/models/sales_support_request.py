@@ -5,6 +5,10 @@ from odoo.tools import create_index
 class SalesSupportRequest(models.Model):
     _inherit = "sales.support.request"
 
+    # What moves the request's figures from one period or company to another: the nightly KPI
+    # refresh sees the new one in the write date, not the old one.
+    _O2C_KPI_MOVING_FIELDS = frozenset({"company_id", "date_received"})
+
     def init(self):
         res = super().init()
         # The KPI refresh reads the requests answered and done in a date range: an incremental
@@ -20,3 +24,12 @@ class SalesSupportRequest(models.Model):
                 [column],
             )
         return res
+
+    def write(self, vals):
+        if self._O2C_KPI_MOVING_FIELDS.intersection(vals):
+            self.env["o2c.kpi.pending.change"]._note("requests", self)
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["o2c.kpi.pending.change"]._note("requests", self)
+        return super().unlink()

@@ -382,6 +382,104 @@ class TestKpiSnapshot(O2cKpiCommon):
         self.Value._refresh_incremental(watermark)
         self._assert_as_full_refresh()
 
+    def test_incremental_after_records_moved_or_deleted(self):
+        """Changes no write date shows: a claim moved to another order and date, an
+        order-entry error and a request deleted (their figures of March go), each by the
+        role that does it. The nightly run recomputes the periods they left and takes the
+        noted changes away."""
+        claim = (
+            self.env["sales.support.claim"]
+            .with_user(self.coordinator)
+            .with_company(self.kpi_company)
+            .create(
+                {
+                    "company_id": self.kpi_company.id,
+                    "partner_id": self.customer_1.id,
+                    "order_id": self.o1.id,
+                    "date_claim": datetime(2025, 3, 20, 9),
+                }
+            )
+        )
+        manager = self.support_manager.with_company(self.kpi_company)
+        error = (
+            self.env["sales.support.order.error"]
+            .with_user(manager)
+            .create(
+                {
+                    "order_id": self.o2.id,
+                    "responsible_user_id": self.coordinator.id,
+                    "error_type": "quantity",
+                    "date_found": datetime(2025, 3, 11, 9),
+                }
+            )
+        )
+        request = (
+            self.env["sales.support.request"]
+            .with_user(self.coordinator)
+            .with_company(self.kpi_company)
+            .create(
+                {
+                    "subject": "Quote for March",
+                    "partner_id": self.customer_1.id,
+                    "type_id": self.request_type.id,
+                    "company_id": self.kpi_company.id,
+                    "user_id": self.salesperson_1.id,
+                    "date_received": datetime(2025, 3, 12, 7),
+                }
+            )
+        )
+        # another order of the coordinator's salespeople, entered on 03-25, not shipped
+        o3 = self._order(
+            self.salesperson_2,
+            date_order=datetime(2025, 3, 25, 9),
+            date_o2c_request=datetime(2025, 3, 25, 8),
+            date_o2c_entered=datetime(2025, 3, 25, 9),
+        )
+        # (the ledger events of the claim and the error recompute the orders' milestones
+        # from the ledger, which has none of the dates set with SQL: set them again)
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE sale_order SET date_o2c_entered = '2025-03-03 18:00',
+                   date_o2c_shipped = '2025-03-05 18:00' WHERE id = %s;
+            UPDATE sale_order SET date_o2c_entered = '2025-03-10 20:00',
+                   date_o2c_shipped = NULL WHERE id = %s;
+            """,
+            [self.o1.id, self.o2.id],
+        )
+        self.env.invalidate_all()
+        watermark = self._after_first_nightly_run()
+        snapshot = self._snapshot()
+        # The claim is on o3 now (not shipped), dated in April: o1's shipment (03-05) and
+        # March's claims lose it; the error and the request go.
+        claim.with_user(self.coordinator).write(
+            {"order_id": o3.id, "date_claim": datetime(2025, 4, 2, 9)}
+        )
+        error.with_user(manager).unlink()
+        request.with_user(manager).unlink()
+        pending = self.env["o2c.kpi.pending.change"].search(
+            [("company_id", "=", self.kpi_company.id)]
+        )
+        self.assertEqual(
+            sorted(pending.mapped(lambda change: (change.source, change.date))),
+            [
+                ("claims", datetime(2025, 3, 5, 18)),
+                # the error's order's entry (03-10 20:00), before its finding (03-11)
+                ("errors", datetime(2025, 3, 10, 20)),
+                ("requests", datetime(2025, 3, 12, 7)),
+            ],
+        )
+        changed = self.Value._get_changed_since_by_calculator(watermark)[self.kpi_company.id]
+        # from the claim's old order's shipment (03-05 18:00), the earliest
+        self.assertEqual(changed["order_kpis"], datetime(2025, 3, 5, 18))
+        self.assertEqual(changed["support_kpis"], datetime(2025, 3, 12, 7))
+        self.Value._refresh_incremental(watermark)
+        self.assertFalse(
+            self.env["o2c.kpi.pending.change"].search([("company_id", "=", self.kpi_company.id)])
+        )
+        self.assertNotEqual(snapshot, self._snapshot())
+        self._assert_as_full_refresh()
+
     def test_incremental_query_count_constant(self):
         """The nightly refresh's query count does not depend on the number of orders changed:
         one order shipped, then twenty-one."""
