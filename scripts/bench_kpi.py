@@ -1045,7 +1045,10 @@ def bench_incremental(env, n_orders):
     today = fields.Date.context_today(Value)
     every_type = ["week", "month", "quarter", "year"]
     _, every_type_wall = timed(
-        "every type", Value._refresh, (today - timedelta(days=DAYS)).replace(day=1), today,
+        "every type",
+        Value._refresh,
+        (today - timedelta(days=DAYS)).replace(day=1),
+        today,
         every_type,
     )
     cr.commit()
@@ -1079,8 +1082,7 @@ def bench_incremental(env, n_orders):
         f"{runs(every_type_walls)}"
     )
     print(
-        f"  {'  same, and 300 receivable items changed today':<62} "
-        f"{runs(every_type_day_walls)}"
+        f"  {'  same, and 300 receivable items changed today':<62} " f"{runs(every_type_day_walls)}"
     )
     env["ir.config_parameter"].set_param("o2c_kpi.period_types", "month")
 
