@@ -1,5 +1,7 @@
 from . import account_move_line
 from . import account_partial_reconcile
+from . import mail_message
+from . import rating_rating
 from . import res_company
 from . import res_config_settings
 from . import sale_order

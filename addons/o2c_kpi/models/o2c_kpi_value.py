@@ -530,7 +530,11 @@ class O2cKpiValue(models.Model):
         shipped today recomputes the shipments from today, not the months since its entry;
         a new amount, its order date's sales). Otherwise (or never measured, or deleted),
         every figure of the order from its earliest date, old or new; for an order never
-        measured, also from its ledger events' (the dates of milestones it lost)."""
+        measured, also from its ledger events' (the dates of milestones it lost).
+
+        The changes noted before they were made (``o2c.kpi.pending.change``: deletions, other
+        companies, orders or dates) count whatever the watermark: with ``record``, the
+        statement deletes those it read; without, they stay."""
         # No JIT compilation for this batch query (as in _refresh): its cost estimates (the
         # receivable items' sub-queries) made PostgreSQL compile it for seconds to run it in
         # milliseconds.
@@ -670,9 +674,7 @@ class O2cKpiValue(models.Model):
                     -- orders or dates: the figures of the old ones)
                     SELECT company_id, date, source FROM pending
                     UNION ALL
-                    SELECT so.company_id, rating.write_date, 'ratings'
-                      FROM rating_rating rating JOIN sale_order so ON so.id = rating.res_id
-                     WHERE rating.res_model = 'sale.order' AND rating.write_date >= %(wm)s
+                    %(ratings)s
                     UNION ALL
                     -- a receivable item changes the figures from its own date when it is new
                     -- or newly posted, reset to draft or cancelled (its entry's state changed
@@ -719,14 +721,20 @@ class O2cKpiValue(models.Model):
                 record=self.env["o2c.kpi.order.seen"]._record_sql("new") if record else SQL(),
                 # the nightly run takes the changes it reads away (in the same statement:
                 # those noted while it runs stay for the next one)
+                # (the rows a concurrent run holds are left to it: it recomputes them, or they
+                # are back if it fails)
                 pending=SQL(
-                    "DELETE FROM o2c_kpi_pending_change RETURNING company_id, date, source"
+                    """DELETE FROM o2c_kpi_pending_change
+                        WHERE id IN (SELECT id FROM o2c_kpi_pending_change
+                                        FOR UPDATE SKIP LOCKED)
+                    RETURNING company_id, date, source"""
                     if record
                     else "SELECT company_id, date, source FROM o2c_kpi_pending_change"
                 ),
                 requests=moved_by("requests", SQL("request.write_date >= %s", watermark)),
                 claims=moved_by("claims", SQL("claim.write_date >= %s", watermark)),
                 errors=moved_by("errors", SQL("error.write_date >= %s", watermark)),
+                ratings=moved_by("ratings", SQL("rating.write_date >= %s", watermark)),
                 values=SQL(", ").join(
                     SQL("%s AS %s", SQL(expression), SQL.identifier(column))
                     for column, expression in ORDER_VALUES.items()

@@ -79,14 +79,22 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
+        pending = self.env["o2c.kpi.pending.change"]
+        has_leads = "opportunity_id" in self._fields
         # An order given another lead (CRM) moves the conversion of the old lead and the new
         # one, which no write date shows (the leads are not written).
-        if "opportunity_id" not in vals or "opportunity_id" not in self._fields:
-            return super().write(vals)
-        pending = self.env["o2c.kpi.pending.change"]
-        pending._note("order_leads", self.filtered("opportunity_id"))
+        lead_moved = has_leads and "opportunity_id" in vals
+        if lead_moved:
+            pending._note_moved_figures("order_leads", self.filtered("opportunity_id"))
+        # An order renamed recomputes the name stored on its ratings, which dates them anew
+        # (satisfaction counts a rating when it is written): their old period loses them.
+        if "name" in vals:
+            # sudo: the ratings of the orders the user may rename (rating_ids is for internal
+            # users); only their company and date are noted
+            pending._note_moved_figures("ratings", self.sudo().rating_ids)
         res = super().write(vals)
-        pending._note("order_leads", self.filtered("opportunity_id"))
+        if lead_moved:
+            pending._note_moved_figures("order_leads", self.filtered("opportunity_id"))
         return res
 
     def unlink(self):
@@ -96,6 +104,12 @@ class SaleOrder(models.Model):
         # deletion refused after it leaves an alive order marked, which the next refresh
         # measures anew.
         self.env["o2c.kpi.order.seen"]._mark_deleted(self.ids)
+        # Its lead's conversion (CRM), from the lead's creation: the order's own dates may
+        # be later.
+        if "opportunity_id" in self._fields:
+            self.env["o2c.kpi.pending.change"]._note_moved_figures(
+                "order_leads", self.filtered("opportunity_id")
+            )
         return super().unlink()
 
     # ------------------------------------------------------------

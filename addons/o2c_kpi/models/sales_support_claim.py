@@ -10,9 +10,9 @@ class SalesSupportClaim(models.Model):
 
     def write(self, vals):
         if self._O2C_KPI_MOVING_FIELDS.intersection(vals):
-            self.env["o2c.kpi.pending.change"]._note("claims", self)
+            self.env["o2c.kpi.pending.change"]._note_moved_figures("claims", self)
         return super().write(vals)
 
     def unlink(self):
-        self.env["o2c.kpi.pending.change"]._note("claims", self)
+        self.env["o2c.kpi.pending.change"]._note_moved_figures("claims", self)
         return super().unlink()

@@ -27,9 +27,9 @@ class SalesSupportRequest(models.Model):
 
     def write(self, vals):
         if self._O2C_KPI_MOVING_FIELDS.intersection(vals):
-            self.env["o2c.kpi.pending.change"]._note("requests", self)
+            self.env["o2c.kpi.pending.change"]._note_moved_figures("requests", self)
         return super().write(vals)
 
     def unlink(self):
-        self.env["o2c.kpi.pending.change"]._note("requests", self)
+        self.env["o2c.kpi.pending.change"]._note_moved_figures("requests", self)
         return super().unlink()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import MARCH, O2cKpiCommon
@@ -479,6 +479,165 @@ class TestKpiSnapshot(O2cKpiCommon):
         )
         self.assertNotEqual(snapshot, self._snapshot())
         self._assert_as_full_refresh()
+
+    def _march_request(self, user):
+        """A request of salesperson 1 received on 03-12, made by ``user``."""
+        return (
+            self.env["sales.support.request"]
+            .with_user(user)
+            .with_company(self.kpi_company)
+            .create(
+                {
+                    "subject": "Quote for March",
+                    "partner_id": self.customer_1.id,
+                    "type_id": self.request_type.id,
+                    "company_id": self.kpi_company.id,
+                    "user_id": self.salesperson_1.id,
+                    "date_received": datetime(2025, 3, 12, 7),
+                }
+            )
+        )
+
+    def _march_rating(self, order):
+        """A rating of 5 given on ``order`` on 03-08 (as the rating link writes it)."""
+        rating_id = self._sql_insert(
+            "rating_rating",
+            {
+                "res_model_id": self.env["ir.model"]._get_id("sale.order"),
+                "res_model": "sale.order",
+                "res_id": order.id,
+                "res_name": order.name,
+                "rating": 5,
+                "consumed": True,
+                "access_token": f"kpi-snapshot-{order.id}",
+                "write_date": datetime(2025, 3, 8, 9),
+            },
+        )
+        return self.env["rating.rating"].browse(rating_id)
+
+    def _assert_nightly_catches(self, change):
+        """After the first nightly run, ``change`` (a change no write date shows) moves the
+        figures; it is noted, and the next nightly run gives a full refresh's figures."""
+        watermark = self._after_first_nightly_run()
+        before = self._snapshot()
+        pending = self.env["o2c.kpi.pending.change"]
+        change()
+        self.assertTrue(pending.search_count([("company_id", "=", self.kpi_company.id)]))
+        self.Value._refresh_incremental(watermark)
+        self.assertFalse(pending.search_count([("company_id", "=", self.kpi_company.id)]))
+        self.assertNotEqual(before, self._snapshot())
+        self._assert_as_full_refresh()
+
+    def test_incremental_after_a_request_moved_to_another_company(self):
+        """A support manager moves a request out of the KPI company: its March loses it."""
+        other = self.env.company
+        self.support_manager.write({"company_ids": [Command.link(other.id)]})
+        request = self._march_request(self.support_manager)
+        self._assert_nightly_catches(
+            lambda: request.with_user(self.support_manager)
+            .with_company(other)
+            .write({"company_id": other.id})
+        )
+
+    def test_incremental_after_an_error_moved_to_another_order(self):
+        """An order-entry error logged on o2 (entered 03-10) belongs to o3 (entered in
+        April): o2's March loses it."""
+        manager = self.support_manager.with_company(self.kpi_company)
+        error = (
+            self.env["sales.support.order.error"]
+            .with_user(manager)
+            .create(
+                {
+                    "order_id": self.o2.id,
+                    "responsible_user_id": self.coordinator.id,
+                    "error_type": "quantity",
+                    "date_found": datetime(2025, 3, 11, 9),
+                }
+            )
+        )
+        o3 = self._order(
+            self.salesperson_2,
+            date_order=datetime(2025, 4, 3, 9),
+            date_o2c_request=datetime(2025, 4, 3, 8),
+            date_o2c_entered=datetime(2025, 4, 3, 9),
+        )
+        # (the error's ledger event recomputed o2's milestones from the ledger: set again)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_o2c_entered = '2025-03-10 20:00' WHERE id = %s",
+            [self.o2.id],
+        )
+        self.env.invalidate_all()
+        self._assert_nightly_catches(
+            lambda: error.with_user(manager).write(
+                {"order_id": o3.id, "date_found": datetime(2025, 4, 4, 9)}
+            )
+        )
+
+    def test_incremental_after_a_rating_written_again(self):
+        """The customer adds a comment to the rating given on 03-08 (through the rating
+        link: sudo, as its controller): the rating counts today, and March loses it."""
+        rating = self._march_rating(self.o1)
+        self._assert_nightly_catches(lambda: rating.sudo().write({"feedback": "Fast and complete"}))
+
+    def test_incremental_after_a_rating_deleted_with_its_message(self):
+        """An administrator deletes the chatter message of a rating given in March: the
+        rating goes with it (ON DELETE CASCADE, in SQL), and so do March's figures of it."""
+        rating = self._march_rating(self.o1)
+        message = self.o1.message_post(body="Rated 5", message_type="comment")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE rating_rating SET message_id = %s WHERE id = %s", [message.id, rating.id]
+        )
+        rating.invalidate_recordset()
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
+        self._assert_nightly_catches(
+            lambda: message.with_user(admin).with_company(self.kpi_company).unlink()
+        )
+        self.assertFalse(rating.exists())
+
+    def test_incremental_after_an_order_with_a_rating_renamed(self):
+        """A sales administrator renames an order rated in March: Odoo stores the new name
+        on the rating, which dates it anew; March loses it."""
+        rating = self._march_rating(self.o1)
+        sales_admin = new_test_user(
+            self.env,
+            login="kpi_sales_admin_rename",
+            groups="sales_team.group_sale_manager",
+            company_id=self.kpi_company.id,
+        )
+        self._assert_nightly_catches(
+            lambda: self.o1.with_user(sales_admin).write({"name": "S-RENAMED"})
+        )
+        self.assertEqual(rating.res_name, "S-RENAMED")
+
+    def test_pending_changes_read_by_kpi_managers_only(self):
+        """The changes noted are read by KPI managers of their companies; no coordinator or
+        salesperson reads them, and nobody writes them through the ORM."""
+        request = self._march_request(self.coordinator)
+        request.with_user(self.support_manager).unlink()
+        Pending = self.env["o2c.kpi.pending.change"]
+        noted = Pending.search([("company_id", "=", self.kpi_company.id)])
+        self.assertEqual(noted.mapped("source"), ["requests"])
+        self.assertEqual(noted.date, datetime(2025, 3, 12, 7))
+        self.assertEqual(
+            Pending.with_user(self.support_manager)
+            .with_company(self.kpi_company)
+            .search([("company_id", "=", self.kpi_company.id)]),
+            noted,
+        )
+        # a KPI manager of the other company only sees none of the KPI company's
+        self.assertFalse(
+            Pending.with_user(self.support_manager)
+            .with_context(allowed_company_ids=self.env.company.ids)
+            .search([("company_id", "=", self.kpi_company.id)])
+        )
+        for user in (self.coordinator, self.salesperson_1):
+            with self.assertRaises(AccessError):
+                Pending.with_user(user).search([])
+        with self.assertRaises(AccessError):
+            noted.with_user(self.support_manager).write({"date": datetime(2025, 4, 1)})
 
     def test_incremental_query_count_constant(self):
         """The nightly refresh's query count does not depend on the number of orders changed:
