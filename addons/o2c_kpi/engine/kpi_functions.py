@@ -39,12 +39,16 @@ KpiRow = namedtuple(
 
 
 class KpiParams(
-    namedtuple("KpiParams", "date_from date_to period_type company_ids default_tz zones")
+    namedtuple(
+        "KpiParams", "date_from date_to period_type company_ids default_tz zones money_daily"
+    )
 ):
     """What to compute: periods of ``period_type`` starting from ``date_from`` (a period start)
     up to ``date_to`` (included), for ``company_ids`` (None: all companies). A company's time
     zone is its partner's, else ``default_tz``. ``zones``: the companies' zones and period
-    bounds read beforehand (:func:`with_zones`), else computed by each query."""
+    bounds read beforehand (:func:`with_zones`), else computed by each query.
+    ``money_daily``: the name of a table holding :func:`money_daily_query`'s rows of these
+    companies (computed once for several period types), else computed by the money query."""
 
     __slots__ = ()
 
@@ -56,6 +60,7 @@ class KpiParams(
         company_ids=None,
         default_tz="UTC",
         zones=None,
+        money_daily=None,
     ):
         if period_type not in PERIOD_TYPES:
             raise ValueError(f"Unknown period type {period_type!r}, expected one of {PERIOD_TYPES}")
@@ -67,6 +72,7 @@ class KpiParams(
             tuple(company_ids) if company_ids else None,
             default_tz or "UTC",
             zones,
+            money_daily,
         )
 
 
@@ -983,6 +989,109 @@ def sales_kpis_query(cr, params, codes=None):
     return _aggregate(params, [_tz_cte(params)], facts, measures, codes, partials)
 
 
+def money_daily_query(params, date_end=None, bucket=None, billed_from=None):
+    """The changes of the receivable amounts of each dimension key per day (the money KPIs'
+    facts, whatever the period type): ``company_id``, ``team_id``, ``user_id``,
+    ``coordinator_id``, ``day``; the receivable amount, the items, the overdue amount, the open
+    amount of the debit items and what was invoiced (receivable debits, for the DSO; dated
+    from ``billed_from`` if given) changed that day. Of the posted receivable items of
+    ``params``' companies dated before ``date_end`` (None: all) and their reconciliations
+    (see :func:`money_kpis_query`).
+
+    With ``bucket`` (a function of the SQL of a date giving the SQL of its period), ``day``
+    is the period of the changes instead: the rows of one period type summed at once (fewer
+    groups than days)."""
+    bucket = bucket or (lambda column: SQL(column))
+    # The dimensions of customer invoices and credit notes (their sales team and salesperson,
+    # the salesperson's coordinator), found once per entry.
+    sale_moves = SQL(
+        """sale_moves AS MATERIALIZED (
+            SELECT move.id, move.team_id, move.invoice_user_id AS user_id,
+                   salesperson.support_coordinator_id AS coordinator_id
+              FROM account_move move
+         LEFT JOIN res_users salesperson ON salesperson.id = move.invoice_user_id
+             WHERE move.move_type IN %(sale_types)s AND move.state = 'posted'
+                   AND %(companies)s
+        )""",
+        sale_types=("out_invoice", "out_refund", "out_receipt"),
+        companies=_company_filter(params, "move.company_id"),
+    )
+    # The receivable items, with the day they count from and, for debit items, the day they
+    # are overdue from (``due_day``).
+    items = SQL(
+        """items AS MATERIALIZED (
+            SELECT aml.id, aml.company_id, sale.team_id, sale.user_id, sale.coordinator_id,
+                   aml.balance, aml.date, %(day)s AS day,
+                   CASE WHEN aml.balance > 0 AND aml.date_maturity IS NOT NULL
+                        THEN %(due_day)s END AS due_day
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+         LEFT JOIN sale_moves sale ON sale.id = aml.move_id
+             WHERE account.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
+                   AND %(date_end)s AND %(companies)s
+        )""",
+        day=bucket("aml.date"),
+        due_day=bucket("GREATEST(aml.date, aml.date_maturity)"),
+        date_end=SQL("aml.date < %s", date_end) if date_end else SQL("TRUE"),
+        companies=_company_filter(params, "aml.company_id"),
+    )
+    # The reconciliations of the items, from their date (the later of the two items'):
+    # deducted from the debit item, added back to the credit item; for a debit item's overdue
+    # amount, not before it is overdue.
+    reconciled = SQL(
+        """reconciled AS MATERIALIZED (
+            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+                   %(day)s AS day,
+                   -- (GREATEST skips NULLs: an item never overdue stays so)
+                   CASE WHEN items.due_day IS NOT NULL
+                        THEN GREATEST(%(day)s, items.due_day) END AS due_day,
+                   items.balance > 0 AS is_debit, -partial.amount AS amount
+              FROM account_partial_reconcile partial
+              JOIN items ON items.id = partial.debit_move_id
+            UNION ALL
+            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+                   %(day)s,
+                   CASE WHEN items.due_day IS NOT NULL
+                        THEN GREATEST(%(day)s, items.due_day) END,
+                   items.balance > 0, partial.amount
+              FROM account_partial_reconcile partial
+              JOIN items ON items.id = partial.credit_move_id
+        )""",
+        day=bucket("partial.max_date"),
+    )
+    return SQL(
+        """
+        WITH %(sale_moves)s, %(items)s, %(reconciled)s
+        SELECT company_id, team_id, user_id, coordinator_id, day,
+               SUM(receivable) AS receivable, SUM(items) AS items, SUM(overdue) AS overdue,
+               SUM(debits) AS debits, SUM(billed) AS billed
+          FROM (
+            SELECT company_id, team_id, user_id, coordinator_id, day, balance AS receivable,
+                   1 AS items, 0 AS overdue, GREATEST(balance, 0) AS debits,
+                   CASE WHEN balance > 0 AND %(billed_from)s THEN balance END AS billed
+              FROM items
+            UNION ALL
+            SELECT company_id, team_id, user_id, coordinator_id, due_day, 0, 0, balance, 0,
+                   NULL
+              FROM items WHERE due_day IS NOT NULL
+            UNION ALL
+            SELECT company_id, team_id, user_id, coordinator_id, day, amount, 0, 0,
+                   CASE WHEN is_debit THEN amount ELSE 0 END, NULL
+              FROM reconciled
+            UNION ALL
+            SELECT company_id, team_id, user_id, coordinator_id, due_day, 0, 0, amount, 0,
+                   NULL
+              FROM reconciled WHERE due_day IS NOT NULL
+          ) change
+         GROUP BY company_id, team_id, user_id, coordinator_id, day
+        """,
+        sale_moves=sale_moves,
+        items=items,
+        reconciled=reconciled,
+        billed_from=SQL("date >= %s", billed_from) if billed_from else SQL("TRUE"),
+    )
+
+
 def money_kpis_query(cr, params, codes=None):
     """Receivables, overdue % and DSO from posted receivable journal items (company currency).
 
@@ -1004,8 +1113,9 @@ def money_kpis_query(cr, params, codes=None):
     each reconciliation is a *change* of its dimension's amounts from the period of its date
     on (an item: its balance, from its date; its reconciliations: minus / plus their amount,
     from their date; for the overdue amounts, not before the item's due date). The changes
-    are summed per dimension key and period (a few rows per salesperson and month), and a
-    period's amounts are the sums of the changes of that period and the earlier ones."""
+    are summed per dimension key and day (:func:`money_daily_query`), then per period (a few
+    rows per salesperson and month), and a period's amounts are the sums of the changes of
+    that period and the earlier ones."""
 
     def bucket(column):
         # The first period whose end is after ``column`` (a date): the period of that date,
@@ -1017,93 +1127,40 @@ def money_kpis_query(cr, params, codes=None):
             params.date_from,
         )
 
-    # The dimensions of customer invoices and credit notes (their sales team and salesperson,
-    # the salesperson's coordinator), found once per entry.
-    sale_moves = SQL(
-        """sale_moves AS MATERIALIZED (
-            SELECT move.id, move.team_id, move.invoice_user_id AS user_id,
-                   salesperson.support_coordinator_id AS coordinator_id
-              FROM account_move move
-         LEFT JOIN res_users salesperson ON salesperson.id = move.invoice_user_id
-             WHERE move.move_type IN %(sale_types)s AND move.state = 'posted'
-                   AND %(companies)s
-        )""",
-        sale_types=("out_invoice", "out_refund", "out_receipt"),
-        companies=_company_filter(params, "move.company_id"),
-    )
-    # The receivable items up to the range's end, with the first period they count in
-    # (``period``) and, for debit items, the first period they are overdue in (``due_period``).
-    items = SQL(
-        """items AS MATERIALIZED (
-            SELECT aml.id, aml.company_id, sale.team_id, sale.user_id, sale.coordinator_id,
-                   aml.balance, aml.date, %(period)s AS period,
-                   CASE WHEN aml.balance > 0 AND aml.date_maturity IS NOT NULL
-                        THEN %(due_period)s END AS due_period
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-         LEFT JOIN sale_moves sale ON sale.id = aml.move_id
-             WHERE account.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
-                   AND aml.date < %(date_to)s AND %(companies)s
-        )""",
-        period=bucket("aml.date"),
-        due_period=bucket("GREATEST(aml.date, aml.date_maturity)"),
-        date_to=period_end(period_start(params.date_to, params.period_type), params.period_type)
-        + timedelta(days=1),
-        companies=_company_filter(params, "aml.company_id"),
-    )
-    # The reconciliations of the items, from their date: deducted from the debit item, added
-    # back to the credit item; for a debit item's overdue amount, not before it is overdue.
-    reconciled = SQL(
-        """reconciled AS MATERIALIZED (
-            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-                   %(period)s AS period, %(due_period)s AS due_period,
-                   items.balance > 0 AS is_debit, -partial.amount AS amount
-              FROM account_partial_reconcile partial
-              JOIN items ON items.id = partial.debit_move_id
-            UNION ALL
-            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-                   %(period)s, %(due_period)s, items.balance > 0, partial.amount
-              FROM account_partial_reconcile partial
-              JOIN items ON items.id = partial.credit_move_id
-        )""",
-        period=bucket("partial.max_date"),
-        # (GREATEST skips NULLs: an item never overdue stays so)
-        due_period=SQL(
-            "CASE WHEN items.due_period IS NOT NULL THEN GREATEST(%s, items.due_period) END",
-            bucket("partial.max_date"),
-        ),
-    )
-    # The changes of each dimension key's amounts per period: receivable amount, items,
-    # overdue amount, open amount of the debit items, and what was invoiced in the period
-    # (receivable debits, for the DSO).
+    # (the same period again for the rows of one period type: a period start of the range)
+    period = bucket("day")
+    if params.money_daily:
+        daily = SQL(
+            "daily AS (SELECT * FROM %s WHERE %s)",
+            SQL.identifier(params.money_daily),
+            _company_filter(params, "company_id"),
+        )
+    else:
+        # the changes summed per period at once, of the items up to the end of the range's
+        # last period
+        daily = SQL(
+            "daily AS (%s)",
+            money_daily_query(
+                params,
+                period_end(period_start(params.date_to, params.period_type), params.period_type)
+                + timedelta(days=1),
+                bucket=bucket,
+                billed_from=params.date_from,
+            ),
+        )
+    # The changes of each dimension key's amounts per period (what was invoiced: in the
+    # range only).
     changes = SQL(
         """changes AS (
-            SELECT company_id, team_id, user_id, coordinator_id, period,
+            SELECT company_id, team_id, user_id, coordinator_id, %(period)s AS period,
                    SUM(receivable) AS receivable, SUM(items) AS items,
-                   SUM(overdue) AS overdue, SUM(debits) AS debits, SUM(billed) AS billed
-              FROM (
-                SELECT company_id, team_id, user_id, coordinator_id, period,
-                       balance AS receivable, 1 AS items, 0 AS overdue,
-                       GREATEST(balance, 0) AS debits,
-                       CASE WHEN balance > 0 AND date >= %(date_from)s THEN balance END
-                           AS billed
-                  FROM items
-                UNION ALL
-                SELECT company_id, team_id, user_id, coordinator_id, due_period, 0, 0,
-                       balance, 0, NULL
-                  FROM items WHERE due_period IS NOT NULL
-                UNION ALL
-                SELECT company_id, team_id, user_id, coordinator_id, period, amount, 0, 0,
-                       CASE WHEN is_debit THEN amount ELSE 0 END, NULL
-                  FROM reconciled
-                UNION ALL
-                SELECT company_id, team_id, user_id, coordinator_id, due_period, 0, 0, amount,
-                       0, NULL
-                  FROM reconciled WHERE due_period IS NOT NULL
-              ) change
-             WHERE period <= %(date_to)s
-             GROUP BY company_id, team_id, user_id, coordinator_id, period
+                   SUM(overdue) AS overdue, SUM(debits) AS debits,
+                   SUM(billed) FILTER (WHERE day >= %(date_from)s) AS billed
+              FROM daily
+             WHERE %(period)s <= %(date_to)s
+             GROUP BY company_id, team_id, user_id, coordinator_id, %(period)s
         )""",
+        period=period,
         date_from=params.date_from,
         date_to=params.date_to,
     )
@@ -1138,7 +1195,7 @@ def money_kpis_query(cr, params, codes=None):
         _ratio("money_overdue_pct", "SUM(overdue)", "NULLIF(SUM(debits), 0)", 100.0),
         _ratio("money_dso", SQL("%s * MAX(days)", receivable), "SUM(billed)"),
     ]
-    ctes = [_periods_cte(params), sale_moves, items, reconciled, changes]
+    ctes = [_periods_cte(params), daily, changes]
     return _aggregate(params, ctes, facts, measures, codes)
 
 

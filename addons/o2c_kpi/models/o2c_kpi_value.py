@@ -7,7 +7,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..engine.kpi_functions import KPI_TOTALS, KpiParams, kpis_query, period_start, total_value_sql
+from ..engine.kpi_functions import (
+    KPI_TOTALS,
+    KpiParams,
+    kpis_query,
+    money_daily_query,
+    period_start,
+    total_value_sql,
+)
 from .o2c_kpi_order_seen import ORDER_VALUES
 from .o2c_kpi_pending_change import moved_by
 
@@ -352,8 +359,10 @@ class O2cKpiValue(models.Model):
         # work_mem counts per sort or hash node and per parallel worker: a few hundred MB at
         # most, for the time of the refresh.
         self.env.cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        period_types = period_types or self._get_refresh_period_types()
+        money_daily = self._create_money_daily(prepared) if len(period_types) > 1 else None
         count = 0
-        for period_type in period_types or self._get_refresh_period_types():
+        for period_type in period_types:
             parts = []
             for date_from, date_to, companies, kpis in prepared:
                 codes_by_function = {}
@@ -365,11 +374,43 @@ class O2cKpiValue(models.Model):
                     period_type,
                     companies.ids if companies else None,
                     self._get_default_tz(),
+                    money_daily=money_daily,
                 )
                 parts.append((params, kpis, kpis_query(self.env.cr, params, codes_by_function)))
             count += self._store_rows(parts)
+        if money_daily:
+            self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(money_daily)))
         self.invalidate_model()
         return count
+
+    @api.model
+    def _create_money_daily(self, ranges):
+        """The daily changes of the receivables (``money_daily_query``) of the companies of
+        ``ranges`` (as :meth:`_refresh_ranges`) computing money KPIs, in a temporary table:
+        the receivable items and reconciliations of all time are read once, not once per
+        period type. Returns the table's name, or None without money KPIs to compute."""
+        money = [
+            companies
+            for _from, _to, companies, kpis in ranges
+            if "money_kpis" in kpis.mapped("compute_function")
+        ]
+        if not money:
+            return None
+        company_ids = None if not all(money) else self.env["res.company"].union(*money).ids
+        table = "o2c_kpi_money_daily"
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s",
+                SQL.identifier(table),
+                money_daily_query(
+                    KpiParams(fields.Date.today(), fields.Date.today(), "day", company_ids)
+                ),
+            )
+        )
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+        return table
 
     @api.model
     def _store_rows(self, parts):

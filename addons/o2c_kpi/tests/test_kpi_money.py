@@ -5,6 +5,7 @@ the comments. April 2025 has the data, May 2025 none of its own."""
 import importlib.util
 from datetime import date, datetime
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
@@ -177,6 +178,56 @@ class TestKpiMoney(O2cKpiCommon):
         self.assertAlmostEqual(may["money_overdue_pct"]["value"], 100.0, places=6)
         # DSO of May: nothing invoiced in May, so no DSO (False: no data, no division by 0).
         self.assertIs(may["money_dso"]["value"], False)
+
+    def test_every_period_type_reads_the_receivables_once(self):
+        """The nightly refresh of every period type reads the receivable items once (their
+        daily changes in a temporary table) and stores, for each type, the money figures
+        its own refresh stores; with the figures of April 2025 worked out above."""
+        Value = self.env["o2c.kpi.value"]
+        kpis = self.env["o2c.kpi.definition"].search([("compute_function", "=", "money_kpis")])
+        types = ["week", "month", "quarter", "year"]
+
+        def stored():
+            self.env.cr.execute(
+                """
+                SELECT kpi_code, period_type, date_start, dimension, team_id, user_id,
+                       coordinator_id, round(value::numeric, 6), round(numerator::numeric, 6),
+                       round(denominator::numeric, 6)
+                  FROM o2c_kpi_value WHERE company_id = %s ORDER BY 1, 2, 3, 4, 5, 6, 7
+                """,
+                [self.kpi_company.id],
+            )
+            return self.env.cr.fetchall()
+
+        original = type(Value)._create_money_daily
+        tables = []
+
+        def create_money_daily(model, ranges):
+            tables.append(original(model, ranges))
+            return tables[-1]
+
+        # the nightly job (the cron's user)
+        self.env.flush_all()
+        with patch.object(type(Value), "_create_money_daily", create_money_daily):
+            Value._refresh(APRIL, date(2025, 6, 30), types, self.kpi_company, kpis)
+        self.assertEqual(tables, ["o2c_kpi_money_daily"])
+        at_once = stored()
+        self.env.cr.execute(
+            "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
+        )
+        for period_type in types:
+            Value._refresh(APRIL, date(2025, 6, 30), [period_type], self.kpi_company, kpis)
+        self.assertEqual(at_once, stored())
+        # the second quarter ends with May's figures carried over to June: receivables 1100
+        quarter = {
+            row[0]: row[7]
+            for row in at_once
+            if row[1] == "quarter" and row[2] == APRIL and row[3] == "company"
+        }
+        self.assertAlmostEqual(float(quarter["money_receivables"]), 1100.0)
+        self.assertAlmostEqual(float(quarter["money_overdue_pct"]), 100.0)
+        # DSO of the quarter: 1100 x 91 days / invoiced in it (1000 + 500) = 66.7333 days
+        self.assertAlmostEqual(float(quarter["money_dso"]), 1100 * 91 / 1500, places=4)
 
     def test_receivables_follow_payments_per_salesperson(self):
         """A payment (no team, no salesperson, any journal) lowers the receivables of the
