@@ -47,8 +47,9 @@ class KpiParams(
     up to ``date_to`` (included), for ``company_ids`` (None: all companies). A company's time
     zone is its partner's, else ``default_tz``. ``zones``: the companies' zones and period
     bounds read beforehand (:func:`with_zones`), else computed by each query.
-    ``money_daily``: the name of a table holding :func:`money_daily_query`'s rows of these
-    companies (computed once for several period types), else computed by the money query."""
+    ``money_daily``: the name of a temporary table holding :func:`money_daily_query`'s rows
+    of these companies at least (computed once for several period types and ranges), else
+    computed by the money query."""
 
     __slots__ = ()
 
@@ -1132,7 +1133,7 @@ def money_kpis_query(cr, params, codes=None):
     if params.money_daily:
         daily = SQL(
             "daily AS (SELECT * FROM %s WHERE %s)",
-            SQL.identifier(params.money_daily),
+            SQL.identifier("pg_temp", params.money_daily),
             _company_filter(params, "company_id"),
         )
     else:

@@ -4,11 +4,31 @@ from odoo import models
 class MailMessage(models.Model):
     _inherit = "mail.message"
 
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        # A message made internal or public rewrites the flag its ratings store, which dates
+        # them anew (satisfaction counts a rating when it is written): their old period
+        # loses them, which no write date shows.
+        if "is_internal" in vals:
+            self._note_o2c_kpi_ratings()
+        return super().write(vals)
+
     def unlink(self):
         # A message deleted takes its ratings with it (ON DELETE CASCADE, in SQL: no
         # rating.unlink): their satisfaction figures go at the next nightly KPI refresh.
-        # sudo: the ratings of the messages the user may delete, whatever the user may read
-        # of them; only their company and date are noted.
+        self._note_o2c_kpi_ratings()
+        return super().unlink()
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _note_o2c_kpi_ratings(self):
+        """Note the KPI figures of the ratings of orders given with these messages."""
+        # sudo: the ratings of the messages the user may change, whatever the user may read
+        # of them; only their company and date are noted
         ratings = self.sudo().rating_ids.filtered(lambda rating: rating.res_model == "sale.order")
         self.env["o2c.kpi.pending.change"]._note_moved_figures("ratings", ratings)
-        return super().unlink()

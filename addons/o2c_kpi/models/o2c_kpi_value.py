@@ -379,7 +379,7 @@ class O2cKpiValue(models.Model):
                 parts.append((params, kpis, kpis_query(self.env.cr, params, codes_by_function)))
             count += self._store_rows(parts)
         if money_daily:
-            self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(money_daily)))
+            self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier("pg_temp", money_daily)))
         self.invalidate_model()
         return count
 
@@ -399,17 +399,18 @@ class O2cKpiValue(models.Model):
         company_ids = None if not all(money) else self.env["res.company"].union(*money).ids
         table = "o2c_kpi_money_daily"
         cr = self.env.cr
-        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
+        # (pg_temp: never a table of the database named alike)
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier("pg_temp", table)))
         cr.execute(
             SQL(
                 "CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s",
-                SQL.identifier(table),
+                SQL.identifier("pg_temp", table),
                 money_daily_query(
                     KpiParams(fields.Date.today(), fields.Date.today(), "day", company_ids)
                 ),
             )
         )
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+        cr.execute(SQL("ANALYZE %s", SQL.identifier("pg_temp", table)))
         return table
 
     @api.model
@@ -427,10 +428,11 @@ class O2cKpiValue(models.Model):
         # parallel plan); they never come through Python.
         # (one left by an earlier call of this transaction that failed half way, caught
         # without a savepoint, would make the CREATE fail)
-        cr.execute("DROP TABLE IF EXISTS o2c_kpi_new_rows")
+        # (pg_temp: never a table of the database named alike)
+        cr.execute("DROP TABLE IF EXISTS pg_temp.o2c_kpi_new_rows")
         cr.execute(
             SQL(
-                "CREATE TEMPORARY TABLE o2c_kpi_new_rows ON COMMIT DROP AS %s",
+                "CREATE TEMPORARY TABLE pg_temp.o2c_kpi_new_rows ON COMMIT DROP AS %s",
                 SQL(" UNION ALL ").join(SQL("(%s)", rows_query) for _p, _k, rows_query in parts),
             )
         )
@@ -471,7 +473,7 @@ class O2cKpiValue(models.Model):
                            -- they are computed in, which group totals must not mix
                            CASE WHEN kpi.unit = 'amount' OR kpi.category = 'money'
                                 THEN company.currency_id END AS currency_id
-                      FROM o2c_kpi_new_rows AS row
+                      FROM pg_temp.o2c_kpi_new_rows AS row
                       JOIN o2c_kpi_definition kpi ON kpi.code = row.code AND kpi.id IN %(kpis)s
                       JOIN res_company company ON company.id = row.company_id
                 ), old AS (
@@ -542,7 +544,7 @@ class O2cKpiValue(models.Model):
             )
         )
         count = cr.fetchone()[0]
-        cr.execute("DROP TABLE o2c_kpi_new_rows")
+        cr.execute("DROP TABLE pg_temp.o2c_kpi_new_rows")
         return count
 
     @api.model

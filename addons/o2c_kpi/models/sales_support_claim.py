@@ -8,6 +8,10 @@ class SalesSupportClaim(models.Model):
     # nightly KPI refresh sees the new one in the write date, not the old one.
     _O2C_KPI_MOVING_FIELDS = frozenset({"company_id", "date_claim", "order_id"})
 
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
     def write(self, vals):
         if self._O2C_KPI_MOVING_FIELDS.intersection(vals):
             self.env["o2c.kpi.pending.change"]._note_moved_figures("claims", self)

@@ -8,6 +8,10 @@ class SalesSupportOrderError(models.Model):
     # order's): the nightly KPI refresh sees the new one in the write date, not the old one.
     _O2C_KPI_MOVING_FIELDS = frozenset({"order_id", "date_found"})
 
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
     def write(self, vals):
         if self._O2C_KPI_MOVING_FIELDS.intersection(vals):
             self.env["o2c.kpi.pending.change"]._note_moved_figures("errors", self)

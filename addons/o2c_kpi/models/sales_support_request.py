@@ -25,6 +25,10 @@ class SalesSupportRequest(models.Model):
             )
         return res
 
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
     def write(self, vals):
         if self._O2C_KPI_MOVING_FIELDS.intersection(vals):
             self.env["o2c.kpi.pending.change"]._note_moved_figures("requests", self)

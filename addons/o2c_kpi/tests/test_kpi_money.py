@@ -182,10 +182,13 @@ class TestKpiMoney(O2cKpiCommon):
     def test_every_period_type_reads_the_receivables_once(self):
         """The nightly refresh of every period type reads the receivable items once (their
         daily changes in a temporary table) and stores, for each type, the money figures
-        its own refresh stores; with the figures of April 2025 worked out above."""
+        its own refresh stores (which sums the changes per period directly), from a start
+        after the April data (the weeks' and months' first periods carry all that came
+        before; the quarter's and year's hold it); with the figures worked out above."""
         Value = self.env["o2c.kpi.value"]
         kpis = self.env["o2c.kpi.definition"].search([("compute_function", "=", "money_kpis")])
         types = ["week", "month", "quarter", "year"]
+        start, end = date(2025, 5, 7), date(2025, 6, 30)
 
         def stored():
             self.env.cr.execute(
@@ -199,35 +202,50 @@ class TestKpiMoney(O2cKpiCommon):
             )
             return self.env.cr.fetchall()
 
-        original = type(Value)._create_money_daily
-        tables = []
-
-        def create_money_daily(model, ranges):
-            tables.append(original(model, ranges))
-            return tables[-1]
+        def receivable_reads(refresh):
+            """The statements of ``refresh`` reading the journal items."""
+            cr = self.env.cr
+            with patch.object(cr, "execute", wraps=cr.execute) as execute:
+                refresh()
+            return [
+                call
+                for call in execute.call_args_list
+                if "account_move_line" in str(getattr(call.args[0], "code", call.args[0]))
+            ]
 
         # the nightly job (the cron's user)
         self.env.flush_all()
-        with patch.object(type(Value), "_create_money_daily", create_money_daily):
-            Value._refresh(APRIL, date(2025, 6, 30), types, self.kpi_company, kpis)
-        self.assertEqual(tables, ["o2c_kpi_money_daily"])
+        reads = receivable_reads(lambda: Value._refresh(start, end, types, self.kpi_company, kpis))
+        self.assertEqual(len(reads), 1)
+        self.assertIn('"o2c_kpi_money_daily" ON COMMIT DROP', str(reads[0].args[0].code))
         at_once = stored()
+        self.assertEqual({row[1] for row in at_once}, set(types))
         self.env.cr.execute(
             "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
         )
         for period_type in types:
-            Value._refresh(APRIL, date(2025, 6, 30), [period_type], self.kpi_company, kpis)
+            reads = receivable_reads(
+                lambda period_type=period_type: Value._refresh(
+                    start, end, [period_type], self.kpi_company, kpis
+                )
+            )
+            self.assertEqual(len(reads), 1)
+            self.assertNotIn("o2c_kpi_money_daily", str(reads[0].args[0].code))
         self.assertEqual(at_once, stored())
-        # the second quarter ends with May's figures carried over to June: receivables 1100
-        quarter = {
-            row[0]: row[7]
-            for row in at_once
-            if row[1] == "quarter" and row[2] == APRIL and row[3] == "company"
-        }
-        self.assertAlmostEqual(float(quarter["money_receivables"]), 1100.0)
-        self.assertAlmostEqual(float(quarter["money_overdue_pct"]), 100.0)
-        # DSO of the quarter: 1100 x 91 days / invoiced in it (1000 + 500) = 66.7333 days
-        self.assertAlmostEqual(float(quarter["money_dso"]), 1100 * 91 / 1500, places=4)
+        figures = {(row[0], row[1], row[2]): row[7] for row in at_once if row[3] == "company"}
+        # The second quarter: receivables 1100 at its end (May's carried over to June), every
+        # invoice overdue; DSO 1100 x 91 days / invoiced in it (1000 + 500) = 66.7333 days.
+        self.assertAlmostEqual(float(figures["money_receivables", "quarter", APRIL]), 1100.0)
+        self.assertAlmostEqual(float(figures["money_overdue_pct", "quarter", APRIL]), 100.0)
+        self.assertAlmostEqual(
+            float(figures["money_dso", "quarter", APRIL]), 1100 * 91 / 1500, places=4
+        )
+        # The week of May 5 (the first of the range) carries April's 1100; nothing invoiced
+        # in it: no DSO.
+        self.assertAlmostEqual(
+            float(figures["money_receivables", "week", date(2025, 5, 5)]), 1100.0
+        )
+        self.assertIsNone(figures["money_dso", "week", date(2025, 5, 5)])
 
     def test_receivables_follow_payments_per_salesperson(self):
         """A payment (no team, no salesperson, any journal) lowers the receivables of the

@@ -597,6 +597,34 @@ class TestKpiSnapshot(O2cKpiCommon):
         )
         self.assertFalse(rating.exists())
 
+    def test_incremental_after_a_rating_deleted(self):
+        """An administrator deletes a rating given in March: March loses it."""
+        rating = self._march_rating(self.o1)
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
+        self._assert_nightly_catches(
+            lambda: rating.with_user(admin).with_company(self.kpi_company).unlink()
+        )
+
+    def test_incremental_after_a_rated_message_made_internal(self):
+        """The message of a rating given in March is made internal: Odoo stores the flag on
+        the rating, which dates it anew; March loses it."""
+        rating = self._march_rating(self.o1)
+        message = self.o1.message_post(body="Rated 5", message_type="comment")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE rating_rating SET message_id = %s WHERE id = %s", [message.id, rating.id]
+        )
+        rating.invalidate_recordset()
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
+        self._assert_nightly_catches(
+            lambda: message.with_user(admin)
+            .with_company(self.kpi_company)
+            .write({"is_internal": True})
+        )
+        self.assertTrue(rating.is_internal)
+
     def test_incremental_after_an_order_with_a_rating_renamed(self):
         """A sales administrator renames an order rated in March: Odoo stores the new name
         on the rating, which dates it anew; March loses it."""
