@@ -1,11 +1,12 @@
 {
     "name": "Order-to-Cash KPIs",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "summary": "Support-team and sales KPIs, targets, team comparison and manager reports",
     "category": "Sales/Sales Support",
     "author": "Sales Support founders",
     "website": "https://example.com/sales-support",
     "license": "LGPL-3",
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "depends": ["sales_support", "rating", "spreadsheet_dashboard"],
     "data": [
@@ -24,6 +25,7 @@
         "views/o2c_kpi_value_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_order_views.xml",
+        "views/rating_rating_views.xml",
         "views/res_users_views.xml",
         "views/o2c_kpi_menus.xml",
     ],

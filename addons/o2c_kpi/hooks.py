@@ -17,6 +17,12 @@ FOREIGN_TABLE_INDEXES = (
 )
 
 
+def post_init_hook(env):
+    """Date the ratings given before the install (``rating.rating.o2c_rated_on``): the
+    satisfaction KPIs count them from then."""
+    env["rating.rating"]._o2c_kpi_date_given_ratings()
+
+
 def uninstall_hook(env):
     """Drop the indexes the KPI engine added to other modules' tables (orders, requests,
     ledger events, journal items, reconciliations). Odoo drops the tables and columns of the

@@ -8,14 +8,6 @@ class MailMessage(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    def write(self, vals):
-        # A message made internal or public rewrites the flag its ratings store, which dates
-        # them anew (satisfaction counts a rating when it is written): their old period
-        # loses them, which no write date shows.
-        if "is_internal" in vals:
-            self._note_o2c_kpi_ratings()
-        return super().write(vals)
-
     def unlink(self):
         # A message deleted takes its ratings with it (ON DELETE CASCADE, in SQL: no
         # rating.unlink): their satisfaction figures go at the next nightly KPI refresh.

@@ -51,16 +51,19 @@ MOVED_BY = {
             "sale.order": ["company_id", "date_o2c_entered", "date_o2c_shipped"],
         },
     ),
-    # a rating given on an order (satisfaction), dated when given (its write date)
+    # a rating given on an order (satisfaction), dated when given
     "ratings": MovedBy(
         "rating",
         """
-        SELECT so.company_id, rating.write_date, 'ratings'
+        SELECT so.company_id, rating.o2c_rated_on, 'ratings'
           FROM rating_rating rating
           JOIN sale_order so ON so.id = rating.res_id
          WHERE rating.res_model = 'sale.order' AND rating.consumed AND %s
         """,
-        {"rating.rating": ["res_model", "res_id", "consumed"], "sale.order": ["company_id"]},
+        {
+            "rating.rating": ["res_model", "res_id", "consumed", "o2c_rated_on"],
+            "sale.order": ["company_id"],
+        },
     ),
     # an order's lead (CRM): converted by its confirmed orders, counted from its creation
     "order_leads": MovedBy(

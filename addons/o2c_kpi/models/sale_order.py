@@ -86,12 +86,6 @@ class SaleOrder(models.Model):
         lead_moved = has_leads and "opportunity_id" in vals
         if lead_moved:
             pending._note_moved_figures("order_leads", self.filtered("opportunity_id"))
-        # An order renamed recomputes the name stored on its ratings, which dates them anew
-        # (satisfaction counts a rating when it is written): their old period loses them.
-        if "name" in vals:
-            # sudo: the ratings of the orders the user may rename (rating_ids is for internal
-            # users); only their company and date are noted
-            pending._note_moved_figures("ratings", self.sudo().rating_ids)
         res = super().write(vals)
         if lead_moved:
             pending._note_moved_figures("order_leads", self.filtered("opportunity_id"))

@@ -289,10 +289,14 @@ class TestKpiEngine(O2cKpiCommon):
                     "rating": score,
                     "consumed": True,
                     "access_token": f"kpi{order.id}",
+                    "o2c_rated_on": when,
                 },
             )
+            # written again later (a comment edited, the order renamed): still counted when
+            # given
             self.env.cr.execute(
-                "UPDATE rating_rating SET write_date = %s WHERE id = %s", [when, rating_id]
+                "UPDATE rating_rating SET write_date = %s WHERE id = %s",
+                [datetime(2025, 4, 2, 9), rating_id],
             )
         # A rating asked but not answered (not consumed) does not count.
         self._sql_insert(

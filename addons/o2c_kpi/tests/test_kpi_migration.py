@@ -10,6 +10,7 @@ from pathlib import Path
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..hooks import post_init_hook
 from .common import MARCH, O2cKpiCommon
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -134,3 +135,41 @@ class TestKpiMigration(O2cKpiCommon):
         seen = self.env["o2c.kpi.order.seen"].search([("id", "in", (old | recent).ids)])
         self.assertEqual(seen.order_id, old)
         self.assertEqual(seen.date_order, datetime(2025, 3, 3, 9))
+
+    def test_ratings_given_before_dated_by_their_write_date(self):
+        """Install (post_init_hook) and migration 18.0.1.6.0: the ratings given before the
+        KPI engine knew when (no o2c_rated_on) are dated by their write date; ratings asked
+        but not answered stay undated, and a date already known is kept."""
+        post_migrate = _load_migration("18.0.1.6.0", "post-migrate")
+        model_id = self.env["ir.model"]._get_id("sale.order")
+        order = self._order(self.salesperson_1, date_order=datetime(2025, 3, 3, 9))
+
+        def rating(token, consumed, rated_on=None):
+            return self._sql_insert(
+                "rating_rating",
+                {
+                    "res_model_id": model_id,
+                    "res_model": "sale.order",
+                    "res_id": order.id,
+                    "rating": 4 if consumed else 0,
+                    "consumed": consumed,
+                    "access_token": token,
+                    "write_date": datetime(2025, 3, 8, 9),
+                    "o2c_rated_on": rated_on,
+                },
+            )
+
+        for step in (
+            post_migrate.migrate,
+            lambda cr, _version: post_init_hook(self.env),
+        ):
+            given = rating(f"given-{id(step)}", True)
+            asked = rating(f"asked-{id(step)}", False)
+            known = rating(f"known-{id(step)}", True, datetime(2025, 3, 9, 10))
+            step(self.env.cr, "18.0.1.5.0")
+            self.env.invalidate_all()
+            ratings = self.env["rating.rating"].browse([given, asked, known])
+            self.assertEqual(
+                ratings.mapped("o2c_rated_on"),
+                [datetime(2025, 3, 8, 9), False, datetime(2025, 3, 9, 10)],
+            )

@@ -510,6 +510,7 @@ class TestKpiSnapshot(O2cKpiCommon):
                 "rating": 5,
                 "consumed": True,
                 "access_token": f"kpi-snapshot-{order.id}",
+                "o2c_rated_on": datetime(2025, 3, 8, 9),
                 "write_date": datetime(2025, 3, 8, 9),
             },
         )
@@ -574,11 +575,45 @@ class TestKpiSnapshot(O2cKpiCommon):
             )
         )
 
-    def test_incremental_after_a_rating_written_again(self):
-        """The customer adds a comment to the rating given on 03-08 (through the rating
-        link: sudo, as its controller): the rating counts today, and March loses it."""
+    def _assert_nightly_keeps(self, change):
+        """After the first nightly run, ``change`` moves no figure: nothing is noted, and the
+        next nightly run leaves the figures as they are (those of a full refresh)."""
+        watermark = self._after_first_nightly_run()
+        before = self._snapshot()
+        change()
+        self.env.flush_all()
+        self.assertFalse(
+            self.env["o2c.kpi.pending.change"].search_count(
+                [("company_id", "=", self.kpi_company.id)]
+            )
+        )
+        self.Value._refresh_incremental(watermark)
+        self.assertEqual(before, self._snapshot())
+        self._assert_as_full_refresh()
+
+    def test_incremental_after_a_rating_given_again(self):
+        """The customer rates the order rated 5 on 03-08 again, 3 this time (through the
+        rating link: sudo, as its controller writes it): the rating counts today, and March
+        loses it."""
         rating = self._march_rating(self.o1)
-        self._assert_nightly_catches(lambda: rating.sudo().write({"feedback": "Fast and complete"}))
+        self._assert_nightly_catches(
+            lambda: rating.sudo().write({"rating": 3, "feedback": "Late", "consumed": True})
+        )
+        self.assertGreater(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+
+    def test_rating_commented_stays_when_given(self):
+        """A user of the back office edits the comment of the rating given on 03-08: it still
+        counts on 03-08 (its write date moved, not the date the score was given)."""
+        rating = self._march_rating(self.o1)
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
+        self._assert_nightly_keeps(
+            lambda: rating.with_user(admin)
+            .with_company(self.kpi_company)
+            .write({"feedback": "Fast and complete (by phone)"})
+        )
+        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+        self.assertGreater(rating.write_date, datetime(2025, 3, 8, 9))
 
     def test_incremental_after_a_rating_deleted_with_its_message(self):
         """An administrator deletes the chatter message of a rating given in March: the
@@ -606,9 +641,9 @@ class TestKpiSnapshot(O2cKpiCommon):
             lambda: rating.with_user(admin).with_company(self.kpi_company).unlink()
         )
 
-    def test_incremental_after_a_rated_message_made_internal(self):
+    def test_rated_message_made_internal_stays_when_given(self):
         """The message of a rating given in March is made internal: Odoo stores the flag on
-        the rating, which dates it anew; March loses it."""
+        the rating (its write date moves), which still counts in March."""
         rating = self._march_rating(self.o1)
         message = self.o1.message_post(body="Rated 5", message_type="comment")
         self.env.flush_all()
@@ -618,16 +653,17 @@ class TestKpiSnapshot(O2cKpiCommon):
         rating.invalidate_recordset()
         admin = self.env.ref("base.user_admin")
         admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
-        self._assert_nightly_catches(
+        self._assert_nightly_keeps(
             lambda: message.with_user(admin)
             .with_company(self.kpi_company)
             .write({"is_internal": True})
         )
         self.assertTrue(rating.is_internal)
+        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
 
-    def test_incremental_after_an_order_with_a_rating_renamed(self):
+    def test_order_with_a_rating_renamed_stays_when_given(self):
         """A sales administrator renames an order rated in March: Odoo stores the new name
-        on the rating, which dates it anew; March loses it."""
+        on the rating (its write date moves), which still counts in March."""
         rating = self._march_rating(self.o1)
         sales_admin = new_test_user(
             self.env,
@@ -635,10 +671,33 @@ class TestKpiSnapshot(O2cKpiCommon):
             groups="sales_team.group_sale_manager",
             company_id=self.kpi_company.id,
         )
-        self._assert_nightly_catches(
+        self._assert_nightly_keeps(
             lambda: self.o1.with_user(sales_admin).write({"name": "S-RENAMED"})
         )
         self.assertEqual(rating.res_name, "S-RENAMED")
+        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+
+    def test_rating_moved_to_another_order(self):
+        """A rating given on o1 in March belonged to o2 (another salesperson and team; an
+        administrator fixes it): March's figures follow it. Moved again to an order of
+        another company, the figures of both companies are noted."""
+        rating = self._march_rating(self.o1)
+        self._assert_nightly_catches(lambda: rating.sudo().write({"res_id": self.o2.id}))
+        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+        other = self._order(
+            self.salesperson_1, company=self.env.company, date_order=datetime(2025, 3, 4, 9)
+        )
+        rating.sudo().write({"res_id": other.id})
+        pending = self.env["o2c.kpi.pending.change"].search([("source", "=", "ratings")])
+        self.assertEqual(
+            sorted(pending.mapped(lambda change: (change.company_id.id, change.date))),
+            sorted(
+                [
+                    (self.kpi_company.id, datetime(2025, 3, 8, 9)),
+                    (self.env.company.id, datetime(2025, 3, 8, 9)),
+                ]
+            ),
+        )
 
     def test_pending_changes_read_by_kpi_managers_only(self):
         """The changes noted are read by KPI managers of their companies; no coordinator or

@@ -84,13 +84,17 @@ class TestO2cKpiRating(SalesSupportCommon):
         public_env = self.env(user=self.env.ref("base.public_user"))
         rating = public_env["rating.rating"].sudo().search([("access_token", "=", token)])
         record = public_env[rating.res_model].sudo().browse(rating.res_id)
-        record.rating_apply(5, rating=rating, feedback="Fast and complete", subtype_xmlid=None)
+        rated_at = datetime(2026, 5, 4, 10, 30)
+        with freeze_time(rated_at):
+            record.rating_apply(5, rating=rating, feedback="Fast and complete", subtype_xmlid=None)
 
         order.invalidate_recordset()
         self.assertEqual(order.rating_last_value, 5)
         self.assertEqual(order.rating_count, 1)
         self.assertEqual(order.rating_ids.feedback, "Fast and complete")
         self.assertTrue(order.rating_ids.consumed)
+        # the satisfaction KPIs count it when given
+        self.assertEqual(order.rating_ids.o2c_rated_on, rated_at)
         self.assertEqual(order.rating_ids.message_id.author_id, self.customer_1)
         # the salesperson reads it on the order
         self.assertEqual(order.with_user(self.salesperson_1).rating_last_value, 5)
@@ -151,3 +155,4 @@ class TestO2cKpiRatingController(HttpCase):
         self.assertEqual(order.rating_ids.feedback, "On time")
         self.assertEqual(order.rating_ids.partner_id, customer)
         self.assertIn("On time", order.message_ids[0].body)
+        self.assertTrue(order.rating_ids.o2c_rated_on)
