@@ -243,7 +243,7 @@ def generate(env, n_orders):
         SQL(
             """
             INSERT INTO rating_rating (res_model, res_id, rating, consumed, access_token,
-                   create_date, write_date, o2c_rated_on)
+                   create_date, write_date, date_o2c_rated)
             SELECT 'sale.order', so.id, (ARRAY[1, 3, 5, 5])[1 + mod(so.id, 4)], TRUE,
                    md5(so.name), so.date_o2c_shipped, so.date_o2c_shipped + interval '2 days',
                    so.date_o2c_shipped + interval '2 days'
@@ -775,13 +775,13 @@ customers AS (
             UNION ALL
             -- a rating given to an order (an answered rating request, 1 to 5)
             SELECT so.company_id, so.team_id, so.user_id, so.coordinator_id,
-                   date_trunc('month', rating.o2c_rated_on)::date, NULL, 'rating',
+                   date_trunc('month', rating.date_o2c_rated)::date, NULL, 'rating',
                    rating.rating
               FROM rating_rating rating
               JOIN sale_order so ON so.id = rating.res_id
              WHERE rating.res_model = 'sale.order' AND rating.consumed AND rating.rating > 0
-                   AND rating.o2c_rated_on >= %(date_from)s
-                   AND rating.o2c_rated_on < %(range_end)s) customer
+                   AND rating.date_o2c_rated >= %(date_from)s
+                   AND rating.date_o2c_rated < %(range_end)s) customer
     {_DIMENSIONS}
 ),
 -- Money. The dimensions of the posted customer invoices and credit notes: their sales team

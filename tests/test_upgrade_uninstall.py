@@ -466,7 +466,8 @@ def test_upgrade_keeps_edits_then_uninstall_leaves_odoo_working(db_copy):
             """SELECT table_name, column_name FROM information_schema.columns
                 WHERE table_schema = 'public' AND table_name IN ('sale_order', 'sale_order_line',
                       'res_partner', 'res_users', 'res_company', 'account_move', 'stock_picking',
-                      'stock_move', 'account_partial_reconcile', 'res_config_settings')""",
+                      'stock_move', 'account_partial_reconcile', 'res_config_settings',
+                      'rating_rating')""",
         ),
         "tables": _query(
             db_copy,

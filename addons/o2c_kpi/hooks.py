@@ -18,7 +18,7 @@ FOREIGN_TABLE_INDEXES = (
 
 
 def post_init_hook(env):
-    """Date the ratings given before the install (``rating.rating.o2c_rated_on``): the
+    """Date the ratings given before the install (``rating.rating.date_o2c_rated``): the
     satisfaction KPIs count them from then."""
     env["rating.rating"]._o2c_kpi_date_given_ratings()
 

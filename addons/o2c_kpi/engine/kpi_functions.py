@@ -828,8 +828,8 @@ def customer_kpis_query(cr, params, codes=None):
          WHERE (so.next_order IS NULL OR so.next_order > so.lapse)
                AND so.lapse <= NOW() AT TIME ZONE 'UTC' AND %(lapse_window)s
         """,
-        rating_period=_bucket(params, "rating.o2c_rated_on"),
-        rating_window=_ts_window(params, "rating.o2c_rated_on"),
+        rating_period=_bucket(params, "rating.date_o2c_rated"),
+        rating_window=_ts_window(params, "rating.date_o2c_rated"),
         order_period=_bucket(params, "so.date_order"),
         first_period=_local_period(params, "so.first_order"),
         lapse_period=_bucket(params, "so.lapse"),

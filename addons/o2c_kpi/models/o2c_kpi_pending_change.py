@@ -55,13 +55,13 @@ MOVED_BY = {
     "ratings": MovedBy(
         "rating",
         """
-        SELECT so.company_id, rating.o2c_rated_on, 'ratings'
+        SELECT so.company_id, rating.date_o2c_rated, 'ratings'
           FROM rating_rating rating
           JOIN sale_order so ON so.id = rating.res_id
          WHERE rating.res_model = 'sale.order' AND rating.consumed AND %s
         """,
         {
-            "rating.rating": ["res_model", "res_id", "consumed", "o2c_rated_on"],
+            "rating.rating": ["res_model", "res_id", "consumed", "date_o2c_rated"],
             "sale.order": ["company_id"],
         },
     ),

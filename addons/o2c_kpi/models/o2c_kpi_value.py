@@ -147,8 +147,8 @@ DRILL_DOWN = {
     "sales_average_order_value": ("sale.order", "date_order", ORDER_DIMENSIONS),
     "sales_quote_conversion_pct": ("sale.order", "create_date", ORDER_DIMENSIONS),
     "sales_lead_conversion_pct": ("crm.lead", "create_date", ORDER_DIMENSIONS),
-    "customers_rating_avg": ("rating.rating", "o2c_rated_on", {"company": "res_id"}),
-    "customers_satisfied_pct": ("rating.rating", "o2c_rated_on", {"company": "res_id"}),
+    "customers_rating_avg": ("rating.rating", "date_o2c_rated", {"company": "res_id"}),
+    "customers_satisfied_pct": ("rating.rating", "date_o2c_rated", {"company": "res_id"}),
     "money_receivables": ("account.move.line", "date", MOVE_LINE_DIMENSIONS),
     "money_overdue_pct": ("account.move.line", "date", MOVE_LINE_DIMENSIONS),
     "money_dso": ("account.move.line", "date", MOVE_LINE_DIMENSIONS),
@@ -582,7 +582,8 @@ class O2cKpiValue(models.Model):
         # receivable items' sub-queries) made PostgreSQL compile it for seconds to run it in
         # milliseconds.
         self.env.cr.execute("SET LOCAL jit = off")
-        self.env["o2c.kpi.order.seen"].flush_model()
+        # (the sources are read with SQL: what this transaction changed too)
+        self.env.flush_all()
         lead_sql = SQL()
         if "crm.lead" in self.env:
             lead_sql = SQL(
@@ -777,9 +778,17 @@ class O2cKpiValue(models.Model):
                 requests=moved_by("requests", SQL("request.write_date >= %s", watermark)),
                 claims=moved_by("claims", SQL("claim.write_date >= %s", watermark)),
                 errors=moved_by("errors", SQL("error.write_date >= %s", watermark)),
-                # ratings given since (their own date, indexed; a rating given again is given
-                # anew; the old period of one moved or given again was noted before)
-                ratings=moved_by("ratings", SQL("rating.o2c_rated_on >= %s", watermark)),
+                # ratings given or written since (one imported with an earlier date, or
+                # moved to another order), from the date they were given; the old period of
+                # one moved or given again was noted before
+                ratings=moved_by(
+                    "ratings",
+                    SQL(
+                        "(rating.date_o2c_rated >= %s OR rating.write_date >= %s)",
+                        watermark,
+                        watermark,
+                    ),
+                ),
                 values=SQL(", ").join(
                     SQL("%s AS %s", SQL(expression), SQL.identifier(column))
                     for column, expression in ORDER_VALUES.items()

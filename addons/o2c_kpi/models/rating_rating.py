@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # What a write can change of a rating's satisfaction figures: its score, whether it was
@@ -6,7 +7,7 @@ from odoo.tools import SQL
 O2C_KPI_RATING_FIELDS = {
     "rating",
     "consumed",
-    "o2c_rated_on",
+    "date_o2c_rated",
     "res_model",
     "res_model_id",
     "res_id",
@@ -19,13 +20,13 @@ class RatingRating(models.Model):
     # The date of the satisfaction KPIs: when the customer gave the score. Odoo dates a rating
     # by its write date, which moves whenever Odoo rewrites what it stores on the rating (the
     # order renamed, the message made internal) or someone edits the comment.
-    o2c_rated_on = fields.Datetime(
+    date_o2c_rated = fields.Datetime(
         string="Rated On",
         readonly=True,
         copy=False,
         index=True,
-        help="When the customer last gave this rating's score (the date the satisfaction "
-        "KPIs count it on).",
+        help="When the customer gave this rating's score (a score given again dates it "
+        "anew). The customer satisfaction KPIs count the rating on this date.",
     )
 
     # ------------------------------------------------------------
@@ -34,30 +35,33 @@ class RatingRating(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        now = fields.Datetime.now()
+        self._check_o2c_kpi_date_written(vals_list)
+        now = self.env.cr.now()
         for vals in vals_list:
-            if vals.get("consumed") and not vals.get("o2c_rated_on"):
-                vals["o2c_rated_on"] = now
+            if vals.get("consumed") and not vals.get("date_o2c_rated"):
+                vals["date_o2c_rated"] = now
         return super().create(vals_list)
 
     def write(self, vals):
-        if "o2c_rated_on" not in vals and ("rating" in vals or "consumed" in vals):
-            if "consumed" in vals and not vals["consumed"]:
-                # a rating asked again (reset): not given any more
-                vals = {**vals, "o2c_rated_on": False}
-            else:
-                # a score given (the rating link), or given again: rated now
-                vals = {**vals, "o2c_rated_on": fields.Datetime.now()}
+        self._check_o2c_kpi_date_written([vals])
+        score_given_again = False
+        if "date_o2c_rated" not in vals:
+            if "consumed" in vals:
+                # a score given (the rating link) or given again: rated now; a rating asked
+                # again (reset): not given any more
+                vals = {**vals, "date_o2c_rated": self.env.cr.now() if vals["consumed"] else False}
+            elif "rating" in vals:
+                # a score written without saying whether it was given: dated where it was
+                score_given_again = True
         # A score given again moves the rating to today's period, and its old period loses
-        # it; a rating moved to another order leaves the old order's company and period:
-        # the nightly refresh finds the ratings given since, not the old figures. Other
-        # writes (a comment, the name Odoo stores) move nothing.
+        # it; a rating moved to another order or date leaves the old one's figures: the
+        # nightly refresh finds the ratings written or given since, not the old figures.
+        # Other writes (a comment, the name Odoo stores) move nothing.
         if O2C_KPI_RATING_FIELDS & vals.keys():
             self._note_o2c_kpi_figures()
         res = super().write(vals)
-        if {"res_model", "res_model_id", "res_id"} & vals.keys():
-            # ... and the new order's (given before the nightly refresh's last run)
-            self._note_o2c_kpi_figures()
+        if score_given_again and (given := self.filtered("consumed")):
+            super(RatingRating, given).write({"date_o2c_rated": self.env.cr.now()})
         return res
 
     def unlink(self):
@@ -69,6 +73,17 @@ class RatingRating(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
+    def _check_o2c_kpi_date_written(self, vals_list):
+        """The date a rating was given feeds the satisfaction KPIs: it is set when the
+        customer gives the score, never by a user (imports of history run as superuser)."""
+        if not self.env.su and any("date_o2c_rated" in vals for vals in vals_list):
+            raise UserError(
+                _(
+                    "The date a rating was given (Rated On) is set when the customer gives "
+                    "the score; it cannot be written. Leave it out of the values."
+                )
+            )
+
     def _note_o2c_kpi_figures(self):
         """Note the KPI figures of these ratings (those of orders) as they are now."""
         self.env["o2c.kpi.pending.change"]._note_moved_figures(
@@ -78,14 +93,21 @@ class RatingRating(models.Model):
     @api.model
     def _o2c_kpi_date_given_ratings(self):
         """Date the ratings given before the KPI engine knew when (installed on a database
-        with ratings, or updated from a version dating them by their write date): by their
-        write date, the best date they have. One statement."""
+        with ratings): by their chatter message, posted when the score was first given
+        (Odoo's renaming or internal flag never change its date), else by their write date.
+        One statement; no figure exists yet to recompute (see migration 18.0.1.6.0 for an
+        update)."""
+        self.flush_model(["consumed", "date_o2c_rated", "message_id"])
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE rating_rating SET o2c_rated_on = write_date
-                 WHERE consumed AND o2c_rated_on IS NULL
+                UPDATE rating_rating rating
+                   SET date_o2c_rated = COALESCE(
+                           (SELECT message.date FROM mail_message message
+                             WHERE message.id = rating.message_id),
+                           rating.write_date)
+                 WHERE rating.consumed AND rating.date_o2c_rated IS NULL
                 """
             )
         )
-        self.invalidate_model(["o2c_rated_on"])
+        self.invalidate_model(["date_o2c_rated"])

@@ -289,7 +289,7 @@ class TestKpiEngine(O2cKpiCommon):
                     "rating": score,
                     "consumed": True,
                     "access_token": f"kpi{order.id}",
-                    "o2c_rated_on": when,
+                    "date_o2c_rated": when,
                 },
             )
             # written again later (a comment edited, the order renamed): still counted when

@@ -136,15 +136,24 @@ class TestKpiMigration(O2cKpiCommon):
         self.assertEqual(seen.order_id, old)
         self.assertEqual(seen.date_order, datetime(2025, 3, 3, 9))
 
-    def test_ratings_given_before_dated_by_their_write_date(self):
+    def test_ratings_given_before_dated_when_given(self):
         """Install (post_init_hook) and migration 18.0.1.6.0: the ratings given before the
-        KPI engine knew when (no o2c_rated_on) are dated by their write date; ratings asked
-        but not answered stay undated, and a date already known is kept."""
+        KPI engine knew when (no date_o2c_rated) are dated by their chatter message (posted
+        when given; the order renamed since moved their write date to April), else by their
+        write date; ratings asked but not answered stay undated, a date already known is
+        kept. The migration notes both periods of a rating dated otherwise than its stored
+        figures (its write date) for the next nightly refresh."""
         post_migrate = _load_migration("18.0.1.6.0", "post-migrate")
         model_id = self.env["ir.model"]._get_id("sale.order")
         order = self._order(self.salesperson_1, date_order=datetime(2025, 3, 3, 9))
+        message = order.message_post(body="Rated 4", message_type="comment")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_message SET date = '2025-03-07 10:00' WHERE id = %s", [message.id]
+        )
+        pending = self.env["o2c.kpi.pending.change"]
 
-        def rating(token, consumed, rated_on=None):
+        def rating(token, consumed, rated_on=None, message_id=None):
             return self._sql_insert(
                 "rating_rating",
                 {
@@ -154,22 +163,38 @@ class TestKpiMigration(O2cKpiCommon):
                     "rating": 4 if consumed else 0,
                     "consumed": consumed,
                     "access_token": token,
-                    "write_date": datetime(2025, 3, 8, 9),
-                    "o2c_rated_on": rated_on,
+                    "write_date": datetime(2025, 4, 2, 9),
+                    "date_o2c_rated": rated_on,
+                    "message_id": message_id,
                 },
             )
 
-        for step in (
-            post_migrate.migrate,
-            lambda cr, _version: post_init_hook(self.env),
+        for name, step in (
+            ("migration", post_migrate.migrate),
+            ("install", lambda cr, _version: post_init_hook(self.env)),
         ):
-            given = rating(f"given-{id(step)}", True)
-            asked = rating(f"asked-{id(step)}", False)
-            known = rating(f"known-{id(step)}", True, datetime(2025, 3, 9, 10))
+            pending.search([]).unlink()
+            posted = rating(f"posted-{name}", True, message_id=message.id)
+            given = rating(f"given-{name}", True)
+            asked = rating(f"asked-{name}", False)
+            known = rating(f"known-{name}", True, datetime(2025, 3, 9, 10))
             step(self.env.cr, "18.0.1.5.0")
             self.env.invalidate_all()
-            ratings = self.env["rating.rating"].browse([given, asked, known])
+            ratings = self.env["rating.rating"].browse([posted, given, asked, known])
             self.assertEqual(
-                ratings.mapped("o2c_rated_on"),
-                [datetime(2025, 3, 8, 9), False, datetime(2025, 3, 9, 10)],
+                ratings.mapped("date_o2c_rated"),
+                [
+                    datetime(2025, 3, 7, 10),
+                    datetime(2025, 4, 2, 9),
+                    False,
+                    datetime(2025, 3, 9, 10),
+                ],
+                name,
+            )
+            self.assertEqual(
+                pending.search([("company_id", "=", self.kpi_company.id)]).mapped(
+                    lambda change: (change.company_id, change.date)
+                ),
+                [(self.kpi_company, datetime(2025, 3, 7, 10))] if name == "migration" else [],
+                name,
             )

@@ -510,7 +510,7 @@ class TestKpiSnapshot(O2cKpiCommon):
                 "rating": 5,
                 "consumed": True,
                 "access_token": f"kpi-snapshot-{order.id}",
-                "o2c_rated_on": datetime(2025, 3, 8, 9),
+                "date_o2c_rated": datetime(2025, 3, 8, 9),
                 "write_date": datetime(2025, 3, 8, 9),
             },
         )
@@ -599,7 +599,7 @@ class TestKpiSnapshot(O2cKpiCommon):
         self._assert_nightly_catches(
             lambda: rating.sudo().write({"rating": 3, "feedback": "Late", "consumed": True})
         )
-        self.assertGreater(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+        self.assertGreater(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
 
     def test_rating_commented_stays_when_given(self):
         """A user of the back office edits the comment of the rating given on 03-08: it still
@@ -612,7 +612,7 @@ class TestKpiSnapshot(O2cKpiCommon):
             .with_company(self.kpi_company)
             .write({"feedback": "Fast and complete (by phone)"})
         )
-        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+        self.assertEqual(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
         self.assertGreater(rating.write_date, datetime(2025, 3, 8, 9))
 
     def test_incremental_after_a_rating_deleted_with_its_message(self):
@@ -659,7 +659,7 @@ class TestKpiSnapshot(O2cKpiCommon):
             .write({"is_internal": True})
         )
         self.assertTrue(rating.is_internal)
-        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+        self.assertEqual(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
 
     def test_order_with_a_rating_renamed_stays_when_given(self):
         """A sales administrator renames an order rated in March: Odoo stores the new name
@@ -675,28 +675,92 @@ class TestKpiSnapshot(O2cKpiCommon):
             lambda: self.o1.with_user(sales_admin).write({"name": "S-RENAMED"})
         )
         self.assertEqual(rating.res_name, "S-RENAMED")
-        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+        self.assertEqual(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
 
     def test_rating_moved_to_another_order(self):
         """A rating given on o1 in March belonged to o2 (another salesperson and team; an
         administrator fixes it): March's figures follow it. Moved again to an order of
         another company, the figures of both companies are noted."""
         rating = self._march_rating(self.o1)
-        self._assert_nightly_catches(lambda: rating.sudo().write({"res_id": self.o2.id}))
-        self.assertEqual(rating.o2c_rated_on, datetime(2025, 3, 8, 9))
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
+        as_admin = rating.with_user(admin).with_company(self.kpi_company)
+        self._assert_nightly_catches(lambda: as_admin.write({"res_id": self.o2.id}))
+        self.assertEqual(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
         other = self._order(
             self.salesperson_1, company=self.env.company, date_order=datetime(2025, 3, 4, 9)
         )
-        rating.sudo().write({"res_id": other.id})
+        watermark = self._watermark()
+        as_admin.write({"res_id": other.id})
+        # the old company's March was noted; the new one's is found by the rating written
         pending = self.env["o2c.kpi.pending.change"].search([("source", "=", "ratings")])
         self.assertEqual(
-            sorted(pending.mapped(lambda change: (change.company_id.id, change.date))),
-            sorted(
+            pending.mapped(lambda change: (change.company_id, change.date)),
+            [(self.kpi_company, datetime(2025, 3, 8, 9))],
+        )
+        # (from 03-04 there: the new order, never measured, is recomputed from its date)
+        changed = self.Value._get_changed_since_by_calculator(watermark)
+        self.assertLessEqual(changed[self.env.company.id]["customer_kpis"], datetime(2025, 3, 8, 9))
+
+    def test_rating_imported_with_its_date(self):
+        """A rating given on 03-08 is imported afterwards with its date (a script, as
+        superuser): the nightly run counts it in March."""
+        watermark = self._after_first_nightly_run()
+        before = self._snapshot()
+        self.env["rating.rating"].sudo().create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("sale.order"),
+                "res_id": self.o1.id,
+                "rating": 4,
+                "consumed": True,
+                "date_o2c_rated": datetime(2025, 3, 8, 9),
+            }
+        )
+        self.Value._refresh_incremental(watermark)
+        self.assertNotEqual(before, self._snapshot())
+        self.assertAlmostEqual(
+            self.Value.search(
                 [
-                    (self.kpi_company.id, datetime(2025, 3, 8, 9)),
-                    (self.env.company.id, datetime(2025, 3, 8, 9)),
+                    ("company_id", "=", self.kpi_company.id),
+                    ("kpi_code", "=", "customers_rating_avg"),
+                    ("date_start", "=", MARCH),
+                    ("dimension", "=", "company"),
                 ]
+            ).value,
+            4.0,
+        )
+        self._assert_as_full_refresh()
+
+    def test_rating_asked_again(self):
+        """A rating given in March is asked again (Odoo's reset: a new link, no score): it
+        is not given any more, and March loses it."""
+        rating = self._march_rating(self.o1)
+        self._assert_nightly_catches(lambda: rating.sudo().reset())
+        self.assertFalse(rating.date_o2c_rated)
+
+    def test_rating_date_not_written_by_users(self):
+        """The date a rating was given feeds the KPIs: a salesperson cannot move the rating
+        of their order to another month, nor create one dated; nothing is written."""
+        rating = self._march_rating(self.o1)
+        with self.assertRaises(UserError):
+            rating.with_user(self.salesperson_1).write({"date_o2c_rated": datetime(2025, 4, 1)})
+        with self.assertRaises(UserError):
+            self.env["rating.rating"].with_user(self.salesperson_1).create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("sale.order"),
+                    "res_id": self.o1.id,
+                    "rating": 5,
+                    "consumed": True,
+                    "date_o2c_rated": datetime(2025, 3, 1),
+                }
+            )
+        rating.invalidate_recordset()
+        self.assertEqual(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
+        self.assertEqual(
+            self.env["rating.rating"].search_count(
+                [("res_model", "=", "sale.order"), ("res_id", "=", self.o1.id)]
             ),
+            1,
         )
 
     def test_pending_changes_read_by_kpi_managers_only(self):

@@ -3,6 +3,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command, http
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.sales_support.tests.common import SalesSupportCommon
@@ -84,20 +85,32 @@ class TestO2cKpiRating(SalesSupportCommon):
         public_env = self.env(user=self.env.ref("base.public_user"))
         rating = public_env["rating.rating"].sudo().search([("access_token", "=", token)])
         record = public_env[rating.res_model].sudo().browse(rating.res_id)
-        rated_at = datetime(2026, 5, 4, 10, 30)
-        with freeze_time(rated_at):
-            record.rating_apply(5, rating=rating, feedback="Fast and complete", subtype_xmlid=None)
+        record.rating_apply(5, rating=rating, feedback="Fast and complete", subtype_xmlid=None)
 
         order.invalidate_recordset()
         self.assertEqual(order.rating_last_value, 5)
         self.assertEqual(order.rating_count, 1)
         self.assertEqual(order.rating_ids.feedback, "Fast and complete")
         self.assertTrue(order.rating_ids.consumed)
-        # the satisfaction KPIs count it when given
-        self.assertEqual(order.rating_ids.o2c_rated_on, rated_at)
+        # the satisfaction KPIs count it when given (the database's clock, as write dates)
+        self.assertEqual(order.rating_ids.date_o2c_rated, self.env.cr.now())
         self.assertEqual(order.rating_ids.message_id.author_id, self.customer_1)
         # the salesperson reads it on the order
         self.assertEqual(order.with_user(self.salesperson_1).rating_last_value, 5)
+
+    def test_rating_posted_with_a_message_is_dated(self):
+        """A salesperson logs the score a customer gave by phone (a message with a rating):
+        the rating counts from then; the salesperson cannot date it otherwise."""
+        order = self._create_order(self.customer_1, products=self.chair)
+        order.with_user(self.salesperson_1).message_post(
+            body="4 out of 5 by phone", rating_value=4, message_type="comment"
+        )
+        rating = order.rating_ids
+        self.assertEqual(rating.rating, 4)
+        self.assertTrue(rating.consumed)
+        self.assertEqual(rating.date_o2c_rated, self.env.cr.now())
+        with self.assertRaises(UserError):
+            rating.with_user(self.salesperson_1).write({"date_o2c_rated": datetime(2026, 1, 1)})
 
     def test_other_company_not_asked(self):
         with freeze_time(datetime(2026, 3, 1, 8, 0)):
@@ -155,4 +168,5 @@ class TestO2cKpiRatingController(HttpCase):
         self.assertEqual(order.rating_ids.feedback, "On time")
         self.assertEqual(order.rating_ids.partner_id, customer)
         self.assertIn("On time", order.message_ids[0].body)
-        self.assertTrue(order.rating_ids.o2c_rated_on)
+        # (given in the request's transaction: after this test's, before now)
+        self.assertTrue(self.env.cr.now() <= order.rating_ids.date_o2c_rated <= datetime.now())

@@ -1,11 +1,29 @@
-"""Satisfaction counts a rating on the date its score was given (``rating.rating.o2c_rated_on``,
+"""Satisfaction counts a rating on the day its score was given (``rating.rating.date_o2c_rated``,
 new), no longer on its write date, which Odoo moves when it rewrites what it stores on the
-rating (the order renamed, the message made internal). The ratings given before: dated by
-their write date, the date their figures were computed from. (Self-contained SQL.)"""
+rating (the order renamed, the message made internal) or someone edits the comment. The ratings
+given before: dated by their chatter message, posted when the score was first given (Odoo's
+renaming or internal flag never change its date), else by their write date. Where that date is
+not the write date the stored figures were computed from, both periods are noted for the next
+nightly refresh (``o2c_kpi_pending_change``). (Self-contained SQL.)"""
 
 
 def migrate(cr, version):
     cr.execute(
-        "UPDATE rating_rating SET o2c_rated_on = write_date"
-        " WHERE consumed AND o2c_rated_on IS NULL"
+        """
+        WITH dated AS (
+            UPDATE rating_rating rating
+               SET date_o2c_rated = COALESCE(
+                       (SELECT message.date FROM mail_message message
+                         WHERE message.id = rating.message_id),
+                       rating.write_date)
+             WHERE rating.consumed AND rating.date_o2c_rated IS NULL
+            RETURNING rating.res_model, rating.res_id, rating.write_date, rating.date_o2c_rated
+        )
+        INSERT INTO o2c_kpi_pending_change (company_id, date, source)
+        SELECT so.company_id, LEAST(dated.write_date, dated.date_o2c_rated), 'ratings'
+          FROM dated
+          JOIN sale_order so ON so.id = dated.res_id
+         WHERE dated.res_model = 'sale.order'
+           AND dated.date_o2c_rated IS DISTINCT FROM dated.write_date
+        """
     )
