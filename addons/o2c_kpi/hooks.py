@@ -14,6 +14,7 @@ FOREIGN_TABLE_INDEXES = (
     "sales_support_o2c_event_o2c_kpi_create_date_idx",
     "account_move_line_o2c_kpi_write_date_idx",
     "account_partial_reconcile_o2c_kpi_create_date_idx",
+    "rating_rating_o2c_kpi_write_date_idx",
 )
 
 
@@ -25,8 +26,8 @@ def post_init_hook(env):
 
 def uninstall_hook(env):
     """Drop the indexes the KPI engine added to other modules' tables (orders, requests,
-    ledger events, journal items, reconciliations). Odoo drops the tables and columns of the
-    models it removes, not indexes on the columns it keeps."""
+    ledger events, journal items, reconciliations, ratings). Odoo drops the tables and
+    columns of the models it removes, not indexes on the columns it keeps."""
     env.cr.execute(
         SQL(
             "DROP INDEX IF EXISTS %s",

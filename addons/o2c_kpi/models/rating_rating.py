@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 # What a write can change of a rating's satisfaction figures: its score, whether it was
 # given, its date and its order.
@@ -29,6 +29,18 @@ class RatingRating(models.Model):
         "anew). The customer satisfaction KPIs count the rating on this date.",
     )
 
+    def init(self):
+        res = super().init()
+        # The nightly KPI refresh finds the ratings of orders written since its last run.
+        create_index(
+            self.env.cr,
+            "rating_rating_o2c_kpi_write_date_idx",
+            "rating_rating",
+            ["write_date"],
+            where="res_model = 'sale.order'",
+        )
+        return res
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -44,15 +56,18 @@ class RatingRating(models.Model):
 
     def write(self, vals):
         self._check_o2c_kpi_date_written([vals])
-        score_given_again = False
+        rescored = self.browse()
         if "date_o2c_rated" not in vals:
             if "consumed" in vals:
                 # a score given (the rating link) or given again: rated now; a rating asked
                 # again (reset): not given any more
                 vals = {**vals, "date_o2c_rated": self.env.cr.now() if vals["consumed"] else False}
             elif "rating" in vals:
-                # a score written without saying whether it was given: dated where it was
-                score_given_again = True
+                # a score changed without saying whether it was given: the given ones whose
+                # score changes are rated now
+                rescored = self.filtered(
+                    lambda rating: rating.consumed and rating.rating != vals["rating"]
+                )
         # A score given again moves the rating to today's period, and its old period loses
         # it; a rating moved to another order or date leaves the old one's figures: the
         # nightly refresh finds the ratings written or given since, not the old figures.
@@ -60,8 +75,8 @@ class RatingRating(models.Model):
         if O2C_KPI_RATING_FIELDS & vals.keys():
             self._note_o2c_kpi_figures()
         res = super().write(vals)
-        if score_given_again and (given := self.filtered("consumed")):
-            super(RatingRating, given).write({"date_o2c_rated": self.env.cr.now()})
+        if rescored:
+            super(RatingRating, rescored).write({"date_o2c_rated": self.env.cr.now()})
         return res
 
     def unlink(self):

@@ -680,27 +680,59 @@ class TestKpiSnapshot(O2cKpiCommon):
     def test_rating_moved_to_another_order(self):
         """A rating given on o1 in March belonged to o2 (another salesperson and team; an
         administrator fixes it): March's figures follow it. Moved again to an order of
-        another company, the figures of both companies are noted."""
+        another company, the old company's March is noted, and the new company's is found
+        by the rating written since."""
         rating = self._march_rating(self.o1)
+        # an order of the other company, measured by the first nightly run below
+        other = self._order(
+            self.salesperson_1, company=self.env.company, date_order=datetime(2025, 5, 4, 9)
+        )
         admin = self.env.ref("base.user_admin")
         admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
         as_admin = rating.with_user(admin).with_company(self.kpi_company)
         self._assert_nightly_catches(lambda: as_admin.write({"res_id": self.o2.id}))
         self.assertEqual(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
-        other = self._order(
-            self.salesperson_1, company=self.env.company, date_order=datetime(2025, 3, 4, 9)
-        )
         watermark = self._watermark()
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = %s - interval '1 hour' WHERE id = %s",
+            [watermark, other.id],
+        )
         as_admin.write({"res_id": other.id})
-        # the old company's March was noted; the new one's is found by the rating written
         pending = self.env["o2c.kpi.pending.change"].search([("source", "=", "ratings")])
         self.assertEqual(
             pending.mapped(lambda change: (change.company_id, change.date)),
             [(self.kpi_company, datetime(2025, 3, 8, 9))],
         )
-        # (from 03-04 there: the new order, never measured, is recomputed from its date)
         changed = self.Value._get_changed_since_by_calculator(watermark)
-        self.assertLessEqual(changed[self.env.company.id]["customer_kpis"], datetime(2025, 3, 8, 9))
+        self.assertEqual(changed[self.env.company.id]["customer_kpis"], datetime(2025, 3, 8, 9))
+
+    def test_rating_score_changed(self):
+        """An administrator corrects the score of the rating given in March (a typo taken
+        by phone): it counts today, and March loses it; the same score written again, or a
+        score written on a rating asked but never answered, dates nothing."""
+        rating = self._march_rating(self.o1)
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(self.kpi_company.id)]})
+        as_admin = rating.with_user(admin).with_company(self.kpi_company)
+        as_admin.write({"rating": 5})
+        self.assertEqual(rating.date_o2c_rated, datetime(2025, 3, 8, 9))
+        self._assert_nightly_catches(lambda: as_admin.write({"rating": 2}))
+        self.assertEqual(rating.date_o2c_rated, self.env.cr.now())
+        asked = self.env["rating.rating"].browse(
+            self._sql_insert(
+                "rating_rating",
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("sale.order"),
+                    "res_model": "sale.order",
+                    "res_id": self.o2.id,
+                    "rating": 0,
+                    "consumed": False,
+                    "access_token": "kpi-snapshot-asked",
+                },
+            )
+        )
+        asked.with_user(admin).with_company(self.kpi_company).write({"rating": 4})
+        self.assertFalse(asked.date_o2c_rated)
 
     def test_rating_imported_with_its_date(self):
         """A rating given on 03-08 is imported afterwards with its date (a script, as

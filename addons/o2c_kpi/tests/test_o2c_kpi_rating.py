@@ -67,6 +67,7 @@ class TestO2cKpiRating(SalesSupportCommon):
         self.assertIn(f"/rate/{rating.access_token}/5", message.body)
         self.assertEqual(rating.rated_partner_id, self.salesperson_1.partner_id)
         self.assertFalse(rating.consumed)
+        self.assertFalse(rating.date_o2c_rated, "asked, not given yet")
 
         # a second run asks nobody again, even if the order is shipped again (a return)
         with freeze_time(datetime(2026, 3, 4, 10, 0)):

@@ -4,7 +4,7 @@ rating (the order renamed, the message made internal) or someone edits the comme
 given before: dated by their chatter message, posted when the score was first given (Odoo's
 renaming or internal flag never change its date), else by their write date. Where that date is
 not the write date the stored figures were computed from, both periods are noted for the next
-nightly refresh (``o2c_kpi_pending_change``). (Self-contained SQL.)"""
+nightly refresh (``o2c_kpi_pending_change``, one row per company). (Self-contained SQL.)"""
 
 
 def migrate(cr, version):
@@ -19,11 +19,15 @@ def migrate(cr, version):
              WHERE rating.consumed AND rating.date_o2c_rated IS NULL
             RETURNING rating.res_model, rating.res_id, rating.write_date, rating.date_o2c_rated
         )
+        -- one row per company, from its earliest rating moved (a message is dated to the
+        -- second by the application, a write date to the microsecond by the database: a
+        -- minute apart at least)
         INSERT INTO o2c_kpi_pending_change (company_id, date, source)
-        SELECT so.company_id, LEAST(dated.write_date, dated.date_o2c_rated), 'ratings'
+        SELECT so.company_id, MIN(LEAST(dated.write_date, dated.date_o2c_rated)), 'ratings'
           FROM dated
           JOIN sale_order so ON so.id = dated.res_id
          WHERE dated.res_model = 'sale.order'
-           AND dated.date_o2c_rated IS DISTINCT FROM dated.write_date
+           AND abs(extract(epoch FROM dated.date_o2c_rated - dated.write_date)) >= 60
+         GROUP BY so.company_id
         """
     )
