@@ -189,3 +189,53 @@ def test_salesperson_reads_own_team_not_another(odoo_server, admin, kpi_data):  
         )
         == []
     )
+
+
+def test_salesperson_cannot_rate_own_order(odoo_server, admin, kpi_data):  # noqa: F811 (fixtures)
+    """The satisfaction KPIs are the customers' scores: a salesperson's script cannot give,
+    change or take back the score of an order's rating (fault 2, a UserError saying who
+    records one); the rating stays as it was asked."""
+    seller = connect(odoo_server, f"e2e_kpi_seller_1_{kpi_data['run']}")
+    [order] = seller.call(
+        "sale.order", "search", [("user_id", "=", kpi_data["sellers"][0])], limit=1
+    )
+    [row] = seller.call("sale.order", "read", [order], ["partner_id"])
+    [order_model] = admin.call("ir.model", "search", [("model", "=", "sale.order")])
+    # asked for (what the rating e-mail does), not given yet
+    rating = admin.call(
+        "rating.rating",
+        "create",
+        {"res_model_id": order_model, "res_id": order, "partner_id": row["partner_id"][0]},
+    )
+    attempts = [
+        ("rating.rating", "write", ([rating], {"rating": 5, "consumed": True}), {}),
+        (
+            "rating.rating",
+            "create",
+            (
+                {
+                    "res_model_id": order_model,
+                    "res_id": order,
+                    "partner_id": row["partner_id"][0],
+                    "rating": 5,
+                    "consumed": True,
+                },
+            ),
+            {},
+        ),
+        ("sale.order", "message_post", ([order],), {"body": "5/5", "rating_value": 5}),
+    ]
+    for model, method, args, kwargs in attempts:
+        with pytest.raises(xmlrpc.client.Fault) as fault:
+            seller.call(model, method, *args, **kwargs)
+        assert fault.value.faultCode == 2, (method, fault.value.faultString)
+        assert "Only the customer rates an order" in fault.value.faultString
+    ratings = admin.call(
+        "rating.rating",
+        "search_read",
+        [("res_model", "=", "sale.order"), ("res_id", "=", order)],
+        ["rating", "consumed", "date_o2c_rated"],
+    )
+    assert [(r["id"], r["rating"], r["consumed"], r["date_o2c_rated"]) for r in ratings] == [
+        (rating, 0.0, False, False)
+    ]

@@ -12,6 +12,8 @@ O2C_KPI_RATING_FIELDS = {
     "res_model_id",
     "res_id",
 }
+# Of those, what gives, changes or takes back the customer's answer on an order.
+O2C_KPI_SCORE_FIELDS = O2C_KPI_RATING_FIELDS - {"date_o2c_rated"}
 
 
 class RatingRating(models.Model):
@@ -48,6 +50,7 @@ class RatingRating(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_o2c_kpi_date_written(vals_list)
+        self._check_o2c_kpi_scores_written(vals_list)
         now = self.env.cr.now()
         for vals in vals_list:
             if vals.get("consumed") and not vals.get("date_o2c_rated"):
@@ -56,6 +59,7 @@ class RatingRating(models.Model):
 
     def write(self, vals):
         self._check_o2c_kpi_date_written([vals])
+        self._check_o2c_kpi_scores_written([vals])
         rescored = self.browse()
         if "date_o2c_rated" not in vals:
             if "consumed" in vals:
@@ -98,6 +102,52 @@ class RatingRating(models.Model):
                     "the score; it cannot be written. Leave it out of the values."
                 )
             )
+
+    @api.model
+    def _o2c_kpi_may_record_scores(self):
+        """Whether the current user may give or change the score of an order's rating: the
+        customer (the rating page runs as superuser, the portal as a portal user), code
+        running as superuser, and the KPI managers (customer-service managers, sales
+        administrators) recording a score the customer gave another way. Not the
+        salespeople, coordinators and assistants whose satisfaction figures it makes: any
+        employee may write ratings in Odoo, which would let them rate their own orders."""
+        return (
+            self.env.su
+            or self.env.user.share
+            or self.env.user.has_group("o2c_kpi.group_o2c_kpi_manager")
+        )
+
+    @api.model
+    def _check_o2c_kpi_score_given(self):
+        """Refuse a score of an order's rating given by a user who may not record one."""
+        if not self._o2c_kpi_may_record_scores():
+            raise UserError(
+                _(
+                    "Only the customer rates an order, through the link of the rating e-mail "
+                    "or the portal. A customer-service manager or a sales administrator "
+                    "records a score the customer gave another way (by phone): ask one of "
+                    "them."
+                )
+            )
+
+    def _check_o2c_kpi_scores_written(self, vals_list):
+        """The scores of orders' ratings are the customer satisfaction KPIs: refuse giving,
+        changing or taking back one (its score, whether it was given, its order) to the users
+        it measures (see :meth:`_o2c_kpi_may_record_scores`). Asking for a rating (no score)
+        and writing its comment stay open to employees."""
+        if self._o2c_kpi_may_record_scores():
+            return
+        order_model_id = self.env["ir.model"]._get_id("sale.order")
+        of_orders = any(rating.res_model == "sale.order" for rating in self)
+        for vals in vals_list:
+            if not O2C_KPI_SCORE_FIELDS & vals.keys():
+                continue
+            to_order = (
+                vals.get("res_model") == "sale.order" or vals.get("res_model_id") == order_model_id
+            )
+            # (a rating created without a score is a rating asked for)
+            if of_orders or (to_order and (self or vals.get("consumed") or vals.get("rating"))):
+                self._check_o2c_kpi_score_given()
 
     def _note_o2c_kpi_figures(self):
         """Note the KPI figures of these ratings (those of orders) as they are now."""

@@ -91,6 +91,13 @@ class SaleOrder(models.Model):
             pending._note_moved_figures("order_leads", self.filtered("opportunity_id"))
         return res
 
+    def message_post(self, **kwargs):
+        # A message posted with a rating (rating.mixin) creates the rating as superuser:
+        # check who gives the score before (the customer satisfaction KPIs).
+        if kwargs.get("rating_value"):
+            self.env["rating.rating"]._check_o2c_kpi_score_given()
+        return super().message_post(**kwargs)
+
     def unlink(self):
         # The KPI figures of a deleted order go at the next nightly refresh: its last measured
         # values stay, marked deleted (o2c.kpi.order.seen has no foreign key to the orders).

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command, http
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.sales_support.tests.common import SalesSupportCommon
 
@@ -100,18 +100,86 @@ class TestO2cKpiRating(SalesSupportCommon):
         self.assertEqual(order.with_user(self.salesperson_1).rating_last_value, 5)
 
     def test_rating_posted_with_a_message_is_dated(self):
-        """A salesperson logs the score a customer gave by phone (a message with a rating):
-        the rating counts from then; the salesperson cannot date it otherwise."""
+        """The customer-service manager logs the score a customer gave by phone (a message
+        with a rating): the rating counts from then; nobody dates it otherwise."""
         order = self._create_order(self.customer_1, products=self.chair)
-        order.with_user(self.salesperson_1).message_post(
+        order.with_user(self.support_manager).message_post(
             body="4 out of 5 by phone", rating_value=4, message_type="comment"
         )
         rating = order.rating_ids
         self.assertEqual(rating.rating, 4)
         self.assertTrue(rating.consumed)
         self.assertEqual(rating.date_o2c_rated, self.env.cr.now())
-        with self.assertRaises(UserError):
-            rating.with_user(self.salesperson_1).write({"date_o2c_rated": datetime(2026, 1, 1)})
+        for user in (self.salesperson_1, self.support_manager):
+            with self.assertRaises(UserError):
+                rating.with_user(user).write({"date_o2c_rated": datetime(2026, 1, 1)})
+
+    def test_staff_measured_cannot_rate_their_orders(self):
+        """Any employee may write ratings in Odoo. The scores of orders are the satisfaction
+        KPIs of the salesperson and coordinator: neither they nor the assistant give, change
+        or take back one, over the UI or RPC; a sales administrator may record one."""
+        order = self._create_order(self.customer_1, products=self.chair)
+        token = order._rating_get_access_token()  # asked (the rating e-mail)
+        rating = order.rating_ids
+        order_model_id = self.env["ir.model"]._get_id("sale.order")
+        for user in (self.salesperson_1, self.coordinator, self.assistant):
+            with self.subTest(user=user.login):
+                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                    rating.with_user(user).write({"rating": 5, "consumed": True})
+                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                    rating.with_user(user).write({"rating": 5})
+                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                    self.env["rating.rating"].with_user(user).create(
+                        {
+                            "res_model_id": order_model_id,
+                            "res_id": order.id,
+                            "partner_id": self.customer_1.id,
+                            "rating": 5,
+                            "consumed": True,
+                        }
+                    )
+        for user in (self.salesperson_1, self.coordinator):
+            with self.subTest(user=user.login):
+                # the customer's page with the token read from the e-mail in the chatter
+                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                    order.with_user(user).rating_apply(5, token=token)
+                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                    order.with_user(user).message_post(body="5/5", rating_value=5)
+        rating.invalidate_recordset()
+        self.assertFalse(rating.consumed)
+        self.assertEqual(rating.rating, 0)
+        self.assertFalse(rating.date_o2c_rated)
+        self.assertEqual(len(order.rating_ids), 1, "no rating was created")
+        # asking for a rating and writing a comment stay open
+        rating.with_user(self.salesperson_1).write({"feedback": "Asked by phone too"})
+        other = self._create_order(self.customer_1, products=self.chair)
+        self.env["rating.rating"].with_user(self.coordinator).create(
+            {"res_model_id": order_model_id, "res_id": other.id, "partner_id": self.customer_1.id}
+        )
+        # a rating of another app moved to an order with its score: refused too
+        partner_model_id = self.env["ir.model"]._get_id("res.partner")
+        elsewhere = self.env["rating.rating"].create(
+            {
+                "res_model_id": partner_model_id,
+                "res_id": self.customer_1.id,
+                "rating": 5,
+                "consumed": True,
+            }
+        )
+        with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+            elsewhere.with_user(self.salesperson_1).write(
+                {"res_model_id": order_model_id, "res_id": order.id}
+            )
+        # a sales administrator records the score the customer gave by phone
+        administrator = new_test_user(
+            self.env,
+            login="kpi_sales_admin",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+        )
+        rating.with_user(administrator).write({"rating": 4, "consumed": True})
+        self.assertEqual(rating.rating, 4)
+        self.assertEqual(rating.date_o2c_rated, self.env.cr.now())
 
     def test_other_company_not_asked(self):
         with freeze_time(datetime(2026, 3, 1, 8, 0)):
