@@ -62,22 +62,33 @@ class RatingRating(models.Model):
         self._check_o2c_kpi_scores_written([vals])
         rescored = self.browse()
         if "date_o2c_rated" not in vals:
-            if "consumed" in vals:
-                # a score given (the rating link) or given again: rated now; a rating asked
-                # again (reset): not given any more
-                vals = {**vals, "date_o2c_rated": self.env.cr.now() if vals["consumed"] else False}
-            elif "rating" in vals:
-                # a score changed without saying whether it was given: the given ones whose
-                # score changes are rated now
+            if "consumed" in vals and not vals["consumed"]:
+                # a rating asked again (reset): not given any more
+                vals = {**vals, "date_o2c_rated": False}
+            elif vals.get("consumed") or "rating" in vals:
+                # a score given (the rating link), or a given score changed: rated now; the
+                # same score given again (the customer adding a comment on the rating page)
+                # keeps the day it was given
                 rescored = self.filtered(
-                    lambda rating: rating.consumed and rating.rating != vals["rating"]
+                    lambda rating: (vals.get("consumed") or rating.consumed)
+                    and (
+                        not rating.consumed
+                        or not rating.date_o2c_rated
+                        or rating.rating != vals.get("rating", rating.rating)
+                    )
                 )
-        # A score given again moves the rating to today's period, and its old period loses
-        # it; a rating moved to another order or date leaves the old one's figures: the
-        # nightly refresh finds the ratings written or given since, not the old figures.
-        # Other writes (a comment, the name Odoo stores) move nothing.
-        if O2C_KPI_RATING_FIELDS & vals.keys():
-            self._note_o2c_kpi_figures()
+        # A score given again with another value moves the rating to today's period, and
+        # its old period loses it; a rating moved to another order or date leaves the old
+        # one's figures: the nightly refresh finds the ratings written or given since, not
+        # the old figures. Other writes (a comment, the name Odoo stores) move nothing.
+        written = O2C_KPI_RATING_FIELDS & vals.keys()
+        if written:
+            self.filtered(
+                lambda rating: any(
+                    rating._fields[fname].convert_to_write(rating[fname], rating) != vals[fname]
+                    for fname in written
+                )
+            )._note_o2c_kpi_figures()
         res = super().write(vals)
         if rescored:
             super(RatingRating, rescored).write({"date_o2c_rated": self.env.cr.now()})
