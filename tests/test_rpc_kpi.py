@@ -207,8 +207,9 @@ def test_salesperson_cannot_rate_own_order(odoo_server, admin, kpi_data):  # noq
         "create",
         {"res_model_id": order_model, "res_id": order, "partner_id": row["partner_id"][0]},
     )
+    refused = "Only the customer rates an order"
     attempts = [
-        ("rating.rating", "write", ([rating], {"rating": 5, "consumed": True}), {}),
+        ("rating.rating", "write", ([rating], {"rating": 5, "consumed": True}), {}, refused),
         (
             "rating.rating",
             "create",
@@ -222,14 +223,15 @@ def test_salesperson_cannot_rate_own_order(odoo_server, admin, kpi_data):  # noq
                 },
             ),
             {},
+            "only a KPI manager",
         ),
-        ("sale.order", "message_post", ([order],), {"body": "5/5", "rating_value": 5}),
+        ("sale.order", "message_post", ([order],), {"body": "5/5", "rating_value": 5}, refused),
     ]
-    for model, method, args, kwargs in attempts:
+    for model, method, args, kwargs, message in attempts:
         with pytest.raises(xmlrpc.client.Fault) as fault:
             seller.call(model, method, *args, **kwargs)
         assert fault.value.faultCode == 2, (method, fault.value.faultString)
-        assert "Only the customer rates an order" in fault.value.faultString
+        assert message in fault.value.faultString
     ratings = admin.call(
         "rating.rating",
         "search_read",

@@ -50,16 +50,20 @@ class RatingRating(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_o2c_kpi_date_written(vals_list)
-        self._check_o2c_kpi_scores_written(vals_list)
         now = self.env.cr.now()
         for vals in vals_list:
             if vals.get("consumed") and not vals.get("date_o2c_rated"):
                 vals["date_o2c_rated"] = now
-        return super().create(vals_list)
+        ratings = super().create(vals_list)
+        ratings._check_o2c_kpi_ratings_created()
+        return ratings
 
     def write(self, vals):
         self._check_o2c_kpi_date_written([vals])
-        self._check_o2c_kpi_scores_written([vals])
+        scores_written = bool(O2C_KPI_SCORE_FIELDS & vals.keys())
+        if scores_written:
+            # the ratings of orders before the write (a score changed, taken back, moved away)
+            self._check_o2c_kpi_scores_written()
         rescored = self.browse()
         if "date_o2c_rated" not in vals:
             if "consumed" in vals and not vals["consumed"]:
@@ -90,6 +94,9 @@ class RatingRating(models.Model):
                 )
             )._note_o2c_kpi_figures()
         res = super().write(vals)
+        if scores_written:
+            # ... and after it (a rating of another app moved to an order with its score)
+            self._check_o2c_kpi_scores_written()
         if rescored:
             super(RatingRating, rescored).write({"date_o2c_rated": self.env.cr.now()})
         return res
@@ -116,49 +123,65 @@ class RatingRating(models.Model):
 
     @api.model
     def _o2c_kpi_may_record_scores(self):
-        """Whether the current user may give or change the score of an order's rating: the
-        customer (the rating page runs as superuser, the portal as a portal user), code
-        running as superuser, and the KPI managers (customer-service managers, sales
-        administrators) recording a score the customer gave another way. Not the
-        salespeople, coordinators and assistants whose satisfaction figures it makes: any
-        employee may write ratings in Odoo, which would let them rate their own orders."""
-        return (
-            self.env.su
-            or self.env.user.share
-            or self.env.user.has_group("o2c_kpi.group_o2c_kpi_manager")
-        )
+        """Whether the current user may give, change or take back the score of an order's
+        rating by hand: the superuser (scripts, crons) and the KPI managers (the
+        customer-service manager, sales administrators), who record a score the customer
+        gave another way. Not the salespeople, coordinators and assistants whose
+        satisfaction figures the scores make: Odoo lets any employee write ratings."""
+        user = self.env.user
+        return user._is_superuser() or user.has_group("o2c_kpi.group_o2c_kpi_manager")
 
     @api.model
-    def _check_o2c_kpi_score_given(self):
-        """Refuse a score of an order's rating given by a user who may not record one."""
+    def _o2c_kpi_answers_as_customer(self):
+        """Whether this is the rating page answering for the customer: it writes the rating
+        as superuser, for the visitor following the link (the public user, or a portal
+        user logged in). An employee logged in is not answering as the customer."""
+        return self.env.su and self.env.user.share
+
+    @api.model
+    def _check_o2c_kpi_score_posted(self):
+        """Refuse a score posted with a message on an order (``message_post`` with a
+        ``rating_value``: Odoo creates that rating as superuser) to a user who may not record
+        one; the user is the one logged in, whatever superuser mode the caller runs in."""
         if not self._o2c_kpi_may_record_scores():
+            raise UserError(self._get_o2c_kpi_score_refused_message())
+
+    def _check_o2c_kpi_scores_written(self):
+        """Refuse giving, changing or taking back the score of these ratings (their score,
+        whether it was given, their order), for those of orders, to the users the
+        satisfaction KPIs measure (see :meth:`_o2c_kpi_may_record_scores`)."""
+        if self._o2c_kpi_may_record_scores() or self._o2c_kpi_answers_as_customer():
+            return
+        if any(rating.res_model == "sale.order" for rating in self):
+            raise UserError(self._get_o2c_kpi_score_refused_message())
+
+    def _check_o2c_kpi_ratings_created(self):
+        """Ratings of orders are asked for by the rating e-mail, which creates them as
+        superuser: an employee who is not a KPI manager creates none by hand (its link would
+        let them answer as the customer), nor one with a score."""
+        if self._o2c_kpi_may_record_scores() or self._o2c_kpi_answers_as_customer():
+            return
+        of_orders = self.filtered(lambda rating: rating.res_model == "sale.order")
+        if not of_orders:
+            return
+        if not self.env.su:
             raise UserError(
                 _(
-                    "Only the customer rates an order, through the link of the rating e-mail "
-                    "or the portal. A customer-service manager or a sales administrator "
-                    "records a score the customer gave another way (by phone): ask one of "
-                    "them."
+                    "Ratings of orders are asked for by the rating e-mail sent after the "
+                    "delivery; only a KPI manager (the customer-service manager, a sales "
+                    "administrator) creates one by hand."
                 )
             )
+        if any(rating.consumed or rating.rating for rating in of_orders):
+            raise UserError(self._get_o2c_kpi_score_refused_message())
 
-    def _check_o2c_kpi_scores_written(self, vals_list):
-        """The scores of orders' ratings are the customer satisfaction KPIs: refuse giving,
-        changing or taking back one (its score, whether it was given, its order) to the users
-        it measures (see :meth:`_o2c_kpi_may_record_scores`). Asking for a rating (no score)
-        and writing its comment stay open to employees."""
-        if self._o2c_kpi_may_record_scores():
-            return
-        order_model_id = self.env["ir.model"]._get_id("sale.order")
-        of_orders = any(rating.res_model == "sale.order" for rating in self)
-        for vals in vals_list:
-            if not O2C_KPI_SCORE_FIELDS & vals.keys():
-                continue
-            to_order = (
-                vals.get("res_model") == "sale.order" or vals.get("res_model_id") == order_model_id
-            )
-            # (a rating created without a score is a rating asked for)
-            if of_orders or (to_order and (self or vals.get("consumed") or vals.get("rating"))):
-                self._check_o2c_kpi_score_given()
+    @api.model
+    def _get_o2c_kpi_score_refused_message(self):
+        return _(
+            "Only the customer rates an order, through the link of the rating e-mail. A KPI "
+            "manager (the customer-service manager, a sales administrator) records a score "
+            "the customer gave another way, such as by phone: ask one of them."
+        )
 
     def _note_o2c_kpi_figures(self):
         """Note the KPI figures of these ratings (those of orders) as they are now."""

@@ -95,8 +95,14 @@ class SaleOrder(models.Model):
         # A message posted with a rating (rating.mixin) creates the rating as superuser:
         # check who gives the score before (the customer satisfaction KPIs).
         if kwargs.get("rating_value"):
-            self.env["rating.rating"]._check_o2c_kpi_score_given()
+            self.env["rating.rating"]._check_o2c_kpi_score_posted()
         return super().message_post(**kwargs)
+
+    def _get_allowed_message_post_params(self):
+        # No score through the chatter's routes (portal_rating allows one): they post as
+        # superuser, for an employee as for anyone holding the order's portal link. The
+        # customer rates an order through the link of the rating e-mail.
+        return super()._get_allowed_message_post_params() - {"rating_value"}
 
     def unlink(self):
         # The KPI figures of a deleted order go at the next nightly refresh: its last measured

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -39,6 +40,14 @@ class TestO2cKpiRating(SalesSupportCommon):
             order.picking_ids.button_validate()
         self.assertEqual(order.date_o2c_shipped, when)
         return order
+
+    @contextmanager
+    def _refused(self, message):
+        """A UserError saying ``message``; what the call wrote is rolled back (as the
+        request's transaction is)."""
+        with self.assertRaises(UserError) as error:
+            yield
+        self.assertIn(message, str(error.exception))
 
     def _rating_messages(self, order):
         return order.message_ids.filtered(lambda m: "/rate/" in (m.body or ""))
@@ -117,59 +126,78 @@ class TestO2cKpiRating(SalesSupportCommon):
     def test_staff_measured_cannot_rate_their_orders(self):
         """Any employee may write ratings in Odoo. The scores of orders are the satisfaction
         KPIs of the salesperson and coordinator: neither they nor the assistant give, change
-        or take back one, over the UI or RPC; a sales administrator may record one."""
+        or take back one, nor create a rating of an order (its link would let them answer as
+        the customer), over the UI or RPC; a sales administrator may record one."""
         order = self._create_order(self.customer_1, products=self.chair)
         token = order._rating_get_access_token()  # asked (the rating e-mail)
         rating = order.rating_ids
         order_model_id = self.env["ir.model"]._get_id("sale.order")
         for user in (self.salesperson_1, self.coordinator, self.assistant):
             with self.subTest(user=user.login):
-                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                with self._refused("Only the customer rates an order"):
                     rating.with_user(user).write({"rating": 5, "consumed": True})
-                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                with self._refused("Only the customer rates an order"):
                     rating.with_user(user).write({"rating": 5})
-                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
-                    self.env["rating.rating"].with_user(user).create(
-                        {
-                            "res_model_id": order_model_id,
-                            "res_id": order.id,
-                            "partner_id": self.customer_1.id,
-                            "rating": 5,
-                            "consumed": True,
-                        }
-                    )
+                for score in ({"rating": 5, "consumed": True}, {}):
+                    with self._refused("only a KPI manager"):
+                        self.env["rating.rating"].with_user(user).create(
+                            {
+                                "res_model_id": order_model_id,
+                                "res_id": order.id,
+                                "partner_id": self.customer_1.id,
+                                **score,
+                            }
+                        )
+                # the rating page with the link, opened while logged in (it answers as
+                # superuser for whoever follows the link)
+                with self._refused("Only the customer rates an order"):
+                    self.env(user=user, su=True)["rating.rating"].search(
+                        [("access_token", "=", token)]
+                    ).write({"rating": 5, "feedback": "Perfect", "consumed": True})
         for user in (self.salesperson_1, self.coordinator):
             with self.subTest(user=user.login):
-                # the customer's page with the token read from the e-mail in the chatter
-                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                with self._refused("Only the customer rates an order"):
                     order.with_user(user).rating_apply(5, token=token)
-                with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+                with self._refused("Only the customer rates an order"):
                     order.with_user(user).message_post(body="5/5", rating_value=5)
+                # (the chatter's routes post as superuser: the logged-in user is checked)
+                with self._refused("Only the customer rates an order"):
+                    order.with_user(user).sudo().message_post(body="5/5", rating_value=5)
+        self.assertEqual(
+            self.env["rating.rating"].search_count(
+                [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+            ),
+            1,
+            "no rating was created",
+        )
         rating.invalidate_recordset()
         self.assertFalse(rating.consumed)
         self.assertEqual(rating.rating, 0)
         self.assertFalse(rating.date_o2c_rated)
-        self.assertEqual(len(order.rating_ids), 1, "no rating was created")
-        # asking for a rating and writing a comment stay open
+        # writing a comment stays open, and asking for a rating through the rating e-mail
         rating.with_user(self.salesperson_1).write({"feedback": "Asked by phone too"})
         other = self._create_order(self.customer_1, products=self.chair)
-        self.env["rating.rating"].with_user(self.coordinator).create(
-            {"res_model_id": order_model_id, "res_id": other.id, "partner_id": self.customer_1.id}
-        )
+        self.assertTrue(other.with_user(self.coordinator)._rating_get_access_token())
+        self.assertEqual(len(other.rating_ids), 1)
         # a rating of another app moved to an order with its score: refused too
-        partner_model_id = self.env["ir.model"]._get_id("res.partner")
         elsewhere = self.env["rating.rating"].create(
             {
-                "res_model_id": partner_model_id,
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
                 "res_id": self.customer_1.id,
                 "rating": 5,
                 "consumed": True,
             }
         )
-        with self.assertRaisesRegex(UserError, "Only the customer rates an order"):
+        with self._refused("Only the customer rates an order"):
             elsewhere.with_user(self.salesperson_1).write(
                 {"res_model_id": order_model_id, "res_id": order.id}
             )
+        # the customer, following the link (the public user, as superuser), answers
+        public = self.env.ref("base.public_user")
+        self.env(user=public, su=True)["rating.rating"].search(
+            [("access_token", "=", token)]
+        ).write({"rating": 3, "consumed": True})
+        self.assertEqual(rating.rating, 3)
         # a sales administrator records the score the customer gave by phone
         administrator = new_test_user(
             self.env,
@@ -177,7 +205,7 @@ class TestO2cKpiRating(SalesSupportCommon):
             groups="sales_team.group_sale_manager",
             company_id=self.company.id,
         )
-        rating.with_user(administrator).write({"rating": 4, "consumed": True})
+        rating.with_user(administrator).write({"rating": 4})
         self.assertEqual(rating.rating, 4)
         self.assertEqual(rating.date_o2c_rated, self.env.cr.now())
 
@@ -239,3 +267,43 @@ class TestO2cKpiRatingController(HttpCase):
         self.assertIn("On time", order.message_ids[0].body)
         # (given in the request's transaction: after this test's, before now)
         self.assertTrue(self.env.cr.now() <= order.rating_ids.date_o2c_rated <= datetime.now())
+
+    def test_no_score_through_the_chatter(self):
+        """The chatter's route posts as superuser, for an employee as for anyone holding the
+        order's portal link: a score sent with the message is dropped (portal_rating allows
+        one on every document); the message is posted."""
+        salesperson = new_test_user(
+            self.env, login="kpi_chatter_seller", groups="sales_team.group_sale_salesman"
+        )
+        customer = self.env["res.partner"].create({"name": "Chatter Customer"})
+        order = self.env["sale.order"].create(
+            {"partner_id": customer.id, "user_id": salesperson.id}
+        )
+        order._portal_ensure_token()
+        self.authenticate(salesperson.login, salesperson.login)
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "sale.order",
+                "thread_id": order.id,
+                "post_data": {"body": "The customer loved it", "rating_value": 5},
+            },
+        )
+        self.authenticate(None, None)
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "sale.order",
+                "thread_id": order.id,
+                "token": order.access_token,
+                "post_data": {"body": "Five stars", "rating_value": 5},
+            },
+        )
+        bodies = order.message_ids.mapped("body")
+        self.assertTrue(any("The customer loved it" in body for body in bodies))
+        self.assertTrue(any("Five stars" in body for body in bodies))
+        self.assertFalse(
+            self.env["rating.rating"].search(
+                [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+            )
+        )
