@@ -30,17 +30,20 @@ TERMS = {
     "Rated On": ("דורג בתאריך", "تاريخ التقييم", "Дата оценки"),
     (
         "Only the customer rates an order, through the link of the rating e-mail. A KPI "
-        "manager (the customer-service manager, a sales administrator) records a score the "
-        "customer gave another way, such as by phone: ask one of them."
+        "manager (the customer-service manager, a sales administrator) who neither sells nor "
+        "coordinates the order records a score the customer gave another way, such as by "
+        "phone: ask one of them."
     ): (
         'רק הלקוח מדרג הזמנה, דרך הקישור בדוא"ל בקשת הדירוג. מנהל מדדים (מנהל שירות '
-        "הלקוחות, מנהל מכירות) רושם ציון שהלקוח נתן בדרך אחרת, למשל בטלפון: פנו לאחד מהם.",
+        "הלקוחות, מנהל מכירות) שאינו מוכר או מתאם את ההזמנה רושם ציון שהלקוח נתן בדרך "
+        "אחרת, למשל בטלפון: פנו לאחד מהם.",
         "العميل وحده يقيّم الطلب، عبر رابط رسالة طلب التقييم. يسجّل مدير المؤشرات (مدير "
-        "خدمة العملاء، مسؤول المبيعات) التقييم الذي أعطاه العميل بطريقة أخرى، مثل الهاتف: "
-        "اطلب ذلك من أحدهما.",
+        "خدمة العملاء، مسؤول المبيعات) الذي لا يبيع الطلب ولا ينسّقه التقييمَ الذي أعطاه "
+        "العميل بطريقة أخرى، مثل الهاتف: اطلب ذلك من أحدهما.",
         "Заказ оценивает только клиент — по ссылке из письма с просьбой об оценке. Оценку, "
         "данную клиентом иначе, например по телефону, вносит менеджер KPI (руководитель "
-        "службы клиентов, администратор продаж): обратитесь к одному из них.",
+        "службы клиентов, администратор продаж), который не продаёт и не координирует этот "
+        "заказ: обратитесь к одному из них.",
     ),
     (
         "Ratings of orders are asked for by the rating e-mail sent after the delivery; only "

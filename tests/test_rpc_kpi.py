@@ -241,3 +241,5 @@ def test_salesperson_cannot_rate_own_order(odoo_server, admin, kpi_data):  # noq
     assert [(r["id"], r["rating"], r["consumed"], r["date_o2c_rated"]) for r in ratings] == [
         (rating, 0.0, False, False)
     ]
+    # (the e2e database is reused: the order's rating goes with the test)
+    admin.call("rating.rating", "unlink", [rating])

@@ -11,6 +11,12 @@ class MailMessage(models.Model):
     def unlink(self):
         # A message deleted takes its ratings with it (ON DELETE CASCADE, in SQL: no
         # rating.unlink): their satisfaction figures go at the next nightly KPI refresh.
+        # Deleting the message of a score given takes the score back: not by the users it
+        # measures (Odoo deletes an order's messages with the order, as superuser).
+        if not self.env.su:
+            # sudo: the ratings of the messages, whatever the user may read of them
+            given = self.sudo().rating_ids.filtered("consumed")
+            given.with_env(self.env)._check_o2c_kpi_scores_written()
         self._note_o2c_kpi_ratings()
         return super().unlink()
 

@@ -60,7 +60,11 @@ class RatingRating(models.Model):
 
     def write(self, vals):
         self._check_o2c_kpi_date_written([vals])
-        scores_written = bool(O2C_KPI_SCORE_FIELDS & vals.keys())
+        # (a rating given with a message goes with it, ON DELETE CASCADE: linking it to
+        # another message is taking it back too; Odoo links it as superuser)
+        scores_written = bool(O2C_KPI_SCORE_FIELDS & vals.keys()) or (
+            "message_id" in vals and not self.env.su
+        )
         if scores_written:
             # the ratings of orders before the write (a score changed, taken back, moved away)
             self._check_o2c_kpi_scores_written()
@@ -78,7 +82,7 @@ class RatingRating(models.Model):
                     and (
                         not rating.consumed
                         or not rating.date_o2c_rated
-                        or rating.rating != vals.get("rating", rating.rating)
+                        or ("rating" in vals and rating._o2c_kpi_differs("rating", vals["rating"]))
                     )
                 )
         # A score given again with another value moves the rating to today's period, and
@@ -88,10 +92,7 @@ class RatingRating(models.Model):
         written = O2C_KPI_RATING_FIELDS & vals.keys()
         if written:
             self.filtered(
-                lambda rating: any(
-                    rating._fields[fname].convert_to_write(rating[fname], rating) != vals[fname]
-                    for fname in written
-                )
+                lambda rating: any(rating._o2c_kpi_differs(fname, vals[fname]) for fname in written)
             )._note_o2c_kpi_figures()
         res = super().write(vals)
         if scores_written:
@@ -121,15 +122,37 @@ class RatingRating(models.Model):
                 )
             )
 
+    def _o2c_kpi_differs(self, fname, value):
+        """Whether ``value`` (as written: an id, a number as a string...) differs from this
+        rating's value of ``fname``."""
+        self.ensure_one()
+        field = self._fields[fname]
+        return field.convert_to_cache(self[fname], self) != field.convert_to_cache(value, self)
+
+    def _get_o2c_kpi_orders(self):
+        """The orders of these ratings (those of orders)."""
+        # sudo: whose figures the ratings make, whatever orders the user may read
+        return (
+            self.env["sale.order"]
+            .sudo()
+            .browse(self.filtered(lambda rating: rating.res_model == "sale.order").mapped("res_id"))
+            .exists()
+        )
+
     @api.model
-    def _o2c_kpi_may_record_scores(self):
-        """Whether the current user may give, change or take back the score of an order's
-        rating by hand: the superuser (scripts, crons) and the KPI managers (the
+    def _o2c_kpi_may_record_scores(self, orders):
+        """Whether the current user may give, change or take back by hand the scores of the
+        ratings of ``orders``: the superuser (scripts, crons), and the KPI managers (the
         customer-service manager, sales administrators), who record a score the customer
-        gave another way. Not the salespeople, coordinators and assistants whose
-        satisfaction figures the scores make: Odoo lets any employee write ratings."""
+        gave another way, except on the orders they sell or coordinate (their own figures).
+        Not the salespeople, coordinators and assistants whose satisfaction figures the
+        scores make: Odoo lets any employee write ratings."""
         user = self.env.user
-        return user._is_superuser() or user.has_group("o2c_kpi.group_o2c_kpi_manager")
+        if user._is_superuser():
+            return True
+        if not user.has_group("o2c_kpi.group_o2c_kpi_manager"):
+            return False
+        return user not in orders.sudo().user_id | orders.sudo().coordinator_id
 
     @api.model
     def _o2c_kpi_answers_as_customer(self):
@@ -139,30 +162,31 @@ class RatingRating(models.Model):
         return self.env.su and self.env.user.share
 
     @api.model
-    def _check_o2c_kpi_score_posted(self):
-        """Refuse a score posted with a message on an order (``message_post`` with a
+    def _check_o2c_kpi_score_posted(self, orders):
+        """Refuse a score posted with a message on ``orders`` (``message_post`` with a
         ``rating_value``: Odoo creates that rating as superuser) to a user who may not record
         one; the user is the one logged in, whatever superuser mode the caller runs in."""
-        if not self._o2c_kpi_may_record_scores():
+        if not self._o2c_kpi_may_record_scores(orders):
             raise UserError(self._get_o2c_kpi_score_refused_message())
 
     def _check_o2c_kpi_scores_written(self):
         """Refuse giving, changing or taking back the score of these ratings (their score,
-        whether it was given, their order), for those of orders, to the users the
-        satisfaction KPIs measure (see :meth:`_o2c_kpi_may_record_scores`)."""
-        if self._o2c_kpi_may_record_scores() or self._o2c_kpi_answers_as_customer():
+        whether it was given, their order or message), for those of orders, to the users
+        the satisfaction KPIs measure (see :meth:`_o2c_kpi_may_record_scores`)."""
+        if self._o2c_kpi_answers_as_customer():
             return
-        if any(rating.res_model == "sale.order" for rating in self):
+        orders = self._get_o2c_kpi_orders()
+        if orders and not self._o2c_kpi_may_record_scores(orders):
             raise UserError(self._get_o2c_kpi_score_refused_message())
 
     def _check_o2c_kpi_ratings_created(self):
         """Ratings of orders are asked for by the rating e-mail, which creates them as
         superuser: an employee who is not a KPI manager creates none by hand (its link would
         let them answer as the customer), nor one with a score."""
-        if self._o2c_kpi_may_record_scores() or self._o2c_kpi_answers_as_customer():
+        if self._o2c_kpi_answers_as_customer():
             return
-        of_orders = self.filtered(lambda rating: rating.res_model == "sale.order")
-        if not of_orders:
+        orders = self._get_o2c_kpi_orders()
+        if not orders or self._o2c_kpi_may_record_scores(orders):
             return
         if not self.env.su:
             raise UserError(
@@ -172,15 +196,18 @@ class RatingRating(models.Model):
                     "administrator) creates one by hand."
                 )
             )
-        if any(rating.consumed or rating.rating for rating in of_orders):
+        if any(
+            rating.consumed or rating.rating for rating in self if rating.res_model == "sale.order"
+        ):
             raise UserError(self._get_o2c_kpi_score_refused_message())
 
     @api.model
     def _get_o2c_kpi_score_refused_message(self):
         return _(
             "Only the customer rates an order, through the link of the rating e-mail. A KPI "
-            "manager (the customer-service manager, a sales administrator) records a score "
-            "the customer gave another way, such as by phone: ask one of them."
+            "manager (the customer-service manager, a sales administrator) who neither sells "
+            "nor coordinates the order records a score the customer gave another way, such "
+            "as by phone: ask one of them."
         )
 
     def _note_o2c_kpi_figures(self):

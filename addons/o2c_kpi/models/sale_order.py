@@ -95,7 +95,7 @@ class SaleOrder(models.Model):
         # A message posted with a rating (rating.mixin) creates the rating as superuser:
         # check who gives the score before (the customer satisfaction KPIs).
         if kwargs.get("rating_value"):
-            self.env["rating.rating"]._check_o2c_kpi_score_posted()
+            self.env["rating.rating"]._check_o2c_kpi_score_posted(self)
         return super().message_post(**kwargs)
 
     def _get_allowed_message_post_params(self):

@@ -209,6 +209,50 @@ class TestO2cKpiRating(SalesSupportCommon):
         self.assertEqual(rating.rating, 4)
         self.assertEqual(rating.date_o2c_rated, self.env.cr.now())
 
+    def test_score_given_not_taken_back_with_its_message(self):
+        """A rating given goes with its chatter message (ON DELETE CASCADE): the salesperson
+        and coordinator of the order neither delete that message (directly or through the
+        order) nor link the rating to another message to delete; a KPI manager who neither
+        sells nor coordinates the order may, and records scores; one who coordinates it
+        may not."""
+        order = self._create_order(self.customer_1, products=self.chair)
+        token = order._rating_get_access_token()
+        public = self.env.ref("base.public_user")
+        # the customer rates 1 through the link (as the rating page does)
+        order.with_env(self.env(user=public, su=True)).rating_apply(1, token=token)
+        rating = order.rating_ids
+        message = rating.message_id
+        self.assertTrue(message, "the answer is posted with its rating")
+        self.assertEqual(order.coordinator_id, self.coordinator)
+        for user in (self.salesperson_1, self.coordinator):
+            with self.subTest(user=user.login):
+                with self._refused("Only the customer rates an order"):
+                    message.with_user(user).unlink()
+                with self._refused("Only the customer rates an order"):
+                    order.with_user(user).write({"message_ids": [Command.delete(message.id)]})
+                with self._refused("Only the customer rates an order"):
+                    order.with_user(user).write(
+                        {"rating_ids": [Command.update(rating.id, {"rating": 5})]}
+                    )
+                note = order.with_user(user).message_post(body="Called the customer")
+                with self._refused("Only the customer rates an order"):
+                    rating.with_user(user).write({"message_id": note.id})
+        self.assertTrue(rating.exists())
+        self.assertEqual((rating.rating, rating.message_id), (1, message))
+        # a KPI manager coordinating the order: their own figures
+        order.coordinator_id = self.support_manager
+        with self._refused("Only the customer rates an order"):
+            order.with_user(self.support_manager).message_post(body="5/5", rating_value=5)
+        with self._refused("Only the customer rates an order"):
+            message.with_user(self.support_manager).unlink()
+        # one who neither sells nor coordinates it records the score given by phone, or
+        # takes back one posted by mistake
+        order.coordinator_id = self.coordinator
+        order.with_user(self.support_manager).message_post(body="4/5", rating_value=4)
+        self.assertEqual(len(order.rating_ids), 2)
+        message.with_user(self.support_manager).unlink()
+        self.assertFalse(rating.exists())
+
     def test_other_company_not_asked(self):
         with freeze_time(datetime(2026, 3, 1, 8, 0)):
             self.company.o2c_kpi_rating_request = True
