@@ -2,7 +2,7 @@
 
 import shutil
 
-from odoo import Command
+from odoo import Command, http
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -24,6 +24,16 @@ ROLE_LOGINS = {
 
 class SalesSupportHttpCase(HttpCase):
     """Role users for browser tests: the demo users when they exist, else stand-ins."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The first requests of a browser, served in parallel threads, each read every
+        # module's manifest (ast) to list the static folders, once per process: Python
+        # 3.11 before 3.11.8 can fail to parse in two threads at once ("SystemError: AST
+        # constructor recursion depth mismatch", CPython gh-106905), an error page in the
+        # tour. Read them here first, in this thread alone.
+        assert http.root.statics  # a lazy property: computed once, kept
 
     def _require_browser(self):
         """Odoo skips tours silently without a browser: here a missing browser is a failure."""
