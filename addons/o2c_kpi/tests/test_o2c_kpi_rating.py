@@ -1,4 +1,3 @@
-from contextlib import contextmanager
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -40,14 +39,6 @@ class TestO2cKpiRating(SalesSupportCommon):
             order.picking_ids.button_validate()
         self.assertEqual(order.date_o2c_shipped, when)
         return order
-
-    @contextmanager
-    def _refused(self, message):
-        """A UserError saying ``message``; what the call wrote is rolled back (as the
-        request's transaction is)."""
-        with self.assertRaises(UserError) as error:
-            yield
-        self.assertIn(message, str(error.exception))
 
     def _rating_messages(self, order):
         return order.message_ids.filtered(lambda m: "/rate/" in (m.body or ""))
@@ -134,12 +125,12 @@ class TestO2cKpiRating(SalesSupportCommon):
         order_model_id = self.env["ir.model"]._get_id("sale.order")
         for user in (self.salesperson_1, self.coordinator, self.assistant):
             with self.subTest(user=user.login):
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     rating.with_user(user).write({"rating": 5, "consumed": True})
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     rating.with_user(user).write({"rating": 5})
                 for score in ({"rating": 5, "consumed": True}, {}):
-                    with self._refused("only a KPI manager"):
+                    with self.assertRefused(UserError, "only a KPI manager"):
                         self.env["rating.rating"].with_user(user).create(
                             {
                                 "res_model_id": order_model_id,
@@ -150,18 +141,18 @@ class TestO2cKpiRating(SalesSupportCommon):
                         )
                 # the rating page with the link, opened while logged in (it answers as
                 # superuser for whoever follows the link)
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     self.env(user=user, su=True)["rating.rating"].search(
                         [("access_token", "=", token)]
                     ).write({"rating": 5, "feedback": "Perfect", "consumed": True})
         for user in (self.salesperson_1, self.coordinator):
             with self.subTest(user=user.login):
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     order.with_user(user).rating_apply(5, token=token)
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     order.with_user(user).message_post(body="5/5", rating_value=5)
                 # (the chatter's routes post as superuser: the logged-in user is checked)
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     order.with_user(user).sudo().message_post(body="5/5", rating_value=5)
         self.assertEqual(
             self.env["rating.rating"].search_count(
@@ -188,7 +179,7 @@ class TestO2cKpiRating(SalesSupportCommon):
                 "consumed": True,
             }
         )
-        with self._refused("Only the customer rates an order"):
+        with self.assertRefused(UserError, "Only the customer rates an order"):
             elsewhere.with_user(self.salesperson_1).write(
                 {"res_model_id": order_model_id, "res_id": order.id}
             )
@@ -226,24 +217,24 @@ class TestO2cKpiRating(SalesSupportCommon):
         self.assertEqual(order.coordinator_id, self.coordinator)
         for user in (self.salesperson_1, self.coordinator):
             with self.subTest(user=user.login):
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     message.with_user(user).unlink()
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     order.with_user(user).write({"message_ids": [Command.delete(message.id)]})
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     order.with_user(user).write(
                         {"rating_ids": [Command.update(rating.id, {"rating": 5})]}
                     )
                 note = order.with_user(user).message_post(body="Called the customer")
-                with self._refused("Only the customer rates an order"):
+                with self.assertRefused(UserError, "Only the customer rates an order"):
                     rating.with_user(user).write({"message_id": note.id})
         self.assertTrue(rating.exists())
         self.assertEqual((rating.rating, rating.message_id), (1, message))
         # a KPI manager coordinating the order: their own figures
         order.coordinator_id = self.support_manager
-        with self._refused("Only the customer rates an order"):
+        with self.assertRefused(UserError, "Only the customer rates an order"):
             order.with_user(self.support_manager).message_post(body="5/5", rating_value=5)
-        with self._refused("Only the customer rates an order"):
+        with self.assertRefused(UserError, "Only the customer rates an order"):
             message.with_user(self.support_manager).unlink()
         # one who neither sells nor coordinates it records the score given by phone, or
         # takes back one posted by mistake
