@@ -1001,7 +1001,11 @@ def money_daily_query(params, date_end=None, bucket=None, billed_from=None):
 
     With ``bucket`` (a function of the SQL of a date giving the SQL of its period), ``day``
     is the period of the changes instead: the rows of one period type summed at once (fewer
-    groups than days)."""
+    groups than days): the items and the reconciliations are then first summed per dimension
+    key, period and due period, and those sums spread over the periods they change (at 100,000
+    orders, 240,000 rows summed into a few thousand, instead of 370,000 changes summed at
+    once; per day, the sums would hardly be fewer than the rows)."""
+    summed = bucket is not None
     bucket = bucket or (lambda column: SQL(column))
     # The dimensions of customer invoices and credit notes (their sales team and salesperson,
     # the salesperson's coordinator), found once per entry.
@@ -1041,6 +1045,9 @@ def money_daily_query(params, date_end=None, bucket=None, billed_from=None):
     # amount, not before it is overdue.
     reconciled = SQL(
         """reconciled AS MATERIALIZED (
+          SELECT company_id, team_id, user_id, coordinator_id, day, due_day, is_debit,
+                 %(amount)s AS amount
+            FROM (
             SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
                    %(day)s AS day,
                    -- (GREATEST skips NULLs: an item never overdue stays so)
@@ -1057,24 +1064,55 @@ def money_daily_query(params, date_end=None, bucket=None, billed_from=None):
                    items.balance > 0, partial.amount
               FROM account_partial_reconcile partial
               JOIN items ON items.id = partial.credit_move_id
+            ) reconciliation
+           %(group_by)s
         )""",
         day=bucket("partial.max_date"),
+        amount=SQL("SUM(amount)" if summed else "amount"),
+        group_by=SQL(
+            "GROUP BY company_id, team_id, user_id, coordinator_id, day, due_day, is_debit"
+            if summed
+            else ""
+        ),
+    )
+    # The items' changes: from their day, their balance, the item, its debit and what it
+    # invoiced; their overdue amount (debit items), from their due day.
+    item_changes = SQL(
+        """item_changes AS %(materialized)s (
+            SELECT company_id, team_id, user_id, coordinator_id, day, due_day,
+                   %(balance)s AS balance, %(items)s AS items, %(debits)s AS debits,
+                   %(billed)s AS billed
+              FROM items
+             %(group_by)s
+        )""",
+        materialized=SQL("MATERIALIZED" if summed else "NOT MATERIALIZED"),
+        balance=SQL("SUM(balance)" if summed else "balance"),
+        items=SQL("COUNT(*)" if summed else "1"),
+        debits=SQL("SUM(GREATEST(balance, 0))" if summed else "GREATEST(balance, 0)"),
+        billed=SQL(
+            "SUM(CASE WHEN balance > 0 AND %s THEN balance END)"
+            if summed
+            else "CASE WHEN balance > 0 AND %s THEN balance END",
+            SQL("date >= %s", billed_from) if billed_from else SQL("TRUE"),
+        ),
+        group_by=SQL(
+            "GROUP BY company_id, team_id, user_id, coordinator_id, day, due_day" if summed else ""
+        ),
     )
     return SQL(
         """
-        WITH %(sale_moves)s, %(items)s, %(reconciled)s
+        WITH %(sale_moves)s, %(items)s, %(reconciled)s, %(item_changes)s
         SELECT company_id, team_id, user_id, coordinator_id, day,
                SUM(receivable) AS receivable, SUM(items) AS items, SUM(overdue) AS overdue,
                SUM(debits) AS debits, SUM(billed) AS billed
           FROM (
             SELECT company_id, team_id, user_id, coordinator_id, day, balance AS receivable,
-                   1 AS items, 0 AS overdue, GREATEST(balance, 0) AS debits,
-                   CASE WHEN balance > 0 AND %(billed_from)s THEN balance END AS billed
-              FROM items
+                   items, 0 AS overdue, debits, billed
+              FROM item_changes
             UNION ALL
             SELECT company_id, team_id, user_id, coordinator_id, due_day, 0, 0, balance, 0,
                    NULL
-              FROM items WHERE due_day IS NOT NULL
+              FROM item_changes WHERE due_day IS NOT NULL
             UNION ALL
             SELECT company_id, team_id, user_id, coordinator_id, day, amount, 0, 0,
                    CASE WHEN is_debit THEN amount ELSE 0 END, NULL
@@ -1089,7 +1127,7 @@ def money_daily_query(params, date_end=None, bucket=None, billed_from=None):
         sale_moves=sale_moves,
         items=items,
         reconciled=reconciled,
-        billed_from=SQL("date >= %s", billed_from) if billed_from else SQL("TRUE"),
+        item_changes=item_changes,
     )
 
 
@@ -1128,8 +1166,10 @@ def money_kpis_query(cr, params, codes=None):
             params.date_from,
         )
 
-    # (the same period again for the rows of one period type: a period start of the range)
-    period = bucket("day")
+    # The period of a row of changes: the daily table's rows are days; the rows summed per
+    # period below (one period type) are in theirs already (bucketing them again gave the
+    # same period start, for 370,000 rows at 100,000 orders).
+    period = bucket("day") if params.money_daily else SQL("day")
     if params.money_daily:
         daily = SQL(
             "daily AS (SELECT * FROM %s WHERE %s)",

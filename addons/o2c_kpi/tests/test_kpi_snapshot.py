@@ -935,6 +935,60 @@ class TestKpiSnapshot(O2cKpiCommon):
         # Salesperson 3 sold nothing in March any more: their figures are gone.
         self.assertNotIn(("sales_volume", "salesperson", self.salesperson_3.id), rewritten)
 
+    def test_refresh_compares_figures_to_six_decimals(self):
+        """A stored figure equal to the new one to 6 decimals is left alone (sums of floats
+        added in another order differ in their last bits); one differing in the 6th decimal,
+        in its numerator, denominator or value, is written again, large amounts included."""
+        self._refresh()
+        self.env.flush_all()
+        domain = [
+            ("company_id", "=", self.kpi_company.id),
+            ("date_start", "=", MARCH),
+            ("dimension", "=", "company"),
+        ]
+        processing = self.Value.search([*domain, ("kpi_code", "=", "orders_processing_hours")])
+        volume = self.Value.search([*domain, ("kpi_code", "=", "sales_volume")])
+        # (10 + 20) h / 2 orders; sales 1000 + 500
+        self.assertEqual((processing.numerator, processing.denominator), (30.0, 2.0))
+        self.assertAlmostEqual(volume.value, 1500.0)
+
+        def stored(value, numerator, denominator, figure):
+            self.env.cr.execute(
+                "UPDATE o2c_kpi_value SET value = %s, numerator = %s, denominator = %s,"
+                " date_computed = '2000-01-01' WHERE id = %s",
+                [value, numerator, denominator, figure.id],
+            )
+            self.env.invalidate_all()
+
+        def rewritten(figure):
+            self._refresh()
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT date_computed > '2000-01-01', value, numerator, denominator"
+                " FROM o2c_kpi_value WHERE id = %s",
+                [figure.id],
+            )
+            return self.env.cr.fetchone()
+
+        # The last bits of a float sum: left as stored, not rewritten.
+        stored(15.0 + 1e-9, 30.0 - 1e-9, 2.0, processing)
+        self.assertEqual(rewritten(processing), (False, 15.0 + 1e-9, 30.0 - 1e-9, 2.0))
+        # One millionth off, in the value, the numerator or the denominator: written again.
+        for figures in ((15.000001, 30.0, 2.0), (15.0, 30.000001, 2.0), (15.0, 30.0, 2.000001)):
+            stored(*figures, processing)
+            self.assertEqual(rewritten(processing), (True, 15.0, 30.0, 2.0), figures)
+        # Amounts in billions (a currency of small units): the same.
+        orders = volume.denominator
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = amount_untaxed * 1000000 WHERE id IN %s",
+            [(self.o1.id, self.o2.id)],
+        )
+        self.assertEqual(rewritten(volume), (True, 1.5e9, 1.5e9, orders))
+        stored(1.5e9 + 3e-7, 1.5e9 + 3e-7, orders, volume)
+        self.assertEqual(rewritten(volume), (False, 1.5e9 + 3e-7, 1.5e9 + 3e-7, orders))
+        stored(1.5e9 + 0.01, 1.5e9 + 0.01, orders, volume)
+        self.assertEqual(rewritten(volume), (True, 1.5e9, 1.5e9, orders))
+
     def test_cron_watermark(self):
         params = self.env["ir.config_parameter"]
         params.set_param("o2c_kpi.refresh_watermark", False)
