@@ -1003,8 +1003,9 @@ def money_daily_query(params, date_end=None, bucket=None, billed_from=None):
     is the period of the changes instead: the rows of one period type summed at once (fewer
     groups than days): the items and the reconciliations are then first summed per dimension
     key, period and due period, and those sums spread over the periods they change (at 100,000
-    orders, 240,000 rows summed into a few thousand, instead of 370,000 changes summed at
-    once; per day, the sums would hardly be fewer than the rows)."""
+    orders, 240,000 rows summed into about 5,000, instead of 370,000 changes summed at once).
+    Per day, the rows are spread as they are: summed first, they were 3.6 times fewer but the
+    query slower (0.73 -> 0.78 s)."""
     summed = bucket is not None
     bucket = bucket or (lambda column: SQL(column))
     # The dimensions of customer invoices and credit notes (their sales team and salesperson,
@@ -1045,30 +1046,30 @@ def money_daily_query(params, date_end=None, bucket=None, billed_from=None):
     # amount, not before it is overdue.
     reconciled = SQL(
         """reconciled AS MATERIALIZED (
-          SELECT company_id, team_id, user_id, coordinator_id, day, due_day, is_debit,
-                 %(amount)s AS amount
-            FROM (
-            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-                   %(day)s AS day,
-                   -- (GREATEST skips NULLs: an item never overdue stays so)
-                   CASE WHEN items.due_day IS NOT NULL
-                        THEN GREATEST(%(day)s, items.due_day) END AS due_day,
-                   items.balance > 0 AS is_debit, -partial.amount AS amount
-              FROM account_partial_reconcile partial
-              JOIN items ON items.id = partial.debit_move_id
-            UNION ALL
-            SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
-                   %(day)s,
-                   CASE WHEN items.due_day IS NOT NULL
-                        THEN GREATEST(%(day)s, items.due_day) END,
-                   items.balance > 0, partial.amount
-              FROM account_partial_reconcile partial
-              JOIN items ON items.id = partial.credit_move_id
-            ) reconciliation
-           %(group_by)s
+            SELECT company_id, team_id, user_id, coordinator_id, day, due_day, is_debit,
+                   %(amount)s
+              FROM (
+                SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+                       %(day)s AS day,
+                       -- (GREATEST skips NULLs: an item never overdue stays so)
+                       CASE WHEN items.due_day IS NOT NULL
+                            THEN GREATEST(%(day)s, items.due_day) END AS due_day,
+                       items.balance > 0 AS is_debit, -partial.amount AS amount
+                  FROM account_partial_reconcile partial
+                  JOIN items ON items.id = partial.debit_move_id
+                UNION ALL
+                SELECT items.company_id, items.team_id, items.user_id, items.coordinator_id,
+                       %(day)s,
+                       CASE WHEN items.due_day IS NOT NULL
+                            THEN GREATEST(%(day)s, items.due_day) END,
+                       items.balance > 0, partial.amount
+                  FROM account_partial_reconcile partial
+                  JOIN items ON items.id = partial.credit_move_id
+              ) reconciliation
+             %(group_by)s
         )""",
         day=bucket("partial.max_date"),
-        amount=SQL("SUM(amount)" if summed else "amount"),
+        amount=SQL("SUM(amount) AS amount" if summed else "amount"),
         group_by=SQL(
             "GROUP BY company_id, team_id, user_id, coordinator_id, day, due_day, is_debit"
             if summed
@@ -1152,9 +1153,9 @@ def money_kpis_query(cr, params, codes=None):
     each reconciliation is a *change* of its dimension's amounts from the period of its date
     on (an item: its balance, from its date; its reconciliations: minus / plus their amount,
     from their date; for the overdue amounts, not before the item's due date). The changes
-    are summed per dimension key and day (:func:`money_daily_query`), then per period (a few
-    rows per salesperson and month), and a period's amounts are the sums of the changes of
-    that period and the earlier ones."""
+    are summed per dimension key and period (:func:`money_daily_query`; for several period
+    types, per day once, then per period: a few rows per salesperson and month), and a
+    period's amounts are the sums of the changes of that period and the earlier ones."""
 
     def bucket(column):
         # The first period whose end is after ``column`` (a date): the period of that date,
@@ -1166,11 +1167,9 @@ def money_kpis_query(cr, params, codes=None):
             params.date_from,
         )
 
-    # The period of a row of changes: the daily table's rows are days; the rows summed per
-    # period below (one period type) are in theirs already (bucketing them again gave the
-    # same period start, for 370,000 rows at 100,000 orders).
-    period = bucket("day") if params.money_daily else SQL("day")
     if params.money_daily:
+        # the daily table's rows: summed per period of this type
+        period = bucket("day")
         daily = SQL(
             "daily AS (SELECT * FROM %s WHERE %s)",
             SQL.identifier("pg_temp", params.money_daily),
@@ -1178,7 +1177,10 @@ def money_kpis_query(cr, params, codes=None):
         )
     else:
         # the changes summed per period at once, of the items up to the end of the range's
-        # last period
+        # last period: the rows are in their period already (one per key and period, summed
+        # again below at little cost; bucketing them again gave the same period start, for
+        # 370,000 rows at 100,000 orders), what was invoiced from the range's start only
+        period = SQL("day")
         daily = SQL(
             "daily AS (%s)",
             money_daily_query(

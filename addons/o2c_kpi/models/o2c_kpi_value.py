@@ -487,11 +487,13 @@ class O2cKpiValue(models.Model):
                 ), compared AS (
                     -- every new figure with the stored one of its key (a hash join on keys
                     -- never NULL), and every stored figure that has no new one; figures
-                    -- compared to 6 decimals (sums of floats added in another order, as
+                    -- compared to the millionth (sums of floats added in another order, as
                     -- parallel workers do, differ in their last bits), as floats: rounded
                     -- as numeric, they cost two thirds of storing a refresh that changed
-                    -- nothing; up to 9 billion (2^53 millionths) the same comparison, above
-                    -- it such a figure is just written again
+                    -- nothing (and a float converted to numeric keeps 15 digits: 5 decimals
+                    -- from a billion on). Within float error: up to 9 billion (2^53
+                    -- millionths), figures up to 1.5 millionths apart can compare equal;
+                    -- above, a few units of the float's last place
                     SELECT new.*, old.id AS old_id,
                            old.id IS NOT NULL AND new.kpi_id IS NULL AS is_gone,
                            new.kpi_id IS NOT NULL

@@ -977,7 +977,8 @@ class TestKpiSnapshot(O2cKpiCommon):
         for figures in ((15.000001, 30.0, 2.0), (15.0, 30.000001, 2.0), (15.0, 30.0, 2.000001)):
             stored(*figures, processing)
             self.assertEqual(rewritten(processing), (True, 15.0, 30.0, 2.0), figures)
-        # Amounts in billions (a currency of small units): the same.
+        # Amounts in billions (a currency of small units): the same (the float's last place
+        # is 2.4e-7 there).
         orders = volume.denominator
         self.env.cr.execute(
             "UPDATE sale_order SET amount_untaxed = amount_untaxed * 1000000 WHERE id IN %s",
@@ -986,8 +987,9 @@ class TestKpiSnapshot(O2cKpiCommon):
         self.assertEqual(rewritten(volume), (True, 1.5e9, 1.5e9, orders))
         stored(1.5e9 + 3e-7, 1.5e9 + 3e-7, orders, volume)
         self.assertEqual(rewritten(volume), (False, 1.5e9 + 3e-7, 1.5e9 + 3e-7, orders))
-        stored(1.5e9 + 0.01, 1.5e9 + 0.01, orders, volume)
-        self.assertEqual(rewritten(volume), (True, 1.5e9, 1.5e9, orders))
+        for figure in (1.5e9 + 2e-6, 1.5e9 + 0.01):
+            stored(figure, figure, orders, volume)
+            self.assertEqual(rewritten(volume), (True, 1.5e9, 1.5e9, orders), figure)
 
     def test_cron_watermark(self):
         params = self.env["ir.config_parameter"]
