@@ -22,10 +22,17 @@ if [ "${REUSE_DB:-0}" = 1 ] && db_exists "$DB"; then
     update_project_addons "$DB" --log-level=warn 2>&1 \
         | tee "$LOGS/install.log" || die "updating the addons in $DB failed"
 else
+    # TEST_EXTRA_MODULES (default crm): Odoo modules our addons work with without depending
+    # on them, installed in the test database so that those paths are tested too (CRM: the
+    # lead-to-order conversion KPI, through sale_crm, which Odoo installs with crm and sale).
+    # TEST_EXTRA_MODULES= (empty) tests without them.
+    : "${TEST_EXTRA_MODULES=crm}"
     db_exists "$DB" && { say "dropping old $DB"; dropdb "$DB"; }
-    say "creating test database $DB (sale, stock, account, demo data, $PROJECT_ADDONS)"
+    say "creating test database $DB (sale, stock, account, demo data, $PROJECT_ADDONS;" \
+        "with ${TEST_EXTRA_MODULES:-no other module})"
     start=$(date +%s)
-    odoo_bin -d "$DB" -i "$PROJECT_ADDONS" --stop-after-init --log-level=warn 2>&1 \
+    odoo_bin -d "$DB" -i "$PROJECT_ADDONS${TEST_EXTRA_MODULES:+,$TEST_EXTRA_MODULES}" \
+        --stop-after-init --log-level=warn 2>&1 \
         | tee "$LOGS/install.log" || die "installing the addons into $DB failed"
     say "database ready in $(( $(date +%s) - start ))s"
 fi

@@ -404,17 +404,20 @@ def fetch_rows(cr, query):
     return [KpiRow(*row) for row in cr.fetchall()]
 
 
-def _table_has_column(cr, table, column):
-    """Whether ``table`` has ``column`` (from the catalog: information_schema's views take
-    milliseconds, a nightly refresh asks twice)."""
+def _leads_linked(cr):
+    """Whether CRM links leads to orders (``sale_order.opportunity_id`` of sale_crm, and the
+    ``crm_lead`` table), from the catalog in one query whether CRM is installed or not
+    (information_schema's views take milliseconds)."""
     cr.execute(
         """
-        SELECT 1 FROM pg_attribute
-         WHERE attrelid = to_regclass(%s) AND attname = %s AND attnum > 0 AND NOT attisdropped
-        """,
-        (table, column),
+        SELECT to_regclass('crm_lead') IS NOT NULL
+               AND EXISTS (SELECT 1 FROM pg_attribute
+                            WHERE attrelid = to_regclass('sale_order')
+                              AND attname = 'opportunity_id' AND attnum > 0
+                              AND NOT attisdropped)
+        """
     )
-    return bool(cr.fetchone())
+    return cr.fetchone()[0]
 
 
 # ------------------------------------------------------------
@@ -915,9 +918,7 @@ def sales_kpis_query(cr, params, codes=None):
     Facts: a confirmed order (dated by its order date: the confirmation time), a quotation
     (dated by its creation, converted when confirmed since) and, when CRM is installed, a lead
     (dated by its creation, converted when it has a confirmed order)."""
-    has_leads = _table_has_column(cr, "sale_order", "opportunity_id") and _table_has_column(
-        cr, "crm_lead", "id"
-    )
+    has_leads = _leads_linked(cr)
     lead_facts = SQL("")
     if has_leads:
         lead_facts = SQL(

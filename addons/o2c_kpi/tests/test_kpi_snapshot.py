@@ -1012,8 +1012,9 @@ class TestKpiSnapshot(O2cKpiCommon):
         kpis.fetch(["code", "compute_function"])
         # Per period type: the companies' zones, the calculators' figures into a temporary
         # table (one query for the five, the table dropped before and after), the upsert;
-        # two to find whether CRM links leads to orders, the work_mem setting, and the
-        # nightly refresh's watermark (none yet: nothing to catch up with).
+        # one to find whether CRM links leads to orders (the same with CRM or without), the
+        # default time zone and the work_mem settings, and the nightly refresh's watermark
+        # (none yet: nothing to catch up with).
         with self.assertQueryCount(__system__=9):
             self.Value._refresh(MARCH, date(2025, 6, 30), ["month"], self.kpi_company, kpis)
         for index in range(20):
