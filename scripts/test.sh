@@ -17,16 +17,28 @@ cd "$PROJECT_ROOT"
 # on an unexpected WARNING/ERROR in it (allow-list, each entry with its reason: checklog-odoo.cfg).
 LOGS="$PROJECT_ROOT/.logs/$DB"
 mkdir -p "$LOGS" && rm -f "$LOGS"/*.log
+# TEST_EXTRA_MODULES (default crm): Odoo modules our addons work with without depending on
+# them, installed in the test database so that those paths are tested too (CRM: the
+# lead-to-order conversion KPI, through sale_crm, which Odoo installs with crm and sale).
+# TEST_EXTRA_MODULES= (empty) tests without them, on a new database.
+: "${TEST_EXTRA_MODULES=crm}"
 if [ "${REUSE_DB:-0}" = 1 ] && db_exists "$DB"; then
     say "REUSE_DB=1: updating $DB instead of recreating it"
     update_project_addons "$DB" --log-level=warn 2>&1 \
         | tee "$LOGS/install.log" || die "updating the addons in $DB failed"
+    # the extra modules the reused database lacks (an installed one is never -i'd again)
+    missing=""
+    for module in ${TEST_EXTRA_MODULES//,/ }; do
+        state=$(echo "SELECT state FROM ir_module_module WHERE name = :'name'" \
+            | psql -d "$DB" -v name="$module" -At)
+        [ "$state" = installed ] || missing="${missing:+$missing,}$module"
+    done
+    if [ -n "$missing" ]; then
+        say "installing $missing into $DB (TEST_EXTRA_MODULES)"
+        odoo_bin -d "$DB" -i "$missing" --stop-after-init --log-level=warn 2>&1 \
+            | tee -a "$LOGS/install.log" || die "installing $missing into $DB failed"
+    fi
 else
-    # TEST_EXTRA_MODULES (default crm): Odoo modules our addons work with without depending
-    # on them, installed in the test database so that those paths are tested too (CRM: the
-    # lead-to-order conversion KPI, through sale_crm, which Odoo installs with crm and sale).
-    # TEST_EXTRA_MODULES= (empty) tests without them.
-    : "${TEST_EXTRA_MODULES=crm}"
     db_exists "$DB" && { say "dropping old $DB"; dropdb "$DB"; }
     say "creating test database $DB (sale, stock, account, demo data, $PROJECT_ADDONS;" \
         "with ${TEST_EXTRA_MODULES:-no other module})"

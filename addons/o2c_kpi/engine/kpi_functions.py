@@ -312,6 +312,11 @@ def _when(condition, expression):
     return SQL("CASE WHEN %s THEN %s END", SQL(condition), SQL(expression))
 
 
+# KPIs of things that have no coordinator (leads): no figure per coordinator (the
+# coordinators' groups of the family hold none of those things).
+KPIS_WITHOUT_COORDINATOR = frozenset({"sales_lead_conversion_pct"})
+
+
 def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
     """The query aggregating ``measures`` [(code, num, den, value)] of ``facts`` (a SELECT with
     company_id, team_id, user_id, coordinator_id, period and the measured columns) by period and
@@ -361,6 +366,7 @@ def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
         )
         for index, (code, *_sql) in enumerate(measures)
     )
+    without = KPIS_WITHOUT_COORDINATOR.intersection(code for code, *_sql in measures)
     # GROUPING(team, user, coordinator): a bit set for each column NOT grouped.
     return SQL(
         """
@@ -385,6 +391,7 @@ def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
          WHERE CASE grouped.dimension WHEN 'company' THEN grouped.company_id
                     WHEN 'team' THEN grouped.team_id WHEN 'salesperson' THEN grouped.user_id
                     ELSE grouped.coordinator_id END IS NOT NULL
+               %(without_coordinator)s
         """,
         ctes=SQL(", ").join(ctes),
         materialized=SQL("MATERIALIZED" if partials else ""),
@@ -393,6 +400,12 @@ def _aggregate(params, ctes, facts, measures, codes=None, partials=None):
         date_from=params.date_from,
         date_to=params.date_to,
         unpivot=unpivot,
+        without_coordinator=SQL(
+            "AND NOT (grouped.dimension = 'coordinator' AND measure.code IN %s)",
+            tuple(sorted(without)),
+        )
+        if without
+        else SQL(),
     )
 
 

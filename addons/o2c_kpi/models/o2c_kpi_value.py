@@ -95,6 +95,8 @@ EXTRA_DOMAIN = {
     ],
     "rating.rating": [("res_model", "=", "sale.order"), ("consumed", "=", True)],
     "sales.support.order.error": [("is_customer_request", "=", False)],
+    # lost leads are archived: they count (leads not converted)
+    "crm.lead": [("active", "in", [True, False])],
 }
 # Figures measured at a period's end: the drill-down lists everything up to that end.
 PERIOD_END_FIELDS = {"date_received", "date"}
@@ -146,7 +148,11 @@ DRILL_DOWN = {
     "sales_volume": ("sale.order", "date_order", ORDER_DIMENSIONS),
     "sales_average_order_value": ("sale.order", "date_order", ORDER_DIMENSIONS),
     "sales_quote_conversion_pct": ("sale.order", "create_date", ORDER_DIMENSIONS),
-    "sales_lead_conversion_pct": ("crm.lead", "create_date", ORDER_DIMENSIONS),
+    "sales_lead_conversion_pct": (
+        "crm.lead",
+        "create_date",
+        {"company": "company_id", "team": "team_id", "salesperson": "user_id"},
+    ),
     "customers_rating_avg": ("rating.rating", "date_o2c_rated", {"company": "res_id"}),
     "customers_satisfied_pct": ("rating.rating", "date_o2c_rated", {"company": "res_id"}),
     "money_receivables": ("account.move.line", "date", MOVE_LINE_DIMENSIONS),

@@ -3,10 +3,12 @@ enough: no ORM in the engine). Times are UTC in the data; Jerusalem is UTC+2 unt
 2025-03-28, UTC+3 after."""
 
 from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
 
+from odoo.addons.o2c_kpi.engine import kpi_functions
 from odoo.addons.o2c_kpi.engine.kpi_functions import (
     KPI_CODES,
     KpiParams,
@@ -186,6 +188,17 @@ class TestKpiEngine(O2cKpiCommon):
         self.assertEqual(lead is not None, has_leads)
         if lead:
             self.assertIsNone(lead.value)
+
+    def test_sales_kpis_without_crm(self):
+        """Where CRM does not link leads to orders (the test database has CRM: its catalog
+        answer is replaced), no lead conversion is computed, and the other sales KPIs are."""
+        with patch.object(kpi_functions, "_leads_linked", return_value=False) as linked:
+            figures = self.compute(MARCH, MARCH, function="sales_kpis")
+        linked.assert_called_once()
+        codes = {key[0] for key in figures}
+        self.assertNotIn("sales_lead_conversion_pct", codes)
+        # 1000 + 3000 + 2000 (o1, o2, o3 confirmed in March)
+        self.assertAlmostEqual(self.company_value(figures, "sales_volume", MARCH), 6000)
 
     def test_support_kpis(self):
         def request(

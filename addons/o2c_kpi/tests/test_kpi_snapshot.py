@@ -864,7 +864,7 @@ class TestKpiSnapshot(O2cKpiCommon):
             # The same count either way: the KPIs and companies, what changed (one statement,
             # recording the orders' values), the current figures, the companies measured, the
             # settings; the refresh of two ranges (shipments and workload from April, the rest
-            # today): each range's zones, CRM's columns for the sales, the figures into a
+            # today): each range's zones, whether CRM links leads to orders, the figures into a
             # temporary table (dropped before and after) and the upsert.
             with self.assertQueryCount(__system__=16):
                 self.Value._refresh_incremental(watermark)
