@@ -1,6 +1,6 @@
 {
     "name": "Order-to-Cash KPIs",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "summary": "Support-team and sales KPIs, targets, team comparison and manager reports",
     "category": "Sales/Sales Support",
     "author": "Sales Support founders",

@@ -198,3 +198,39 @@ class TestKpiMigration(O2cKpiCommon):
                 [(self.kpi_company, datetime(2025, 3, 7, 10))] if name == "migration" else [],
                 name,
             )
+
+    def test_no_lead_conversion_per_coordinator(self):
+        """Migration 18.0.1.7.0: the lead conversion figures stored per coordinator (empty,
+        from before) go; the coordinators' other figures stay."""
+        post_migrate = _load_migration("18.0.1.7.0", "post-migrate")
+        self._order(
+            self.salesperson_1,
+            date_order=datetime(2025, 3, 3, 9),
+            date_o2c_request=datetime(2025, 3, 3, 8),
+            date_o2c_entered=datetime(2025, 3, 3, 18),
+        )
+        Value = self.env["o2c.kpi.value"]
+        Value._refresh(MARCH, date(2025, 3, 31), ["month"], self.kpi_company)
+        domain = [("company_id", "=", self.kpi_company.id), ("dimension", "=", "coordinator")]
+        processing = Value.search([*domain, ("kpi_code", "=", "orders_processing_hours")])
+        self.assertEqual(len(processing), 1)
+        lead_kpi = self.env["o2c.kpi.definition"].search(
+            [("code", "=", "sales_lead_conversion_pct")]
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            INSERT INTO o2c_kpi_value (kpi_id, kpi_code, category, period_type, date_start,
+                                       date_end, dimension, company_id, coordinator_id,
+                                       numerator, denominator, has_value)
+            SELECT %s, 'sales_lead_conversion_pct', 'sales', period_type, date_start,
+                   date_end, dimension, company_id, coordinator_id, 0, 0, FALSE
+              FROM o2c_kpi_value WHERE id = %s
+            """,
+            [lead_kpi.id, processing.id],
+        )
+        self.assertEqual(Value.search_count([*domain, ("kpi_id", "=", lead_kpi.id)]), 1)
+        post_migrate.migrate(self.env.cr, "18.0.1.6.0")
+        self.env.invalidate_all()
+        self.assertFalse(Value.search_count([*domain, ("kpi_id", "=", lead_kpi.id)]))
+        self.assertTrue(processing.exists())
