@@ -116,6 +116,32 @@ class O2cKpiCommon(SalesSupportCommon):
         )
         return cls.env.cr.fetchone()[0]
 
+    def _snapshot(self):
+        """The stored figures of the KPI company, to 6 decimals."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT kpi_code, period_type, date_start, dimension, company_id, team_id, user_id,
+                   coordinator_id, round(value::numeric, 6), round(numerator::numeric, 6),
+                   round(denominator::numeric, 6), currency_id
+              FROM o2c_kpi_value WHERE company_id = %s
+            """,
+            [self.kpi_company.id],
+        )
+        return set(self.env.cr.fetchall())
+
+    def _watermark(self):
+        """The watermark of a next nightly run, the KPI company's orders written before it."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' - interval '1 second'")
+        watermark = self.env.cr.fetchone()[0]
+        # The orders written before the watermark (one transaction: NOW()).
+        self.env.cr.execute(
+            "UPDATE sale_order SET write_date = %s - interval '1 hour' WHERE company_id = %s",
+            [watermark, self.kpi_company.id],
+        )
+        return watermark
+
     def compute(self, date_from, date_to, period_type="month", function=None):
         """{(code, period start, dimension, key): row} of the KPI company."""
         functions = (

@@ -166,13 +166,7 @@ class TestKpiLeads(O2cKpiCommon):
         self.env["ir.config_parameter"].set_param("o2c_kpi.refresh_watermark", False)
         self.Value._refresh(MARCH, fields.Date.today(), ["month"], self.kpi_company)
         self.env["o2c.kpi.order.seen"]._record()
-        self.env.flush_all()
-        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' - interval '1 second'")
-        watermark = self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            "UPDATE sale_order SET write_date = %s - interval '1 hour' WHERE company_id = %s",
-            [watermark, self.kpi_company.id],
-        )
+        watermark = self._watermark()
         self.env.cr.execute("DELETE FROM o2c_kpi_pending_change")
         self.assertAlmostEqual(self._march("company").value, 200 / 3)
         return watermark
@@ -189,25 +183,12 @@ class TestKpiLeads(O2cKpiCommon):
         )
 
     def _assert_as_full_refresh(self):
-        def snapshot():
-            self.env.flush_all()
-            self.env.cr.execute(
-                """
-                SELECT kpi_code, date_start, dimension, team_id, user_id, coordinator_id,
-                       round(value::numeric, 6), round(numerator::numeric, 6),
-                       round(denominator::numeric, 6)
-                  FROM o2c_kpi_value WHERE company_id = %s
-                """,
-                [self.kpi_company.id],
-            )
-            return set(self.env.cr.fetchall())
-
-        incremental = snapshot()
+        incremental = self._snapshot()
         self.env.cr.execute(
             "DELETE FROM o2c_kpi_value WHERE company_id = %s", [self.kpi_company.id]
         )
         self.Value._refresh(MARCH, fields.Date.today(), ["month"], self.kpi_company)
-        self.assertEqual(incremental, snapshot())
+        self.assertEqual(incremental, self._snapshot())
 
     def test_incremental_after_a_lead_won(self):
         """Salesperson 1 confirms lead 2's quotation today: the nightly run finds the order

@@ -36,19 +36,6 @@ class TestKpiSnapshot(O2cKpiCommon):
             amount_untaxed=500.0,
         )
 
-    def _snapshot(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT kpi_code, period_type, date_start, dimension, company_id, team_id, user_id,
-                   coordinator_id, round(value::numeric, 6), round(numerator::numeric, 6),
-                   round(denominator::numeric, 6), currency_id
-              FROM o2c_kpi_value WHERE company_id = %s
-            """,
-            [self.kpi_company.id],
-        )
-        return set(self.env.cr.fetchall())
-
     def _refresh(self, date_from=MARCH, date_to=date(2025, 4, 30)):
         return self.Value._refresh(date_from, date_to, ["month"], self.kpi_company)
 
@@ -148,17 +135,6 @@ class TestKpiSnapshot(O2cKpiCommon):
             ]
         )
         self.assertAlmostEqual(processing.value, 20.0)
-
-    def _watermark(self):
-        self.env.flush_all()
-        self.env.cr.execute("SELECT NOW() AT TIME ZONE 'UTC' - interval '1 second'")
-        watermark = self.env.cr.fetchone()[0]
-        # The orders written before the watermark (one transaction: NOW()).
-        self.env.cr.execute(
-            "UPDATE sale_order SET write_date = %s - interval '1 hour' WHERE company_id = %s",
-            [watermark, self.kpi_company.id],
-        )
-        return watermark
 
     def test_incremental_from_recorded_order_values_equals_full(self):
         """With the orders' values recorded by the last run (as the nightly job does), the
